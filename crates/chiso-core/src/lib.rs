@@ -1,0 +1,27 @@
+//! The chiso domain, pure: frameworks (indicator trees, rules, bands) and their
+//! validation, values, scoring in points and composite mode, bands and ranks.
+//!
+//! This crate must not do IO, async, databases or HTTP. It takes plain definitions
+//! (as read from files by `chiso-io`, or from a database) and says *what* is wrong
+//! with them through [`Problem`]s tied to a [`Site`]; the caller knows *where* (file
+//! and line) that site was written.
+
+pub mod assessment;
+pub mod framework;
+pub mod lang;
+pub mod number;
+pub mod problem;
+pub mod rank;
+pub mod rule;
+pub mod score;
+pub mod value;
+
+pub use assessment::{Assessment, AssessmentDef, Group, GroupDef, OverallRule, Unit};
+pub use framework::{
+    Aggregate, Band, Framework, FrameworkDef, Indicator, IndicatorDef, Method, Normalise,
+};
+pub use lang::{Lang, Names};
+pub use problem::{Problem, Site, SiteProblem};
+pub use rule::{Rule, RuleDef};
+pub use score::{AssessmentResults, GroupResult, ScoreError, UnitResult, score_assessment};
+pub use value::{Entry, Value, Values};

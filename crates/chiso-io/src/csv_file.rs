@@ -1,0 +1,88 @@
+//! CSV files read row by row with their line numbers; a malformed row becomes a
+//! located error and reading goes on, so all errors are reported together.
+
+use crate::error::{ErrorKind, PackageError};
+use csv::StringRecord;
+
+pub(crate) struct CsvFile<'a> {
+    file: String,
+    reader: csv::Reader<&'a [u8]>,
+}
+
+/// The header row, trimmed.
+pub(crate) struct Header {
+    pub names: Vec<String>,
+}
+
+impl<'a> CsvFile<'a> {
+    pub(crate) fn new(file: impl Into<String>, text: &'a str) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        CsvFile { file: file.into(), reader }
+    }
+
+    fn syntax(&self, e: &csv::Error) -> PackageError {
+        let line = e.position().map(|p| p.line() as usize);
+        PackageError::new(&self.file, line, None, ErrorKind::CsvSyntax { message: e.to_string() })
+    }
+
+    /// Reads the header; duplicate column names are an error.
+    pub(crate) fn header(&mut self, errors: &mut Vec<PackageError>) -> Option<Header> {
+        let mut record = StringRecord::new();
+        match self.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => {
+                errors.push(PackageError::new(&self.file, Some(1), None, ErrorKind::NoDataColumns));
+                return None;
+            }
+            Err(e) => {
+                errors.push(self.syntax(&e));
+                return None;
+            }
+        }
+        let names: Vec<String> = record.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            if !name.is_empty() && names[..i].contains(name) {
+                let kind = ErrorKind::DuplicateColumn { column: name.clone() };
+                errors.push(PackageError::new(&self.file, Some(1), Some(name), kind));
+                ok = false;
+            }
+        }
+        ok.then_some(Header { names })
+    }
+
+    /// Calls `each(line, row, errors)` for every data row with as many fields as the
+    /// header; other rows are reported.
+    pub(crate) fn rows(
+        &mut self,
+        header: &Header,
+        errors: &mut Vec<PackageError>,
+        mut each: impl FnMut(usize, &StringRecord, &mut Vec<PackageError>),
+    ) {
+        let mut record = StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    errors.push(self.syntax(&e));
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            if record.len() != header.names.len() {
+                let kind = ErrorKind::WrongColumnCount { expected: header.names.len(), found: record.len() };
+                errors.push(PackageError::new(&self.file, Some(line), None, kind));
+                continue;
+            }
+            each(line, &record, errors);
+        }
+    }
+}

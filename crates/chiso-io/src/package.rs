@@ -1,0 +1,152 @@
+//! Loading an assessment package folder (assessment.toml, frameworks/*.toml,
+//! units.csv, values.csv) into a validated [`Assessment`] and its [`Values`].
+//! Every error of every file is collected; a package with any error is refused whole.
+
+mod units;
+mod values;
+
+use crate::error::{ErrorKind, PackageError, PackageErrors};
+use crate::toml_file::{self, LineIndex, Lines, RawAssessment, RawFramework};
+use chiso_core::assessment::AssessmentHead;
+use chiso_core::{Assessment, AssessmentResults, Framework, Group, SiteProblem, Values, score_assessment};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const ASSESSMENT_FILE: &str = "assessment.toml";
+pub const UNITS_FILE: &str = "units.csv";
+pub const VALUES_FILE: &str = "values.csv";
+
+/// Where a value was written, so later errors and reports can point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueOrigin {
+    pub line: usize,
+    /// `value` in the long form, the indicator's column in the wide form.
+    pub field: String,
+    pub note: Option<String>,
+}
+
+/// A loaded, valid package.
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub root: PathBuf,
+    pub assessment: Assessment,
+    pub values: Values,
+    /// Keyed by (unit index, indicator index).
+    pub origins: HashMap<(usize, usize), ValueOrigin>,
+    /// Framework file per group, relative to the package.
+    pub framework_files: Vec<String>,
+}
+
+impl Package {
+    /// Loads and validates the package in `dir`.
+    pub fn load(dir: &Path) -> Result<Package, PackageErrors> {
+        load(dir)
+    }
+
+    /// Scores the package; errors that only scoring finds (e.g. geometric
+    /// aggregation of a value ≤ 0) are placed at the value's line where there is one.
+    pub fn score(&self) -> Result<AssessmentResults, PackageErrors> {
+        score_assessment(&self.assessment, &self.values).map_err(|errors| {
+            PackageErrors(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        let origin = match e.unit_and_indicator() {
+                            (Some(u), Some(i)) => self.origins.get(&(u, i)),
+                            _ => None,
+                        };
+                        let kind = ErrorKind::Scoring {
+                            vi: e.message(&self.assessment, chiso_core::Lang::Vi),
+                            en: e.message(&self.assessment, chiso_core::Lang::En),
+                        };
+                        let file = if matches!(e, chiso_core::ScoreError::EmptyGroup { .. }) {
+                            UNITS_FILE
+                        } else {
+                            VALUES_FILE
+                        };
+                        PackageError::new(file, origin.map(|o| o.line), origin.map(|o| o.field.as_str()), kind)
+                    })
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// Reads a file of the package as UTF-8 text.
+fn read_text(root: &Path, file: &str) -> Result<String, PackageError> {
+    let path = root.join(file);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::FileMissing
+        } else {
+            ErrorKind::Unreadable { reason: e.to_string() }
+        };
+        PackageError::new(file, None, None, kind)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| PackageError::new(file, None, None, ErrorKind::NotUtf8))?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+fn locate(file: &str, lines: &Lines, problems: Vec<SiteProblem>) -> Vec<PackageError> {
+    problems
+        .into_iter()
+        .map(|p| PackageError::new(file, lines.of(p.site), Some(p.site.field()), ErrorKind::Problem(p.problem)))
+        .collect()
+}
+
+fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<AssessmentHead> {
+    let text = read_text(root, ASSESSMENT_FILE).map_err(|e| errors.push(e)).ok()?;
+    let index = LineIndex::new(&text);
+    let raw: RawAssessment = toml_file::parse(ASSESSMENT_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
+    let (def, lines) = raw.into_def(&index);
+    def.validate().map_err(|problems| errors.extend(locate(ASSESSMENT_FILE, &lines, problems))).ok()
+}
+
+/// Loads one framework file; `None` (with errors recorded) if it is unusable.
+pub fn load_framework(root: &Path, file: &str, errors: &mut Vec<PackageError>) -> Option<Framework> {
+    let text = read_text(root, file).map_err(|e| errors.push(e)).ok()?;
+    let index = LineIndex::new(&text);
+    let raw: RawFramework = toml_file::parse(file, &text, &index).map_err(|e| errors.push(e)).ok()?;
+    let (def, lines) = raw.into_def(&index);
+    Framework::build(&def).map_err(|problems| errors.extend(locate(file, &lines, problems))).ok()
+}
+
+fn load(root: &Path) -> Result<Package, PackageErrors> {
+    if !root.is_dir() {
+        let name = root.display().to_string();
+        return Err(PackageErrors(vec![PackageError::new(name, None, None, ErrorKind::FolderMissing)]));
+    }
+    let mut errors = Vec::new();
+    let head = load_head(root, &mut errors);
+    let group_codes: Vec<String> =
+        head.as_ref().map(|h| h.groups.iter().map(|(code, _, _)| code.clone()).collect()).unwrap_or_default();
+    let frameworks: Vec<Option<Framework>> = head
+        .as_ref()
+        .map(|h| h.groups.iter().map(|(_, _, file)| load_framework(root, file, &mut errors)).collect())
+        .unwrap_or_default();
+    let units = units::read(root, head.as_ref().map(|_| group_codes.as_slice()), &mut errors);
+    let mut values_read = None;
+    if let Some(units) = &units {
+        values_read = values::read(root, units, &group_codes, &frameworks, &mut errors);
+    }
+    let (Some(head), Some(units), Some((values, origins)), true) = (head, units, values_read, errors.is_empty())
+    else {
+        return Err(PackageErrors(errors));
+    };
+    let framework_files = head.groups.iter().map(|(_, _, file)| file.clone()).collect();
+    let groups = head
+        .groups
+        .into_iter()
+        .zip(frameworks)
+        .filter_map(|((code, name, _), framework)| Some(Group { code, name, framework: framework? }))
+        .collect();
+    let assessment = Assessment {
+        year: head.year,
+        name: head.name,
+        overall: head.overall,
+        rank_precision: head.rank_precision,
+        groups,
+        units,
+    };
+    Ok(Package { root: root.to_path_buf(), assessment, values, origins, framework_files })
+}

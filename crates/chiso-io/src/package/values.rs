@@ -1,0 +1,165 @@
+//! `values.csv`, long form (`unit,indicator,value,note`) or wide form (`unit`
+//! then one column per indicator code). Each value is typed by its leaf's rule as
+//! it is read, so a bad value is reported at its row and column.
+
+use super::{VALUES_FILE, ValueOrigin, read_text};
+use crate::csv_file::{CsvFile, Header};
+use crate::error::{ErrorKind, PackageError};
+use chiso_core::{Framework, Unit, Values};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub(super) type ReadValues = (Values, HashMap<(usize, usize), ValueOrigin>);
+
+/// Reads the values of `units`. Groups whose framework failed to load (`None`)
+/// get their unit codes checked but not their indicators.
+pub(super) fn read(
+    root: &Path,
+    units: &[Unit],
+    group_codes: &[String],
+    frameworks: &[Option<Framework>],
+    errors: &mut Vec<PackageError>,
+) -> Option<ReadValues> {
+    let text = read_text(root, VALUES_FILE).map_err(|e| errors.push(e)).ok()?;
+    let before = errors.len();
+    let mut csv = CsvFile::new(VALUES_FILE, &text);
+    let header = csv.header(errors)?;
+    let counts = units.iter().map(|u| frameworks.get(u.group).and_then(Option::as_ref).map_or(0, |f| f.indicators.len()));
+    let mut reader = Reader {
+        units,
+        group_codes,
+        frameworks,
+        unit_index: units.iter().enumerate().map(|(i, u)| (u.code.as_str(), i)).collect(),
+        values: Values::empty(counts),
+        origins: HashMap::new(),
+    };
+    let is_long = header.column("indicator").is_some() || header.column("value").is_some();
+    if is_long {
+        reader.read_long(&mut csv, &header, errors);
+    } else if header.names.first().map(String::as_str) == Some("unit") && header.names.len() > 1 {
+        reader.read_wide(&mut csv, &header, errors);
+    } else {
+        errors.push(PackageError::new(VALUES_FILE, Some(1), None, ErrorKind::NoDataColumns));
+    }
+    (errors.len() == before).then_some((reader.values, reader.origins))
+}
+
+struct Reader<'a> {
+    units: &'a [Unit],
+    group_codes: &'a [String],
+    frameworks: &'a [Option<Framework>],
+    unit_index: HashMap<&'a str, usize>,
+    values: Values,
+    origins: HashMap<(usize, usize), ValueOrigin>,
+}
+
+impl Reader<'_> {
+    fn read_long(&mut self, csv: &mut CsvFile, header: &Header, errors: &mut Vec<PackageError>) {
+        let columns: Vec<Option<usize>> = ["unit", "indicator", "value"].iter().map(|c| header.column(c)).collect();
+        let [Some(c_unit), Some(c_indicator), Some(c_value)] = columns[..] else {
+            for (name, column) in ["unit", "indicator", "value"].iter().zip(&columns) {
+                if column.is_none() {
+                    let kind = ErrorKind::MissingColumn { column: (*name).into() };
+                    errors.push(PackageError::new(VALUES_FILE, Some(1), None, kind));
+                }
+            }
+            return;
+        };
+        let c_note = header.column("note");
+        csv.rows(header, errors, |line, row, errors| {
+            let Some(unit) = self.unit(row.get(c_unit).unwrap_or(""), line, errors) else { return };
+            let code = row.get(c_indicator).unwrap_or("");
+            let note = c_note.and_then(|c| row.get(c)).filter(|n| !n.is_empty()).map(str::to_string);
+            let Some(framework) = self.frameworks[self.units[unit].group].as_ref() else { return };
+            let Some(indicator) = framework.find(code) else {
+                let kind = ErrorKind::UnknownIndicator {
+                    indicator: code.into(),
+                    group: self.group_codes[self.units[unit].group].clone(),
+                };
+                errors.push(PackageError::new(VALUES_FILE, Some(line), Some("indicator"), kind));
+                return;
+            };
+            self.store(unit, indicator, row.get(c_value).unwrap_or(""), line, "value", note, errors);
+        });
+    }
+
+    fn read_wide(&mut self, csv: &mut CsvFile, header: &Header, errors: &mut Vec<PackageError>) {
+        // A column must be an indicator of at least one group's framework.
+        for name in &header.names[1..] {
+            let known = self.frameworks.iter().flatten().any(|f| f.find(name).is_some());
+            if !known {
+                let kind = ErrorKind::UnknownIndicator { indicator: name.clone(), group: self.group_codes.join(", ") };
+                errors.push(PackageError::new(VALUES_FILE, Some(1), Some(name), kind));
+            }
+        }
+        let mut seen: HashMap<usize, usize> = HashMap::new();
+        csv.rows(header, errors, |line, row, errors| {
+            let Some(unit) = self.unit(row.get(0).unwrap_or(""), line, errors) else { return };
+            if let Some(&first_line) = seen.get(&unit) {
+                let kind = ErrorKind::DuplicateUnit { code: self.units[unit].code.clone(), first_line };
+                errors.push(PackageError::new(VALUES_FILE, Some(line), Some("unit"), kind));
+                return;
+            }
+            seen.insert(unit, line);
+            let group = self.units[unit].group;
+            let Some(framework) = self.frameworks[group].as_ref() else { return };
+            for (column, text) in header.names.iter().zip(row.iter()).skip(1) {
+                match framework.find(column) {
+                    Some(indicator) => self.store(unit, indicator, text, line, column, None, errors),
+                    None if text.is_empty() => {}
+                    None => {
+                        let kind = ErrorKind::UnknownIndicator {
+                            indicator: column.clone(),
+                            group: self.group_codes[group].clone(),
+                        };
+                        errors.push(PackageError::new(VALUES_FILE, Some(line), Some(column), kind));
+                    }
+                }
+            }
+        });
+    }
+
+    fn unit(&self, code: &str, line: usize, errors: &mut Vec<PackageError>) -> Option<usize> {
+        let found = self.unit_index.get(code).copied();
+        if found.is_none() {
+            let kind = ErrorKind::UnknownUnit { unit: code.into() };
+            errors.push(PackageError::new(VALUES_FILE, Some(line), Some("unit"), kind));
+        }
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn store(
+        &mut self,
+        unit: usize,
+        indicator: usize,
+        text: &str,
+        line: usize,
+        field: &str,
+        note: Option<String>,
+        errors: &mut Vec<PackageError>,
+    ) {
+        let Some(framework) = self.frameworks[self.units[unit].group].as_ref() else { return };
+        let leaf = &framework.indicators[indicator];
+        let err = |kind| PackageError::new(VALUES_FILE, Some(line), Some(field), kind);
+        if !leaf.is_leaf() {
+            errors.push(err(ErrorKind::NotALeaf { indicator: leaf.code.clone() }));
+            return;
+        }
+        if let Some(first) = self.origins.get(&(unit, indicator)) {
+            errors.push(err(ErrorKind::DuplicateValue {
+                unit: self.units[unit].code.clone(),
+                indicator: leaf.code.clone(),
+                first_line: first.line,
+            }));
+            return;
+        }
+        match leaf.parse_entry(text) {
+            Ok(entry) => {
+                self.values.set(unit, indicator, entry);
+                self.origins.insert((unit, indicator), ValueOrigin { line, field: field.to_string(), note });
+            }
+            Err(problem) => errors.push(err(ErrorKind::Problem(problem))),
+        }
+    }
+}
