@@ -46,6 +46,15 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// A number as short as it can be written (100, 2,5), up to 6 decimals.
+    pub fn plain(self, value: f64) -> String {
+        let text = self.number(value, 6);
+        let text = text.trim_end_matches('0');
+        text.trim_end_matches([',', '.']).to_string()
+    }
+}
+
 impl FromStr for Lang {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -91,6 +100,8 @@ mod tests {
         assert_eq!(Lang::Vi.number(91.475, 2), "91,48");
         assert_eq!(Lang::En.number(2.0, 0), "2");
         assert_eq!(Lang::En.number(-0.0001, 2), "0.00");
+        assert_eq!(Lang::Vi.plain(100.0), "100");
+        assert_eq!(Lang::Vi.plain(2.5), "2,5");
     }
 
     #[test]

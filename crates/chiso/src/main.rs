@@ -1,1 +1,106 @@
-fn main() {}
+//! The `chiso` binary: thin glue from the command line to `chiso-io` and
+//! `chiso-core`. Results go to standard output only when the whole command
+//! succeeded; errors go to standard error and the exit code is non-zero.
+
+mod cli;
+
+use anyhow::Context;
+use chiso_core::Lang;
+use chiso_io::render::{csv, json, report, summary, table};
+use chiso_io::{Package, PackageErrors};
+use clap::Parser;
+use cli::{Cli, Command, Format};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// How many errors of a refused package are listed before "and N more".
+const ERROR_LIMIT: usize = 50;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from(cli.lang);
+    match run(cli.command, lang) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e:#}", lang.pick("lỗi", "error"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
+    let mut out: Vec<u8> = Vec::new();
+    match command {
+        Command::Score { package, format } => {
+            let Some((package, results)) = load_and_score(&package, lang) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let a = &package.assessment;
+            match format {
+                Format::Table => out.extend(table::render(a, &results, lang).into_bytes()),
+                Format::Json => json::write(&mut out, a, &results, lang).context("writing JSON")?,
+                Format::Csv => csv::write(&mut out, a, &results, lang).context("writing CSV")?,
+            }
+        }
+        Command::Check { package } => {
+            let Some(package) = load(&package, lang) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            out.extend(summary::render(&package, lang).into_bytes());
+        }
+        Command::Report { package } => {
+            let Some((package, results)) = load_and_score(&package, lang) else {
+                return Ok(ExitCode::FAILURE);
+            };
+            out.extend(report::render(&package.assessment, &results, lang).into_bytes());
+            out.push(b'\n');
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(dir: &Path, lang: Lang) -> Option<Package> {
+    Package::load(dir).map_err(|errors| print_errors(dir, &errors, lang)).ok()
+}
+
+fn load_and_score(dir: &Path, lang: Lang) -> Option<(Package, chiso_core::AssessmentResults)> {
+    let package = load(dir, lang)?;
+    let results = package.score().map_err(|errors| print_errors(dir, &errors, lang)).ok()?;
+    Some((package, results))
+}
+
+/// Lists a refused package's errors on standard error, each as `PATH:LINE: …`.
+fn print_errors(dir: &Path, errors: &PackageErrors, lang: Lang) {
+    let mut err = std::io::stderr().lock();
+    let count = errors.0.len();
+    let _ = writeln!(
+        err,
+        "{}",
+        match lang {
+            Lang::Vi => format!("Gói đánh giá {} bị từ chối: {count} lỗi, chưa chấm điểm gì.", dir.display()),
+            Lang::En => format!("The package {} was refused: {count} error(s); nothing was scored.", dir.display()),
+        }
+    );
+    for e in errors.0.iter().take(ERROR_LIMIT) {
+        let mut located = e.clone();
+        if !Path::new(&e.file).is_absolute() && dir.join(&e.file) != Path::new(&e.file) && dir.is_dir() {
+            located.file = dir.join(&e.file).display().to_string();
+        }
+        let _ = writeln!(err, "{}", located.render(lang));
+    }
+    if count > ERROR_LIMIT {
+        let more = count - ERROR_LIMIT;
+        let _ = writeln!(err, "{}", lang.pick(&format!("… và {more} lỗi khác"), &format!("… and {more} more")));
+    }
+}

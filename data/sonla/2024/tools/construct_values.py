@@ -105,6 +105,12 @@ NOT_APPLICABLE = {
     ("SNGV", "6.2.6"): "Không có TTHC phát sinh phí, lệ phí",
 }
 
+# Values written in a form the generator does not produce by itself: a ratio given as
+# a plain percentage (the spec reads it as a percentage of the leaf's max).
+OVERRIDES = {
+    ("SKHCN", "5.1"): "100%",
+}
+
 # Missing (empty value, scores 0): weak units that did not report a figure.
 MISSING = {
     ("BDT", "4.4"): "Chưa cung cấp số liệu",
@@ -621,6 +627,8 @@ def construct_unit(group: str, fw: Framework, unit: str, target: Fraction, exact
                 values[code] = "na"
             elif (unit, code) in MISSING:
                 values[code] = ""
+            elif (unit, code) in OVERRIDES:
+                values[code] = OVERRIDES[(unit, code)]
             elif code != absorber:
                 ind = fw.indicators[code]
                 bias = getattr(PROFILES[group][code], "bias", 0.0)
@@ -635,7 +643,8 @@ def construct_unit(group: str, fw: Framework, unit: str, target: Fraction, exact
         points = round_half_away(needed, 2)
         if exact and points != needed:
             continue  # a named total must be hit exactly: draw again
-        low, high = clamp(s - 0.3, 0.1, 0.9) * float(M_abs), min(1.0, s + 0.2) * float(M_abs)
+        # the council's points must fit the unit's profile, not just fill the gap
+        low, high = clamp(strength - 0.2, 0.1, 0.9) * float(M_abs), min(1.0, strength + 0.15) * float(M_abs)
         if points < low:
             shift -= 0.004
             continue
@@ -644,7 +653,7 @@ def construct_unit(group: str, fw: Framework, unit: str, target: Fraction, exact
             continue
         values[absorber] = write_number(points, unit, absorber, False)
         return values
-    raise RuntimeError(f"no values found for {unit}")
+    raise RuntimeError(f"no values found for {unit}")  # never happens with the profiles above
 
 
 def applicable_top(fw: Framework, not_applicable: list) -> Fraction:
@@ -714,7 +723,11 @@ def verify(assessment: dict, frameworks: dict, units: list) -> None:
     published_named = {PUBLISHED[g][k][0]: PUBLISHED[g][k][1] for g in ("provincial", "district")
                        for k in ("first", "second")}
     group_means = []
-    print(f"{'rank':>4}  {'unit':<8} {'total':>7}  band     {'(exact)':>22}")
+    kinds = {ind.rule["kind"] + ("/descending" if ind.rule.get("descending") else "")
+             for fw in frameworks.values() for ind in fw.indicators.values() if ind.rule}
+    assert kinds == {"steps", "steps/descending", "linear", "ratio", "choice", "count",
+                     "boolean", "manual", "relative"}, f"rule kinds used: {sorted(kinds)}"
+    print(f"{'rank':>4}  {'unit':<8} {'total':>7}  band     {'unrounded':>22}")
     for g in assessment["group"]:
         group, fw = g["code"], frameworks[g["code"]]
         members = [u["code"] for u in units if u["group"] == group]

@@ -1,0 +1,70 @@
+//! The command line, parsed once into validated settings.
+
+use chiso_core::Lang;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chiso",
+    version,
+    about = "chiso — chấm điểm, xếp hạng và theo dõi chuyển đổi số của các cơ quan nhà nước.\n\
+             chiso — assess, rank and monitor the digital transformation of state agencies.",
+    after_help = "Ví dụ / Examples:\n  \
+        chiso score data/sonla/2024\n  \
+        chiso score data/sonla/2024 --lang en --format json\n  \
+        chiso check data/sonla/2024\n  \
+        chiso report data/sonla/2024 --lang en"
+)]
+pub struct Cli {
+    /// Ngôn ngữ: vi (tiếng Việt) hoặc en. Language of names, messages and numbers.
+    #[arg(long, global = true, value_enum, default_value = "vi", env = "CHISO_LANG")]
+    pub lang: LangArg,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Chấm điểm một gói đánh giá và in bảng xếp hạng. Score a package and print the rankings.
+    Score {
+        /// Thư mục gói đánh giá (có assessment.toml). The package folder (holding assessment.toml).
+        package: PathBuf,
+        /// Dạng kết quả: table (bảng), json, csv. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Kiểm tra một gói đánh giá mà không chấm điểm. Validate a package without scoring it.
+    Check {
+        /// Thư mục gói đánh giá. The package folder.
+        package: PathBuf,
+    },
+    /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
+    Report {
+        /// Thư mục gói đánh giá. The package folder.
+        package: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(arg: LangArg) -> Lang {
+        match arg {
+            LangArg::Vi => Lang::Vi,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
