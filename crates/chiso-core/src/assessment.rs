@@ -75,7 +75,10 @@ impl AssessmentDef {
             "mean_of_groups" => OverallRule::MeanOfGroups,
             "mean_of_units" => OverallRule::MeanOfUnits,
             other => {
-                report(Site::Field("overall"), Problem::UnknownWord { found: other.into(), expected: OVERALL_RULES });
+                report(
+                    Site::Field("overall"),
+                    Problem::UnknownWord { found: other.into(), expected: OVERALL_RULES },
+                );
                 OverallRule::MeanOfGroups
             }
         };

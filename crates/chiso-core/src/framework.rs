@@ -179,7 +179,6 @@ impl Framework {
         };
         let bands = build_bands(&def.bands, &mut report);
         let tree = build_tree(&def.indicators, &mut report);
-        drop(report);
         let (Some(method), Some(tree)) = (method, tree) else {
             return Err(problems);
         };
@@ -190,9 +189,8 @@ impl Framework {
             let site = |field| Site::Indicator { index: i, field };
             let has_children = !tree.children[i].is_empty();
             let code = d.code.clone().unwrap_or_default().trim().to_string();
-            let name = names(d.name.as_ref(), site("name"), &mut |s, p| {
-                problems.push(SiteProblem::new(s, p))
-            });
+            let name =
+                names(d.name.as_ref(), site("name"), &mut |s, p| problems.push(SiteProblem::new(s, p)));
             let mut max = 0.0;
             let mut rule = None;
             let (mut weight, mut direction) = (1.0, 1.0);
@@ -205,27 +203,28 @@ impl Framework {
                     Some(m) => max = m,
                 }
                 match (&d.rule, has_children) {
-                    (Some(_), true) => {
-                        problems.push(SiteProblem::new(site("rule"), Problem::RuleOnParent { code: code.clone() }))
-                    }
-                    (None, false) => {
-                        problems.push(SiteProblem::new(site("rule"), Problem::MissingRule { code: code.clone() }))
-                    }
+                    (Some(_), true) => problems
+                        .push(SiteProblem::new(site("rule"), Problem::RuleOnParent { code: code.clone() })),
+                    (None, false) => problems
+                        .push(SiteProblem::new(site("rule"), Problem::MissingRule { code: code.clone() })),
                     (Some(r), false) => match Rule::build(r, max) {
                         Ok(r) => rule = Some(r),
-                        Err(rule_problems) => problems
-                            .extend(rule_problems.into_iter().map(|(field, p)| SiteProblem::new(site(field), p))),
+                        Err(rule_problems) => problems.extend(
+                            rule_problems.into_iter().map(|(field, p)| SiteProblem::new(site(field), p)),
+                        ),
                     },
                     (None, true) => {}
                 }
                 for (field, set) in [("weight", d.weight.is_some()), ("direction", d.direction.is_some())] {
                     if set {
-                        problems.push(SiteProblem::new(site(field), Problem::NotForMethod { method: "points" }));
+                        problems
+                            .push(SiteProblem::new(site(field), Problem::NotForMethod { method: "points" }));
                     }
                 }
             } else {
                 if d.rule.is_some() {
-                    problems.push(SiteProblem::new(site("rule"), Problem::NotForMethod { method: "composite" }));
+                    problems
+                        .push(SiteProblem::new(site("rule"), Problem::NotForMethod { method: "composite" }));
                 }
                 match d.weight {
                     Some(w) if w < 0.0 => {
@@ -274,7 +273,10 @@ impl Framework {
         if is_points && problems.is_empty() {
             check_maxima(&indicators, &top, scale, &mut problems);
         } else if top.len() != 1 {
-            problems.push(SiteProblem::new(Site::Field("indicator"), Problem::CompositeTopLevel { count: top.len() }));
+            problems.push(SiteProblem::new(
+                Site::Field("indicator"),
+                Problem::CompositeTopLevel { count: top.len() },
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -332,7 +334,9 @@ fn build_method(def: &FrameworkDef, report: &mut impl FnMut(Site, Problem)) -> O
     let word = def.method.as_deref().map(str::trim).unwrap_or("points");
     match word {
         "points" => {
-            for (field, set) in [("normalise", def.normalise.is_some()), ("aggregate", def.aggregate.is_some())] {
+            for (field, set) in
+                [("normalise", def.normalise.is_some()), ("aggregate", def.aggregate.is_some())]
+            {
                 if set {
                     report(Site::Field(field), Problem::NotForMethod { method: "points" });
                 }
@@ -344,7 +348,10 @@ fn build_method(def: &FrameworkDef, report: &mut impl FnMut(Site, Problem)) -> O
                 "arithmetic" => Some(Aggregate::Arithmetic),
                 "geometric" => Some(Aggregate::Geometric),
                 other => {
-                    report(Site::Field("aggregate"), Problem::UnknownWord { found: other.into(), expected: AGGREGATES });
+                    report(
+                        Site::Field("aggregate"),
+                        Problem::UnknownWord { found: other.into(), expected: AGGREGATES },
+                    );
                     None
                 }
             };
@@ -372,7 +379,10 @@ fn build_normalise(def: &NormaliseDef, report: &mut impl FnMut(Site, Problem)) -
         "zscore" => &["mean", "sd"],
         "none" => &[],
         other => {
-            report(Site::Field("normalise.kind"), Problem::UnknownWord { found: other.into(), expected: NORMALISATIONS });
+            report(
+                Site::Field("normalise.kind"),
+                Problem::UnknownWord { found: other.into(), expected: NORMALISATIONS },
+            );
             return None;
         }
     };
@@ -503,7 +513,9 @@ fn build_tree(defs: &[IndicatorDef], report: &mut impl FnMut(Site, Problem)) -> 
         if let Some(wanted) = wanted {
             match by_code.get(wanted) {
                 Some(&p) if p != i => parent[i] = Some(p),
-                Some(_) => fail(Site::Indicator { index: i, field }, Problem::ParentCycle { code: code.into() }),
+                Some(_) => {
+                    fail(Site::Indicator { index: i, field }, Problem::ParentCycle { code: code.into() })
+                }
                 None => fail(
                     Site::Indicator { index: i, field },
                     Problem::UnknownParent { parent: wanted.to_string() },
@@ -548,7 +560,12 @@ fn build_tree(defs: &[IndicatorDef], report: &mut impl FnMut(Site, Problem)) -> 
 
 /// Points mode: the children of every parent must be able to fill it, and the
 /// top level must sum to the scale.
-fn check_maxima(indicators: &[Indicator], top: &[usize], scale: Option<f64>, problems: &mut Vec<SiteProblem>) {
+fn check_maxima(
+    indicators: &[Indicator],
+    top: &[usize],
+    scale: Option<f64>,
+    problems: &mut Vec<SiteProblem>,
+) {
     const EPSILON: f64 = 1e-9;
     for ind in indicators.iter().filter(|ind| !ind.is_leaf()) {
         let children: f64 = ind.children.iter().map(|&c| indicators[c].max).sum();

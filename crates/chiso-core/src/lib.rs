@@ -17,9 +17,7 @@ pub mod score;
 pub mod value;
 
 pub use assessment::{Assessment, AssessmentDef, Group, GroupDef, OverallRule, Unit};
-pub use framework::{
-    Aggregate, Band, Framework, FrameworkDef, Indicator, IndicatorDef, Method, Normalise,
-};
+pub use framework::{Aggregate, Band, Framework, FrameworkDef, Indicator, IndicatorDef, Method, Normalise};
 pub use lang::{Lang, Names};
 pub use problem::{Problem, Site, SiteProblem};
 pub use rule::{Rule, RuleDef};

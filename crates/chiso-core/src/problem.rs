@@ -133,8 +133,14 @@ impl Problem {
                 format!("phải là số lớn hơn 0, nhưng là {}", n(*found)),
                 format!("must be a number greater than 0, but is {}", n(*found)),
             ),
-            NoIndicators => t(lang, "khung chỉ số không có chỉ số nào".into(), "the framework has no indicator".into()),
-            NoBands => t(lang, "khung chỉ số không có mức xếp loại ([[band]]) nào".into(), "the framework has no rating band ([[band]])".into()),
+            NoIndicators => {
+                t(lang, "khung chỉ số không có chỉ số nào".into(), "the framework has no indicator".into())
+            }
+            NoBands => t(
+                lang,
+                "khung chỉ số không có mức xếp loại ([[band]]) nào".into(),
+                "the framework has no rating band ([[band]])".into(),
+            ),
             DuplicateBand { code } => t(
                 lang,
                 format!("mức xếp loại \"{code}\" bị khai báo hai lần"),
@@ -142,7 +148,10 @@ impl Problem {
             ),
             NoBandAtZero { lowest } => t(
                 lang,
-                format!("cần một mức xếp loại có min bằng 0 hoặc nhỏ hơn (mức thấp nhất hiện có min = {})", n(*lowest)),
+                format!(
+                    "cần một mức xếp loại có min bằng 0 hoặc nhỏ hơn (mức thấp nhất hiện có min = {})",
+                    n(*lowest)
+                ),
                 format!("a band with min 0 or below is needed (the lowest has min = {})", n(*lowest)),
             ),
             DuplicateIndicator { code } => t(
@@ -196,8 +205,12 @@ impl Problem {
                 if *descending {
                     t(
                         lang,
-                        format!("với descending = true, ngưỡng phải tăng dần; bậc thứ {position} không lớn hơn bậc trước"),
-                        format!("with descending = true thresholds must strictly increase; step {position} does not"),
+                        format!(
+                            "với descending = true, ngưỡng phải tăng dần; bậc thứ {position} không lớn hơn bậc trước"
+                        ),
+                        format!(
+                            "with descending = true thresholds must strictly increase; step {position} does not"
+                        ),
                     )
                 } else {
                     t(
@@ -212,7 +225,11 @@ impl Problem {
                 format!("điểm {} nằm ngoài khoảng [0, {}]", n(*points), n(*max)),
                 format!("points {} lie outside [0, {}]", n(*points), n(*max)),
             ),
-            ChoiceEmpty => t(lang, "quy tắc choice cần ít nhất một phương án (options)".into(), "a choice rule needs at least one option".into()),
+            ChoiceEmpty => t(
+                lang,
+                "quy tắc choice cần ít nhất một phương án (options)".into(),
+                "a choice rule needs at least one option".into(),
+            ),
             DuplicateChoice { code } => t(
                 lang,
                 format!("phương án \"{code}\" bị trùng"),
@@ -220,18 +237,34 @@ impl Problem {
             ),
             ChildrenMaxTooSmall { code, children, max } => t(
                 lang,
-                format!("tổng điểm tối đa của các chỉ số con của \"{code}\" là {}, nhỏ hơn điểm tối đa {} của nó", n(*children), n(*max)),
-                format!("the children of \"{code}\" have maxima summing to {}, less than its max {}", n(*children), n(*max)),
+                format!(
+                    "tổng điểm tối đa của các chỉ số con của \"{code}\" là {}, nhỏ hơn điểm tối đa {} của nó",
+                    n(*children),
+                    n(*max)
+                ),
+                format!(
+                    "the children of \"{code}\" have maxima summing to {}, less than its max {}",
+                    n(*children),
+                    n(*max)
+                ),
             ),
             TopLevelSum { sum, scale } => t(
                 lang,
-                format!("tổng điểm tối đa của các chỉ số cấp cao nhất là {}, phải bằng thang điểm {}", n(*sum), n(*scale)),
+                format!(
+                    "tổng điểm tối đa của các chỉ số cấp cao nhất là {}, phải bằng thang điểm {}",
+                    n(*sum),
+                    n(*scale)
+                ),
                 format!("the top-level maxima sum to {}, but must equal the scale {}", n(*sum), n(*scale)),
             ),
             CompositeTopLevel { count } => t(
                 lang,
-                format!("khung tổng hợp (composite) phải có đúng một chỉ số cấp cao nhất (chỉ số tổng), nhưng có {count}"),
-                format!("a composite framework needs exactly one top-level indicator (the index), but has {count}"),
+                format!(
+                    "khung tổng hợp (composite) phải có đúng một chỉ số cấp cao nhất (chỉ số tổng), nhưng có {count}"
+                ),
+                format!(
+                    "a composite framework needs exactly one top-level indicator (the index), but has {count}"
+                ),
             ),
             BadDirection { found } => t(
                 lang,
@@ -248,7 +281,11 @@ impl Problem {
                 format!("trường này không dùng với phương pháp \"{method}\""),
                 format!("this field is not used by the \"{method}\" method"),
             ),
-            NoGroups => t(lang, "đợt đánh giá không có khối ([[group]]) nào".into(), "the assessment has no group ([[group]])".into()),
+            NoGroups => t(
+                lang,
+                "đợt đánh giá không có khối ([[group]]) nào".into(),
+                "the assessment has no group ([[group]])".into(),
+            ),
             DuplicateGroup { code } => t(
                 lang,
                 format!("mã khối \"{code}\" bị trùng"),

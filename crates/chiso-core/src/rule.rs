@@ -188,14 +188,14 @@ impl Rule {
                 }
             }
             Rule::Ratio => parse_ratio(text),
-            Rule::Choice { options } => options
-                .iter()
-                .position(|o| o.code == text)
-                .map(Value::Choice)
-                .ok_or_else(|| Problem::UnknownChoice {
-                    text: text.to_string(),
-                    options: options.iter().map(|o| o.code.clone()).collect(),
-                }),
+            Rule::Choice { options } => {
+                options.iter().position(|o| o.code == text).map(Value::Choice).ok_or_else(|| {
+                    Problem::UnknownChoice {
+                        text: text.to_string(),
+                        options: options.iter().map(|o| o.code.clone()).collect(),
+                    }
+                })
+            }
         }
     }
 
@@ -203,20 +203,19 @@ impl Rule {
     /// largest value among the group's units (used by `relative` only).
     pub fn points(&self, value: &Value, max: f64, group_best: f64) -> f64 {
         match (self, *value) {
-            (Rule::Boolean, Value::Bool(yes)) => if yes { max } else { 0.0 },
-            (Rule::Linear { from, to }, Value::Number(v)) => {
-                max * ((v - from) / (to - from)).clamp(0.0, 1.0)
-            }
+            (Rule::Boolean, Value::Bool(true)) => max,
+            (Rule::Boolean, Value::Bool(false)) => 0.0,
+            (Rule::Linear { from, to }, Value::Number(v)) => max * ((v - from) / (to - from)).clamp(0.0, 1.0),
             (Rule::Steps { steps, descending }, Value::Number(v)) => steps
                 .iter()
                 .find(|(threshold, _)| if *descending { v <= *threshold } else { v >= *threshold })
                 .map_or(0.0, |(_, points)| *points),
             (Rule::Count { cap }, Value::Number(v)) => max * (v.min(*cap) / cap),
             (Rule::Manual, Value::Number(v)) => v,
-            (Rule::Relative, Value::Number(v)) => {
-                if group_best > 0.0 { max * (v / group_best).min(1.0) } else { 0.0 }
-            }
-            (Rule::Ratio, Value::Ratio(a, b)) => if b == 0.0 { 0.0 } else { max * (a / b).min(1.0) },
+            (Rule::Relative, Value::Number(v)) if group_best > 0.0 => max * (v / group_best).min(1.0),
+            (Rule::Relative, Value::Number(_)) => 0.0,
+            (Rule::Ratio, Value::Ratio(_, 0.0)) => 0.0,
+            (Rule::Ratio, Value::Ratio(a, b)) => max * (a / b).min(1.0),
             (Rule::Ratio, Value::Number(v)) => max * (v / 100.0).min(1.0),
             (Rule::Choice { options }, Value::Choice(i)) => options.get(i).map_or(0.0, |o| o.points),
             // A value is always parsed by the rule that scores it; nothing else reaches here.
@@ -384,7 +383,10 @@ mod tests {
     #[test]
     fn linear_with_from_equal_to_is_refused() {
         let def = RuleDef { from: Some(5.0), to: Some(5.0), ..kind("linear") };
-        assert_eq!(Rule::build(&def, 1.0), Err(vec![("rule.to", Problem::LinearFromEqualsTo { value: 5.0 })]));
+        assert_eq!(
+            Rule::build(&def, 1.0),
+            Err(vec![("rule.to", Problem::LinearFromEqualsTo { value: 5.0 })])
+        );
     }
 
     #[test]
@@ -395,7 +397,11 @@ mod tests {
         assert_eq!(points(&r, "3", 2.0), 1.0);
         assert_eq!(points(&r, "1", 2.0), 0.0);
         let d = rule(
-            RuleDef { steps: Some(vec![vec![1.0, 3.0], vec![3.0, 1.0]]), descending: Some(true), ..kind("steps") },
+            RuleDef {
+                steps: Some(vec![vec![1.0, 3.0], vec![3.0, 1.0]]),
+                descending: Some(true),
+                ..kind("steps")
+            },
             3.0,
         );
         assert_eq!(points(&d, "0", 3.0), 3.0);
@@ -460,7 +466,10 @@ mod tests {
             points: Some(points),
             label: Some(NamesDef::new(code, code)),
         };
-        let r = rule(RuleDef { options: Some(vec![option("head", 2.0), option("deputy", 1.0)]), ..kind("choice") }, 2.0);
+        let r = rule(
+            RuleDef { options: Some(vec![option("head", 2.0), option("deputy", 1.0)]), ..kind("choice") },
+            2.0,
+        );
         assert_eq!(points(&r, "deputy", 2.0), 1.0);
         assert!(matches!(r.parse_value("other", 2.0), Err(Problem::UnknownChoice { .. })));
         let dup = RuleDef { options: Some(vec![option("a", 1.0), option("a", 1.0)]), ..kind("choice") };
@@ -472,7 +481,9 @@ mod tests {
 
     #[test]
     fn unknown_kinds_and_stray_fields_are_refused() {
-        assert!(matches!(Rule::build(&kind("fuzzy"), 1.0), Err(p) if matches!(p[0].1, Problem::UnknownWord { .. })));
+        assert!(
+            matches!(Rule::build(&kind("fuzzy"), 1.0), Err(p) if matches!(p[0].1, Problem::UnknownWord { .. }))
+        );
         let stray = RuleDef { cap: Some(3.0), ..kind("boolean") };
         assert_eq!(
             Rule::build(&stray, 1.0),

@@ -83,14 +83,26 @@ impl ScoreError {
         let unit = |u: usize| &assessment.units[u].code;
         match *self {
             ScoreError::NothingApplicable { unit: u } => match lang {
-                Lang::Vi => format!("đơn vị \"{}\": mọi chỉ số cấp cao nhất đều không áp dụng (na), không thể tính tổng điểm", unit(u)),
-                Lang::En => format!("unit \"{}\": every top-level indicator is not applicable (na), so there is no total", unit(u)),
+                Lang::Vi => format!(
+                    "đơn vị \"{}\": mọi chỉ số cấp cao nhất đều không áp dụng (na), không thể tính tổng điểm",
+                    unit(u)
+                ),
+                Lang::En => format!(
+                    "unit \"{}\": every top-level indicator is not applicable (na), so there is no total",
+                    unit(u)
+                ),
             },
             ScoreError::GeometricNeedsPositive { unit: u, indicator, value } => {
                 let code = &assessment.framework_of(u).indicators[indicator].code;
                 match lang {
-                    Lang::Vi => format!("đơn vị \"{}\", chỉ số \"{code}\": giá trị {value} không dương, phép tổng hợp nhân (geometric) cần giá trị lớn hơn 0", unit(u)),
-                    Lang::En => format!("unit \"{}\", indicator \"{code}\": value {value} is not above 0, which geometric aggregation needs", unit(u)),
+                    Lang::Vi => format!(
+                        "đơn vị \"{}\", chỉ số \"{code}\": giá trị {value} không dương, phép tổng hợp nhân (geometric) cần giá trị lớn hơn 0",
+                        unit(u)
+                    ),
+                    Lang::En => format!(
+                        "unit \"{}\", indicator \"{code}\": value {value} is not above 0, which geometric aggregation needs",
+                        unit(u)
+                    ),
                 }
             }
             ScoreError::NoIndexValue { unit: u } => match lang {
@@ -117,7 +129,10 @@ struct UnitScore {
 }
 
 /// Scores every unit of the assessment. All errors are collected.
-pub fn score_assessment(assessment: &Assessment, values: &Values) -> Result<AssessmentResults, Vec<ScoreError>> {
+pub fn score_assessment(
+    assessment: &Assessment,
+    values: &Values,
+) -> Result<AssessmentResults, Vec<ScoreError>> {
     let mut errors = Vec::new();
     let mut units = Vec::with_capacity(assessment.units.len());
     let mut groups = Vec::with_capacity(assessment.groups.len());
@@ -177,4 +192,260 @@ pub fn score_assessment(assessment: &Assessment, values: &Values) -> Result<Asse
     let first_framework = &assessment.groups[0].framework;
     let overall_band = first_framework.band_for(round_half_away(overall_mean, assessment.rank_precision));
     Ok(AssessmentResults { unit_count: units.len(), units, groups, overall_mean, overall_band })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assessment::{Group, Unit};
+    use crate::framework::{BandDef, Framework, FrameworkDef, IndicatorDef, NormaliseDef};
+    use crate::lang::{Names, NamesDef};
+    use crate::rule::RuleDef;
+    use crate::value::Entry;
+
+    fn n(code: &str) -> Option<NamesDef> {
+        Some(NamesDef::new(code, code))
+    }
+
+    fn leaf(code: &str, max: f64, kind: &str) -> IndicatorDef {
+        IndicatorDef {
+            code: Some(code.into()),
+            name: n(code),
+            max: Some(max),
+            rule: Some(RuleDef { kind: Some(kind.into()), ..RuleDef::default() }),
+            ..IndicatorDef::default()
+        }
+    }
+
+    fn parent(code: &str, max: Option<f64>) -> IndicatorDef {
+        IndicatorDef { code: Some(code.into()), name: n(code), max, ..IndicatorDef::default() }
+    }
+
+    fn bands() -> Vec<BandDef> {
+        vec![
+            BandDef { code: Some("good".into()), min: Some(80.0), label: n("good") },
+            BandDef { code: Some("weak".into()), min: Some(0.0), label: n("weak") },
+        ]
+    }
+
+    fn build(def: FrameworkDef) -> Framework {
+        Framework::build(&def).unwrap_or_else(|p| panic!("{p:?}"))
+    }
+
+    /// One group, units U0.., values given as text per leaf code.
+    fn run(framework: Framework, rows: &[&[(&str, &str)]]) -> AssessmentResults {
+        let units: Vec<Unit> = (0..rows.len())
+            .map(|u| Unit { code: format!("U{u}"), name: Names::new("u", "u"), group: 0, parent: None })
+            .collect();
+        let mut values = Values::empty(rows.iter().map(|_| framework.indicators.len()));
+        for (u, row) in rows.iter().enumerate() {
+            for (code, text) in row.iter() {
+                let i = framework.find(code).unwrap_or_else(|| panic!("no {code}"));
+                let entry = framework.indicators[i].parse_entry(text).unwrap_or_else(|p| panic!("{p:?}"));
+                values.set(u, i, entry);
+            }
+        }
+        let assessment = Assessment {
+            year: 2024,
+            name: Names::new("t", "t"),
+            overall: OverallRule::MeanOfUnits,
+            rank_precision: 2,
+            groups: vec![Group { code: "g".into(), name: Names::new("g", "g"), framework }],
+            units,
+        };
+        score_assessment(&assessment, &values).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn total_of(results: &AssessmentResults, unit: usize) -> f64 {
+        results.units.iter().find(|r| r.unit == unit).map(|r| r.total).unwrap_or(f64::NAN)
+    }
+
+    fn points_framework() -> Framework {
+        build(FrameworkDef {
+            id: Some("p".into()),
+            name: n("p"),
+            scale: Some(10.0),
+            bands: bands(),
+            indicators: vec![
+                parent("1", Some(6.0)),
+                leaf("1.1", 4.0, "manual"),
+                leaf("1.2", 4.0, "manual"),
+                parent("2", Some(4.0)),
+                leaf("2.1", 2.0, "manual"),
+                leaf("2.2", 2.0, "manual"),
+            ],
+            ..FrameworkDef::default()
+        })
+    }
+
+    #[test]
+    fn a_parent_caps_its_childrens_points() {
+        let r = run(points_framework(), &[&[("1.1", "4"), ("1.2", "4"), ("2.1", "1"), ("2.2", "1")]]);
+        assert_eq!(r.units[0].scores[0], Some(6.0));
+        assert_eq!(r.units[0].total, 8.0);
+    }
+
+    #[test]
+    fn na_indicator_shrinks_the_parent_max() {
+        // 2.2 is na: parent 2's applicable max is 4 × 2/4 = 2; its points 1.5 stay under it.
+        let r = run(points_framework(), &[&[("1.1", "3"), ("1.2", "0"), ("2.1", "1.5"), ("2.2", "na")]]);
+        let u = &r.units[0];
+        assert_eq!(u.scores[3], Some(1.5));
+        assert_eq!(u.scores[5], None);
+        assert_eq!(u.not_applicable, vec![5]);
+        // total = (3 + 1.5) / (6 + 2) × 10
+        assert!((u.total - 4.5 / 8.0 * 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_parent_whose_children_are_all_na_is_absent() {
+        let r = run(points_framework(), &[&[("1.1", "4"), ("1.2", "2"), ("2.1", "na"), ("2.2", "na")]]);
+        let u = &r.units[0];
+        assert_eq!(u.scores[3], None);
+        assert_eq!(u.total, 10.0);
+    }
+
+    #[test]
+    fn a_missing_leaf_scores_zero_and_is_listed() {
+        let r = run(points_framework(), &[&[("1.1", "4"), ("1.2", "")]]);
+        let u = &r.units[0];
+        assert_eq!(u.scores[2], Some(0.0));
+        assert_eq!(u.missing, vec![2, 4, 5]);
+    }
+
+    #[test]
+    fn everything_na_is_an_error_not_a_total() {
+        let framework = points_framework();
+        let mut values = Values::empty([framework.indicators.len()]);
+        for &l in &framework.leaves {
+            values.set(0, l, Entry::NotApplicable);
+        }
+        let assessment = Assessment {
+            year: 2024,
+            name: Names::new("t", "t"),
+            overall: OverallRule::MeanOfUnits,
+            rank_precision: 2,
+            groups: vec![Group { code: "g".into(), name: Names::new("g", "g"), framework }],
+            units: vec![Unit { code: "U".into(), name: Names::new("u", "u"), group: 0, parent: None }],
+        };
+        assert_eq!(
+            score_assessment(&assessment, &values),
+            Err(vec![ScoreError::NothingApplicable { unit: 0 }])
+        );
+    }
+
+    fn composite(normalise: &str, low: f64, high: f64, aggregate: &str) -> Framework {
+        let weighted = |code: &str, parent: &str, weight: f64, direction: f64| IndicatorDef {
+            code: Some(code.into()),
+            parent: Some(parent.into()),
+            name: n(code),
+            weight: Some(weight),
+            direction: Some(direction),
+            ..IndicatorDef::default()
+        };
+        let normalise = match normalise {
+            "minmax" => NormaliseDef {
+                kind: Some("minmax".into()),
+                low: Some(low),
+                high: Some(high),
+                ..Default::default()
+            },
+            "zscore" => NormaliseDef {
+                kind: Some("zscore".into()),
+                mean: Some(low),
+                sd: Some(high),
+                ..Default::default()
+            },
+            _ => NormaliseDef { kind: Some("none".into()), ..Default::default() },
+        };
+        build(FrameworkDef {
+            id: Some("c".into()),
+            name: n("c"),
+            method: Some("composite".into()),
+            normalise: Some(normalise),
+            aggregate: Some(aggregate.into()),
+            bands: bands(),
+            indicators: vec![
+                parent("Index", None),
+                weighted("A", "Index", 2.0, 1.0),
+                weighted("B", "Index", 1.0, 1.0),
+                weighted("a1", "A", 1.0, 1.0),
+                weighted("a2", "A", 1.0, -1.0),
+                weighted("b1", "B", 1.0, 1.0),
+            ],
+            ..FrameworkDef::default()
+        })
+    }
+
+    const ROWS: [&[(&str, &str)]; 3] = [
+        &[("a1", "10"), ("a2", "5"), ("b1", "1")],
+        &[("a1", "20"), ("a2", "0"), ("b1", "2")],
+        &[("a1", "30"), ("a2", "10"), ("b1", "")],
+    ];
+
+    #[test]
+    fn minmax_arithmetic_follows_coinr() {
+        let r = run(composite("minmax", 0.0, 100.0, "arithmetic"), &ROWS);
+        // a1 → 0, 50, 100; −a2 → 50, 100, 0; b1 → 0, 100, (none).
+        // A = (a1 + a2)/2 → 25, 75, 50; B → 0, 100, none; Index = (2A + B)/3, or A alone.
+        assert!((total_of(&r, 0) - 50.0 / 3.0).abs() < 1e-9);
+        assert!((total_of(&r, 1) - 250.0 / 3.0).abs() < 1e-9);
+        assert!((total_of(&r, 2) - 50.0).abs() < 1e-9);
+        assert_eq!(r.units.iter().find(|u| u.unit == 2).map(|u| u.missing.clone()), Some(vec![5]));
+    }
+
+    #[test]
+    fn zscore_uses_the_sample_standard_deviation() {
+        let r = run(composite("zscore", 10.0, 2.0, "arithmetic"), &ROWS);
+        // a1: mean 20, sd 10 → 8, 10, 12. −a2: −5, 0, −10 → mean −5, sd 5 → 10, 12, 8.
+        // b1: 1, 2 → mean 1.5, sd √0.5 → 10 ∓ √2.
+        let s2 = 2f64.sqrt();
+        let expect0 = (2.0 * (8.0 + 10.0) / 2.0 + (10.0 - s2)) / 3.0;
+        assert!((total_of(&r, 0) - expect0).abs() < 1e-9);
+        assert!((total_of(&r, 2) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn geometric_refuses_values_not_above_zero() {
+        let framework = composite("minmax", 0.0, 100.0, "geometric");
+        let units = vec![Unit { code: "U0".into(), name: Names::new("u", "u"), group: 0, parent: None }; 3];
+        let mut values = Values::empty([framework.indicators.len(); 3]);
+        for (u, row) in ROWS.iter().enumerate() {
+            for (code, text) in row.iter() {
+                let i = framework.find(code).unwrap_or(0);
+                values.set(u, i, framework.indicators[i].parse_entry(text).unwrap_or(Entry::Missing));
+            }
+        }
+        let assessment = Assessment {
+            year: 2024,
+            name: Names::new("t", "t"),
+            overall: OverallRule::MeanOfUnits,
+            rank_precision: 2,
+            groups: vec![Group { code: "g".into(), name: Names::new("g", "g"), framework }],
+            units,
+        };
+        let errors = score_assessment(&assessment, &values).err().unwrap_or_default();
+        assert!(
+            matches!(errors[0], ScoreError::GeometricNeedsPositive { unit: 0, value, .. } if value == 0.0)
+        );
+    }
+
+    #[test]
+    fn geometric_with_positive_values_is_the_weighted_geometric_mean() {
+        let r = run(composite("minmax", 1.0, 100.0, "geometric"), &ROWS);
+        // a1 → 1, 50.5, 100; −a2 → 50.5, 100, 1; b1 → 1, 100.
+        let a0 = (1.0f64 * 50.5).sqrt();
+        let expect0 = ((2.0 * a0.ln() + 1f64.ln()) / 3.0).exp();
+        assert!((total_of(&r, 0) - expect0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_spread_gets_the_midpoint() {
+        let rows: [&[(&str, &str)]; 2] =
+            [&[("a1", "5"), ("a2", "5"), ("b1", "5")], &[("a1", "5"), ("a2", "5"), ("b1", "5")]];
+        let r = run(composite("minmax", 0.0, 100.0, "arithmetic"), &rows);
+        assert_eq!(total_of(&r, 0), 50.0);
+        assert_eq!(r.units[0].rank, 1);
+        assert_eq!(r.units[1].rank, 1);
+    }
 }

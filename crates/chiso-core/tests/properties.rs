@@ -30,7 +30,8 @@ impl Seed {
     }
 }
 
-const KINDS: [&str; 9] = ["boolean", "linear", "steps", "steps_desc", "count", "manual", "relative", "ratio", "choice"];
+const KINDS: [&str; 9] =
+    ["boolean", "linear", "steps", "steps_desc", "count", "manual", "relative", "ratio", "choice"];
 
 fn names(code: &str) -> Option<NamesDef> {
     Some(NamesDef::new(code, code))
@@ -43,9 +44,15 @@ fn rule_for(kind: &str, max: f64, s: &mut Seed) -> RuleDef {
             let from = s.float(0.0, 50.0);
             let to = from + s.float(1.0, 50.0);
             // Sometimes lower is better.
-            if s.below(4) == 0 { RuleDef { from: Some(to), to: Some(from), ..base } } else { RuleDef { from: Some(from), to: Some(to), ..base } }
+            if s.below(4) == 0 {
+                RuleDef { from: Some(to), to: Some(from), ..base }
+            } else {
+                RuleDef { from: Some(from), to: Some(to), ..base }
+            }
         }
-        "steps" => RuleDef { steps: Some(vec![vec![8.0, max], vec![4.0, max / 2.0], vec![1.0, max / 4.0]]), ..base },
+        "steps" => {
+            RuleDef { steps: Some(vec![vec![8.0, max], vec![4.0, max / 2.0], vec![1.0, max / 4.0]]), ..base }
+        }
         "steps_desc" => RuleDef {
             steps: Some(vec![vec![1.0, max], vec![3.0, max / 2.0], vec![7.0, max / 5.0]]),
             descending: Some(true),
@@ -129,7 +136,11 @@ fn framework_from(seed: u64) -> (Framework, Vec<&'static str>) {
                 kinds_by_def.push(kind);
             } else {
                 let mid_index = defs.len();
-                defs.push(IndicatorDef { code: Some(child.clone()), name: names(&child), ..IndicatorDef::default() });
+                defs.push(IndicatorDef {
+                    code: Some(child.clone()),
+                    name: names(&child),
+                    ..IndicatorDef::default()
+                });
                 kinds_by_def.push("");
                 let mut sum = 0.0;
                 for g in 0..grandchildren {
@@ -185,7 +196,11 @@ fn case(seed: u64, units: usize) -> Case {
                 .indicators
                 .iter()
                 .zip(&kinds)
-                .map(|(ind, kind)| if ind.is_leaf() { value_for(kind, ind.max, &mut s) } else { String::new() })
+                .map(
+                    |(ind, kind)| {
+                        if ind.is_leaf() { value_for(kind, ind.max, &mut s) } else { String::new() }
+                    },
+                )
                 .collect()
         })
         .collect();

@@ -43,7 +43,8 @@ impl<'a> CsvFile<'a> {
                 return None;
             }
         }
-        let names: Vec<String> = record.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        let names: Vec<String> =
+            record.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_string()).collect();
         let mut ok = true;
         for (i, name) in names.iter().enumerate() {
             if !name.is_empty() && names[..i].contains(name) {

@@ -22,24 +22,63 @@ pub enum ErrorKind {
     Problem(Problem),
     FileMissing,
     FolderMissing,
-    Unreadable { reason: String },
+    Unreadable {
+        reason: String,
+    },
     NotUtf8,
-    TomlSyntax { message: String },
-    CsvSyntax { message: String },
-    MissingColumn { column: String },
-    DuplicateColumn { column: String },
-    WrongColumnCount { expected: usize, found: usize },
+    TomlSyntax {
+        message: String,
+    },
+    CsvSyntax {
+        message: String,
+    },
+    MissingColumn {
+        column: String,
+    },
+    DuplicateColumn {
+        column: String,
+    },
+    WrongColumnCount {
+        expected: usize,
+        found: usize,
+    },
     NoDataColumns,
-    UnknownGroup { group: String, groups: Vec<String> },
-    DuplicateUnit { code: String, first_line: usize },
-    UnitInTwoGroups { code: String, first_group: String, first_line: usize },
-    UnknownUnit { unit: String },
-    UnknownIndicator { indicator: String, group: String },
-    NotALeaf { indicator: String },
-    DuplicateValue { unit: String, indicator: String, first_line: usize },
-    FrameworkFileMissing { path: String },
+    UnknownGroup {
+        group: String,
+        groups: Vec<String>,
+    },
+    DuplicateUnit {
+        code: String,
+        first_line: usize,
+    },
+    UnitInTwoGroups {
+        code: String,
+        first_group: String,
+        first_line: usize,
+    },
+    UnknownUnit {
+        unit: String,
+    },
+    UnknownIndicator {
+        indicator: String,
+        group: String,
+    },
+    NotALeaf {
+        indicator: String,
+    },
+    DuplicateValue {
+        unit: String,
+        indicator: String,
+        first_line: usize,
+    },
+    FrameworkFileMissing {
+        path: String,
+    },
     /// A scoring error (already phrased, since it needs the whole assessment).
-    Scoring { vi: String, en: String },
+    Scoring {
+        vi: String,
+        en: String,
+    },
 }
 
 impl ErrorKind {

@@ -64,7 +64,12 @@ impl Package {
                         } else {
                             VALUES_FILE
                         };
-                        PackageError::new(file, origin.map(|o| o.line), origin.map(|o| o.field.as_str()), kind)
+                        PackageError::new(
+                            file,
+                            origin.map(|o| o.line),
+                            origin.map(|o| o.field.as_str()),
+                            kind,
+                        )
                     })
                     .collect(),
             )
@@ -83,21 +88,25 @@ fn read_text(root: &Path, file: &str) -> Result<String, PackageError> {
         };
         PackageError::new(file, None, None, kind)
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| PackageError::new(file, None, None, ErrorKind::NotUtf8))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| PackageError::new(file, None, None, ErrorKind::NotUtf8))?;
     Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
 }
 
 fn locate(file: &str, lines: &Lines, problems: Vec<SiteProblem>) -> Vec<PackageError> {
     problems
         .into_iter()
-        .map(|p| PackageError::new(file, lines.of(p.site), Some(p.site.field()), ErrorKind::Problem(p.problem)))
+        .map(|p| {
+            PackageError::new(file, lines.of(p.site), Some(p.site.field()), ErrorKind::Problem(p.problem))
+        })
         .collect()
 }
 
 fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<AssessmentHead> {
     let text = read_text(root, ASSESSMENT_FILE).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
-    let raw: RawAssessment = toml_file::parse(ASSESSMENT_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
+    let raw: RawAssessment =
+        toml_file::parse(ASSESSMENT_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
     let (def, lines) = raw.into_def(&index);
     def.validate().map_err(|problems| errors.extend(locate(ASSESSMENT_FILE, &lines, problems))).ok()
 }
@@ -129,7 +138,8 @@ fn load(root: &Path) -> Result<Package, PackageErrors> {
     if let Some(units) = &units {
         values_read = values::read(root, units, &group_codes, &frameworks, &mut errors);
     }
-    let (Some(head), Some(units), Some((values, origins)), true) = (head, units, values_read, errors.is_empty())
+    let (Some(head), Some(units), Some((values, origins)), true) =
+        (head, units, values_read, errors.is_empty())
     else {
         return Err(PackageErrors(errors));
     };

@@ -66,7 +66,11 @@ fn field_line(fields: &HashMap<&'static str, usize>, field: &str) -> Option<usiz
 
 /// Parses TOML into `T`, turning a syntax or type error into a located error. The
 /// field is read off the offending line (`key = value`).
-pub fn parse<T: for<'de> Deserialize<'de>>(file: &str, text: &str, index: &LineIndex) -> Result<T, PackageError> {
+pub fn parse<T: for<'de> Deserialize<'de>>(
+    file: &str,
+    text: &str,
+    index: &LineIndex,
+) -> Result<T, PackageError> {
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|span| index.line(span.start));
         let field = line.and_then(|l| key_on_line(text, l));
@@ -186,7 +190,12 @@ pub(crate) struct RawFramework {
 }
 
 /// Records the line of an optional spanned field under `key` and returns its value.
-fn take<T>(lines: &mut HashMap<&'static str, usize>, index: &LineIndex, key: &'static str, v: Option<Spanned<T>>) -> Option<T> {
+fn take<T>(
+    lines: &mut HashMap<&'static str, usize>,
+    index: &LineIndex,
+    key: &'static str,
+    v: Option<Spanned<T>>,
+) -> Option<T> {
     v.map(|s| {
         lines.insert(key, index.line(s.span().start));
         s.into_inner()

@@ -97,7 +97,11 @@ pub(crate) enum Normaliser {
     /// Every unit gets this value (no spread, or a single value).
     Constant(f64),
     /// x ↦ (x − shift) × factor + offset.
-    Affine { shift: f64, factor: f64, offset: f64 },
+    Affine {
+        shift: f64,
+        factor: f64,
+        offset: f64,
+    },
     Identity,
 }
 

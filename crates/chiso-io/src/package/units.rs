@@ -9,18 +9,25 @@ use std::path::Path;
 
 /// Reads the units. `groups` is `None` when assessment.toml could not be read, in
 /// which case group codes are not checked (the errors there come first).
-pub(super) fn read(root: &Path, groups: Option<&[String]>, errors: &mut Vec<PackageError>) -> Option<Vec<Unit>> {
+pub(super) fn read(
+    root: &Path,
+    groups: Option<&[String]>,
+    errors: &mut Vec<PackageError>,
+) -> Option<Vec<Unit>> {
     let text = read_text(root, UNITS_FILE).map_err(|e| errors.push(e)).ok()?;
     let before = errors.len();
     let mut csv = CsvFile::new(UNITS_FILE, &text);
     let header = csv.header(errors)?;
     let col = |name: &str| header.column(name);
-    let (Some(c_code), Some(c_name), Some(c_group)) =
-        (col("code"), col("name"), col("group"))
-    else {
+    let (Some(c_code), Some(c_name), Some(c_group)) = (col("code"), col("name"), col("group")) else {
         for required in ["code", "name", "group"] {
             if col(required).is_none() {
-                errors.push(PackageError::new(UNITS_FILE, Some(1), None, ErrorKind::MissingColumn { column: required.into() }));
+                errors.push(PackageError::new(
+                    UNITS_FILE,
+                    Some(1),
+                    None,
+                    ErrorKind::MissingColumn { column: required.into() },
+                ));
             }
         }
         return None;

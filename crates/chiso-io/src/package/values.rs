@@ -24,7 +24,9 @@ pub(super) fn read(
     let before = errors.len();
     let mut csv = CsvFile::new(VALUES_FILE, &text);
     let header = csv.header(errors)?;
-    let counts = units.iter().map(|u| frameworks.get(u.group).and_then(Option::as_ref).map_or(0, |f| f.indicators.len()));
+    let counts = units
+        .iter()
+        .map(|u| frameworks.get(u.group).and_then(Option::as_ref).map_or(0, |f| f.indicators.len()));
     let mut reader = Reader {
         units,
         group_codes,
@@ -55,7 +57,8 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read_long(&mut self, csv: &mut CsvFile, header: &Header, errors: &mut Vec<PackageError>) {
-        let columns: Vec<Option<usize>> = ["unit", "indicator", "value"].iter().map(|c| header.column(c)).collect();
+        let columns: Vec<Option<usize>> =
+            ["unit", "indicator", "value"].iter().map(|c| header.column(c)).collect();
         let [Some(c_unit), Some(c_indicator), Some(c_value)] = columns[..] else {
             for (name, column) in ["unit", "indicator", "value"].iter().zip(&columns) {
                 if column.is_none() {
@@ -88,7 +91,10 @@ impl Reader<'_> {
         for name in &header.names[1..] {
             let known = self.frameworks.iter().flatten().any(|f| f.find(name).is_some());
             if !known {
-                let kind = ErrorKind::UnknownIndicator { indicator: name.clone(), group: self.group_codes.join(", ") };
+                let kind = ErrorKind::UnknownIndicator {
+                    indicator: name.clone(),
+                    group: self.group_codes.join(", "),
+                };
                 errors.push(PackageError::new(VALUES_FILE, Some(1), Some(name), kind));
             }
         }

@@ -34,10 +34,18 @@ pub fn render(package: &Package, lang: Lang) -> String {
     for (g, group) in a.groups.iter().enumerate() {
         let f = &group.framework;
         let units = a.units_of(g).count();
-        out.push_str(&format!("\n{} ({}) — {} {}\n", group.name.get(lang), group.code, units, lang.pick("đơn vị", "units")));
+        out.push_str(&format!(
+            "\n{} ({}) — {} {}\n",
+            group.name.get(lang),
+            group.code,
+            units,
+            lang.pick("đơn vị", "units")
+        ));
         let method = match f.method {
             Method::Points => "points".to_string(),
-            Method::Composite { normalise, aggregate } => format!("composite, {normalise:?}, {aggregate:?}").to_lowercase(),
+            Method::Composite { normalise, aggregate } => {
+                format!("composite, {normalise:?}, {aggregate:?}").to_lowercase()
+            }
         };
         out.push_str(&format!(
             "  {}: {} ({}) — {}\n",
@@ -56,7 +64,11 @@ pub fn render(package: &Package, lang: Lang) -> String {
             lang.pick("chỉ số lá", "leaves"),
         ));
         if f.is_points() {
-            out.push_str(&format!("  {}: {}\n", lang.pick("Điểm tối đa", "Maximum points"), lang.plain(f.max_points())));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                lang.pick("Điểm tối đa", "Maximum points"),
+                lang.plain(f.max_points())
+            ));
             let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
             for &leaf in &f.leaves {
                 if let Some(rule) = &f.indicators[leaf].rule {
@@ -64,7 +76,11 @@ pub fn render(package: &Package, lang: Lang) -> String {
                 }
             }
             let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-            out.push_str(&format!("  {}: {}\n", lang.pick("Quy tắc chấm điểm", "Rule kinds"), kinds.join(", ")));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                lang.pick("Quy tắc chấm điểm", "Rule kinds"),
+                kinds.join(", ")
+            ));
         }
         let bands: Vec<String> =
             f.bands.iter().map(|b| format!("{} ≥ {}", b.label.get(lang), lang.plain(b.min))).collect();

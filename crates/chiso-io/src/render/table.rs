@@ -55,7 +55,12 @@ pub fn render(assessment: &Assessment, results: &AssessmentResults, lang: Lang) 
     for g in &results.groups {
         let group = &assessment.groups[g.group];
         let framework = &group.framework;
-        out.push_str(&format!("\n{} — {} {}\n", group.name.get(lang), g.units.len(), lang.pick("đơn vị", "units")));
+        out.push_str(&format!(
+            "\n{} — {} {}\n",
+            group.name.get(lang),
+            g.units.len(),
+            lang.pick("đơn vị", "units")
+        ));
         let rows: Vec<Vec<String>> = g
             .units
             .iter()
@@ -92,7 +97,9 @@ pub fn render(assessment: &Assessment, results: &AssessmentResults, lang: Lang) 
     }
     let first = &assessment.groups[0].framework;
     let rule = match assessment.overall {
-        chiso_core::OverallRule::MeanOfGroups => lang.pick("trung bình của các khối", "mean of the group means"),
+        chiso_core::OverallRule::MeanOfGroups => {
+            lang.pick("trung bình của các khối", "mean of the group means")
+        }
         chiso_core::OverallRule::MeanOfUnits => lang.pick("trung bình của mọi đơn vị", "mean of all units"),
     };
     out.push_str(&format!(
