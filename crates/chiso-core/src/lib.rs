@@ -8,6 +8,7 @@
 
 pub mod assessment;
 pub mod framework;
+pub mod kpi;
 pub mod lang;
 pub mod number;
 pub mod problem;

@@ -20,6 +20,10 @@ pub enum Site {
     Indicator { index: usize, field: &'static str },
     /// The `index`-th `[[group]]` of an assessment.
     Group { index: usize, field: &'static str },
+    /// The `index`-th `[[kpi]]` of a KPI catalogue.
+    Kpi { index: usize, field: &'static str },
+    /// The `index`-th `[[kpi.target]]` of the `kpi`-th KPI.
+    KpiTarget { kpi: usize, index: usize, field: &'static str },
 }
 
 impl Site {
@@ -28,7 +32,9 @@ impl Site {
             Site::Field(field)
             | Site::Band { field, .. }
             | Site::Indicator { field, .. }
-            | Site::Group { field, .. } => field,
+            | Site::Group { field, .. }
+            | Site::Kpi { field, .. }
+            | Site::KpiTarget { field, .. } => field,
         }
     }
 }
@@ -84,6 +90,9 @@ pub enum Problem {
     NoGroups,
     DuplicateGroup { code: String },
     RankPrecisionTooLarge { found: i64 },
+    // --- monitoring
+    DuplicateKpi { code: String },
+    DuplicateTarget { year: i64 },
     // --- values
     NotANumber { text: String },
     NotABoolean { text: String },
@@ -295,6 +304,16 @@ impl Problem {
                 lang,
                 format!("rank_precision phải từ 0 đến 6, nhưng là {found}"),
                 format!("rank_precision must be between 0 and 6, but is {found}"),
+            ),
+            DuplicateKpi { code } => t(
+                lang,
+                format!("mã chỉ tiêu \"{code}\" bị trùng"),
+                format!("KPI code \"{code}\" is used twice"),
+            ),
+            DuplicateTarget { year } => t(
+                lang,
+                format!("đã có chỉ tiêu cho năm {year}"),
+                format!("there is already a target for {year}"),
             ),
             NotANumber { text } => t(
                 lang,

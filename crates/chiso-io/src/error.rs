@@ -74,6 +74,9 @@ pub enum ErrorKind {
     FrameworkFileMissing {
         path: String,
     },
+    UnknownKpi { code: String },
+    BadPeriod { text: String },
+    DuplicateObservation { kpi: String, scope: String, period: String, first_line: usize },
     /// A scoring error (already phrased, since it needs the whole assessment).
     Scoring {
         vi: String,
@@ -143,6 +146,18 @@ impl ErrorKind {
             FrameworkFileMissing { path } => t(
                 format!("tệp khung chỉ số \"{path}\" không tồn tại"),
                 format!("framework file \"{path}\" does not exist"),
+            ),
+            UnknownKpi { code } => t(
+                format!("chỉ tiêu \"{code}\" không có trong kpis.toml"),
+                format!("KPI \"{code}\" is not in kpis.toml"),
+            ),
+            BadPeriod { text } => t(
+                format!("\"{text}\" không phải là kỳ hợp lệ (viết 2024, 2024-Q3, 2024-09 hoặc 2024-09-30)"),
+                format!("\"{text}\" is not a period (write 2024, 2024-Q3, 2024-09 or 2024-09-30)"),
+            ),
+            DuplicateObservation { kpi, scope, period, first_line } => t(
+                format!("chỉ tiêu \"{kpi}\", phạm vi \"{scope}\", kỳ {period} đã có số liệu ở dòng {first_line}"),
+                format!("KPI \"{kpi}\", scope \"{scope}\", period {period} already has an observation on line {first_line}"),
             ),
             Scoring { vi, en } => t(vi.clone(), en.clone()),
         }

@@ -10,9 +10,11 @@
 
 mod csv_file;
 pub mod error;
+pub mod monitoring;
 pub mod package;
 pub mod render;
 pub mod toml_file;
 
 pub use error::{ErrorKind, PackageError, PackageErrors};
+pub use monitoring::MonitoringPackage;
 pub use package::{Package, ValueOrigin};

@@ -78,7 +78,7 @@ impl Package {
 }
 
 /// Reads a file of the package as UTF-8 text.
-fn read_text(root: &Path, file: &str) -> Result<String, PackageError> {
+pub(crate) fn read_text(root: &Path, file: &str) -> Result<String, PackageError> {
     let path = root.join(file);
     let bytes = std::fs::read(&path).map_err(|e| {
         let kind = if e.kind() == std::io::ErrorKind::NotFound {

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod kpi;
 pub mod report;
 pub mod summary;
 pub mod table;

@@ -36,6 +36,9 @@ pub struct Lines {
     pub bands: Vec<(usize, HashMap<&'static str, usize>)>,
     pub indicators: Vec<(usize, HashMap<&'static str, usize>)>,
     pub groups: Vec<(usize, HashMap<&'static str, usize>)>,
+    pub kpis: Vec<(usize, HashMap<&'static str, usize>)>,
+    /// Per KPI, its `[[kpi.target]]` tables.
+    pub targets: Vec<Vec<(usize, HashMap<&'static str, usize>)>>,
 }
 
 impl Lines {
@@ -49,6 +52,12 @@ impl Lines {
             Site::Band { index, field } => table(&self.bands, index, field),
             Site::Indicator { index, field } => table(&self.indicators, index, field),
             Site::Group { index, field } => table(&self.groups, index, field),
+            Site::Kpi { index, field } => table(&self.kpis, index, field),
+            Site::KpiTarget { kpi, index, field } => self
+                .targets
+                .get(kpi)
+                .and_then(|targets| table(targets, index, field))
+                .or_else(|| table(&self.kpis, kpi, "target")),
         }
     }
 }
@@ -89,7 +98,7 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawNames {
+pub(crate) struct RawNames {
     vi: Option<String>,
     en: Option<String>,
 }
@@ -190,7 +199,7 @@ pub(crate) struct RawFramework {
 }
 
 /// Records the line of an optional spanned field under `key` and returns its value.
-fn take<T>(
+pub(crate) fn take<T>(
     lines: &mut HashMap<&'static str, usize>,
     index: &LineIndex,
     key: &'static str,

@@ -14,7 +14,8 @@ use std::path::PathBuf;
         chiso score data/sonla/2024\n  \
         chiso score data/sonla/2024 --lang en --format json\n  \
         chiso check data/sonla/2024\n  \
-        chiso report data/sonla/2024 --lang en"
+        chiso report data/sonla/2024 --lang en\n  \
+        chiso kpi data/sonla/monitoring --year 2025"
 )]
 pub struct Cli {
     /// Ngôn ngữ: vi (tiếng Việt) hoặc en. Language of names, messages and numbers.
@@ -40,6 +41,20 @@ pub enum Command {
         /// Thư mục gói đánh giá. The package folder.
         package: PathBuf,
     },
+    /// Theo dõi chỉ tiêu so với mục tiêu. Judge KPIs against their targets.
+    Kpi {
+        /// Thư mục gói theo dõi (có kpis.toml, observations.csv). The monitoring package folder.
+        package: PathBuf,
+        /// Năm đánh giá (mặc định: năm gần nhất có số liệu). Year to judge (default: latest with data).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Phạm vi: province (toàn tỉnh) hoặc mã đơn vị. Scope: province or a unit code.
+        #[arg(long, default_value = "province")]
+        scope: String,
+        /// Dạng kết quả: table (bảng) hoặc json. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: KpiFormat,
+    },
     /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
     Report {
         /// Thư mục gói đánh giá. The package folder.
@@ -60,6 +75,12 @@ impl From<LangArg> for Lang {
             LangArg::En => Lang::En,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KpiFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

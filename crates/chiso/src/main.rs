@@ -6,10 +6,10 @@ mod cli;
 
 use anyhow::Context;
 use chiso_core::Lang;
-use chiso_io::render::{csv, json, report, summary, table};
-use chiso_io::{Package, PackageErrors};
+use chiso_io::render::{csv, json, kpi, report, summary, table};
+use chiso_io::{MonitoringPackage, Package, PackageErrors};
 use clap::Parser;
-use cli::{Cli, Command, Format};
+use cli::{Cli, Command, Format, KpiFormat};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -56,6 +56,32 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             };
             out.extend(summary::render(&package, lang).into_bytes());
         }
+        Command::Kpi { package, year, scope, format } => {
+            let Some(package) =
+                MonitoringPackage::load(&package).map_err(|errors| print_errors(&package, &errors, lang)).ok()
+            else {
+                return Ok(ExitCode::FAILURE);
+            };
+            let monitoring = &package.monitoring;
+            let Some(year) = year.or_else(|| monitoring.latest_year(&scope)) else {
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::Vi => format!("không có số liệu nào cho phạm vi \"{scope}\"; hãy chỉ rõ --year"),
+                        Lang::En => format!("there is no observation for scope \"{scope}\"; give --year"),
+                    }
+                );
+                return Ok(ExitCode::FAILURE);
+            };
+            let statuses = monitoring.statuses(&scope, year);
+            match format {
+                KpiFormat::Table => out.extend(kpi::render(monitoring, &scope, year, &statuses, lang).into_bytes()),
+                KpiFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &kpi::to_json(monitoring, &scope, year, &statuses, lang))?;
+                    out.push(b'\n');
+                }
+            }
+        }
         Command::Report { package } => {
             let Some((package, results)) = load_and_score(&package, lang) else {
                 return Ok(ExitCode::FAILURE);
@@ -89,7 +115,8 @@ fn print_errors(dir: &Path, errors: &PackageErrors, lang: Lang) {
         "{}",
         match lang {
             Lang::Vi => format!("Gói đánh giá {} bị từ chối: {count} lỗi, chưa chấm điểm gì.", dir.display()),
-            Lang::En => format!("The package {} was refused: {count} error(s); nothing was scored.", dir.display()),
+            Lang::En =>
+                format!("The package {} was refused: {count} error(s); nothing was scored.", dir.display()),
         }
     );
     for e in errors.0.iter().take(ERROR_LIMIT) {
@@ -101,6 +128,7 @@ fn print_errors(dir: &Path, errors: &PackageErrors, lang: Lang) {
     }
     if count > ERROR_LIMIT {
         let more = count - ERROR_LIMIT;
-        let _ = writeln!(err, "{}", lang.pick(&format!("… và {more} lỗi khác"), &format!("… and {more} more")));
+        let _ =
+            writeln!(err, "{}", lang.pick(&format!("… và {more} lỗi khác"), &format!("… and {more} more")));
     }
 }
