@@ -516,3 +516,46 @@ mod tests {
         assert!(kinds.contains(&&Problem::DuplicateTarget { year: 2025 }));
     }
 }
+
+/// A leaf value to take from monitoring: the KPI's yearly value for the unit (scope
+/// = unit code) in the assessment's year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiFill {
+    pub unit: usize,
+    pub indicator: usize,
+    pub kpi: usize,
+    pub year: i32,
+    pub value: f64,
+}
+
+/// The leaves with `source = "kpi:<code>"` that have no value yet (missing) and whose
+/// KPI has a yearly value for the unit in the assessment's year. Leaves whose KPI is
+/// not in the catalogue are returned separately, as (unit group, indicator, code).
+pub fn kpi_fills(
+    assessment: &crate::Assessment,
+    values: &crate::Values,
+    monitoring: &Monitoring,
+) -> (Vec<KpiFill>, Vec<(usize, usize, String)>) {
+    use crate::framework::Source;
+    let mut fills = Vec::new();
+    let mut unknown = Vec::new();
+    for (g, group) in assessment.groups.iter().enumerate() {
+        for &leaf in &group.framework.leaves {
+            let Source::Kpi(code) = &group.framework.indicators[leaf].source else { continue };
+            let Some(kpi) = monitoring.catalogue.find(code) else {
+                unknown.push((g, leaf, code.clone()));
+                continue;
+            };
+            for unit in assessment.units_of(g) {
+                if values.get(unit, leaf) != crate::Entry::Missing {
+                    continue;
+                }
+                let scope = &assessment.units[unit].code;
+                if let Some(value) = monitoring.yearly_value(kpi, scope, assessment.year) {
+                    fills.push(KpiFill { unit, indicator: leaf, kpi, year: assessment.year, value });
+                }
+            }
+        }
+    }
+    (fills, unknown)
+}

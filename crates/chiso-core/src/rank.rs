@@ -12,9 +12,11 @@ pub fn round_half_away(value: f64, decimals: u32) -> f64 {
 /// ties are decided exactly.
 pub fn rounded_key(value: f64, decimals: u32) -> i64 {
     let scaled = value * 10f64.powi(decimals as i32);
-    // A relative nudge of 1e-12 is far above f64 noise on sums of a few hundred
-    // terms and far below any difference a person would write.
-    (scaled * (1.0 + 1e-12)).round() as i64
+    // A nudge of 1e-7 of the last kept digit lifts a value that is a binary hair
+    // below a half (sums of a few hundred terms err by far less) and is far below
+    // any difference a person would write. It is absolute in scaled units, so it
+    // vanishes for large values instead of growing with them.
+    (scaled + scaled.signum() * 1e-7).round() as i64
 }
 
 /// Standard competition ranks ("1224") of the given keys, higher is better:
@@ -36,6 +38,8 @@ mod tests {
         assert_eq!(round_half_away(2.5, 0), 3.0);
         assert_eq!(round_half_away(89.944999, 2), 89.94);
         assert_eq!(rounded_key(0.125, 2), 13);
+        assert_eq!(round_half_away(680000.0, 6), 680000.0);
+        assert_eq!(round_half_away(123456789.125, 2), 123456789.13);
     }
 
     #[test]

@@ -309,6 +309,15 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn rounding_moves_a_value_by_at_most_half_a_last_digit(x in -1e9f64..1e9, decimals in 0u32..7) {
+        let r = chiso_core::rank::round_half_away(x, decimals);
+        let half = 0.5 * 10f64.powi(-(decimals as i32));
+        prop_assert!((r - x).abs() <= half * (1.0 + 1e-6) + x.abs() * 1e-15, "{x} → {r}");
+    }
+}
+
 #[test]
 fn every_rule_kind_appears_in_generated_frameworks() {
     let mut seen = std::collections::HashSet::new();

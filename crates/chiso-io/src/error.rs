@@ -74,9 +74,27 @@ pub enum ErrorKind {
     FrameworkFileMissing {
         path: String,
     },
-    UnknownKpi { code: String },
-    BadPeriod { text: String },
-    DuplicateObservation { kpi: String, scope: String, period: String, first_line: usize },
+    UnknownKpi {
+        code: String,
+    },
+    KpiNotInMonitoring {
+        indicator: String,
+        kpi: String,
+    },
+    KpiValueRefused {
+        unit: String,
+        indicator: String,
+        problem: Problem,
+    },
+    BadPeriod {
+        text: String,
+    },
+    DuplicateObservation {
+        kpi: String,
+        scope: String,
+        period: String,
+        first_line: usize,
+    },
     /// A scoring error (already phrased, since it needs the whole assessment).
     Scoring {
         vi: String,
@@ -150,6 +168,14 @@ impl ErrorKind {
             UnknownKpi { code } => t(
                 format!("chỉ tiêu \"{code}\" không có trong kpis.toml"),
                 format!("KPI \"{code}\" is not in kpis.toml"),
+            ),
+            KpiNotInMonitoring { indicator, kpi } => t(
+                format!("chỉ số \"{indicator}\" lấy giá trị từ chỉ tiêu \"{kpi}\", nhưng gói theo dõi không có chỉ tiêu này"),
+                format!("indicator \"{indicator}\" takes its value from KPI \"{kpi}\", which the monitoring package does not have"),
+            ),
+            KpiValueRefused { unit, indicator, problem } => t(
+                format!("đơn vị \"{unit}\", chỉ số \"{indicator}\": giá trị lấy từ chỉ tiêu không dùng được: {}", problem.message(lang)),
+                format!("unit \"{unit}\", indicator \"{indicator}\": the value taken from the KPI cannot be used: {}", problem.message(lang)),
             ),
             BadPeriod { text } => t(
                 format!("\"{text}\" không phải là kỳ hợp lệ (viết 2024, 2024-Q3, 2024-09 hoặc 2024-09-30)"),

@@ -125,7 +125,12 @@ fn load_catalogue(root: &Path, errors: &mut Vec<PackageError>) -> Option<Catalog
     Catalogue::build(&defs)
         .map_err(|problems: Vec<SiteProblem>| {
             errors.extend(problems.into_iter().map(|p| {
-                PackageError::new(KPIS_FILE, lines.of(p.site), Some(p.site.field()), ErrorKind::Problem(p.problem))
+                PackageError::new(
+                    KPIS_FILE,
+                    lines.of(p.site),
+                    Some(p.site.field()),
+                    ErrorKind::Problem(p.problem),
+                )
             }))
         })
         .ok()
@@ -140,7 +145,8 @@ fn read_observations(
     let before = errors.len();
     let mut csv = CsvFile::new(OBSERVATIONS_FILE, &text);
     let header = csv.header(errors)?;
-    let columns: Vec<Option<usize>> = ["kpi", "scope", "period", "value"].iter().map(|c| header.column(c)).collect();
+    let columns: Vec<Option<usize>> =
+        ["kpi", "scope", "period", "value"].iter().map(|c| header.column(c)).collect();
     let [Some(c_kpi), Some(c_scope), Some(c_period), Some(c_value)] = columns[..] else {
         for (name, column) in ["kpi", "scope", "period", "value"].iter().zip(&columns) {
             if column.is_none() {

@@ -8,6 +8,7 @@ mod values;
 use crate::error::{ErrorKind, PackageError, PackageErrors};
 use crate::toml_file::{self, LineIndex, Lines, RawAssessment, RawFramework};
 use chiso_core::assessment::AssessmentHead;
+use chiso_core::kpi::{Monitoring, kpi_fills};
 use chiso_core::{Assessment, AssessmentResults, Framework, Group, SiteProblem, Values, score_assessment};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -35,12 +36,49 @@ pub struct Package {
     pub origins: HashMap<(usize, usize), ValueOrigin>,
     /// Framework file per group, relative to the package.
     pub framework_files: Vec<String>,
+    /// Values taken from monitoring KPIs: per unit, (indicator, "kpi:<code> <period>").
+    pub kpi_sources: HashMap<usize, Vec<(usize, String)>>,
 }
 
 impl Package {
     /// Loads and validates the package in `dir`.
     pub fn load(dir: &Path) -> Result<Package, PackageErrors> {
         load(dir)
+    }
+
+    /// Fills the missing values of `source = "kpi:<code>"` leaves from the KPI's
+    /// yearly value for the unit in the assessment's year, and records where each
+    /// came from. A KPI the monitoring package lacks, or a KPI value the leaf's rule
+    /// refuses, is an error naming the framework file and the field `source`.
+    pub fn fill_from_monitoring(&mut self, monitoring: &Monitoring) -> Result<(), PackageErrors> {
+        let (fills, unknown) = kpi_fills(&self.assessment, &self.values, monitoring);
+        let mut errors: Vec<PackageError> = unknown
+            .into_iter()
+            .map(|(g, leaf, code)| {
+                let indicator = self.assessment.groups[g].framework.indicators[leaf].code.clone();
+                let kind = ErrorKind::KpiNotInMonitoring { indicator, kpi: code };
+                PackageError::new(self.framework_files[g].clone(), None, Some("source"), kind)
+            })
+            .collect();
+        for fill in fills {
+            let framework = self.assessment.framework_of(fill.unit);
+            let leaf = &framework.indicators[fill.indicator];
+            let kpi = &monitoring.catalogue.kpis[fill.kpi];
+            match leaf.parse_entry(&fill.value.to_string()) {
+                Ok(entry) => {
+                    self.values.set(fill.unit, fill.indicator, entry);
+                    let source = format!("kpi:{} {}", kpi.code, fill.year);
+                    self.kpi_sources.entry(fill.unit).or_default().push((fill.indicator, source));
+                }
+                Err(problem) => {
+                    let file = self.framework_files[self.assessment.units[fill.unit].group].clone();
+                    let unit = self.assessment.units[fill.unit].code.clone();
+                    let kind = ErrorKind::KpiValueRefused { unit, indicator: leaf.code.clone(), problem };
+                    errors.push(PackageError::new(file, None, Some("source"), kind));
+                }
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(PackageErrors(errors)) }
     }
 
     /// Scores the package; errors that only scoring finds (e.g. geometric
@@ -158,5 +196,12 @@ fn load(root: &Path) -> Result<Package, PackageErrors> {
         groups,
         units,
     };
-    Ok(Package { root: root.to_path_buf(), assessment, values, origins, framework_files })
+    Ok(Package {
+        root: root.to_path_buf(),
+        assessment,
+        values,
+        origins,
+        framework_files,
+        kpi_sources: HashMap::new(),
+    })
 }

@@ -1,1 +1,203 @@
-fn main() {}
+//! National-scale benchmark: all 3,321 communes of `communes-2025.csv` in one group.
+//!
+//! Two generated packages (a group has exactly one framework): `points` (100 leaves,
+//! every rule kind, long-form values.csv) and `composite` (100 leaves, 10 pillars,
+//! minmax + weighted arithmetic mean, wide-form values.csv). Measures
+//!
+//! - `score/points`, `score/composite`: `chiso_core::score_assessment` alone
+//!   (goal: under 5 ms);
+//! - `load/points`, `load/composite`: `Package::load` (read, parse, validate), for
+//!   information;
+//! - `render/json-points`, `render/json-composite`: the JSON document of
+//!   `--format json` written to memory, for information;
+//! - `command/score-json-points`, `command/score-json-composite`: the real binary,
+//!   `chiso score PKG --format json > /dev/null`, as a process (goal: under 300 ms).
+//!
+//! Run: `cargo bench -p chiso --bench national`. With `CHISO_BENCH_KEEP=DIR` the
+//! packages are written to `DIR/points` and `DIR/composite` and kept (for
+//! hyperfine, perf, …); `-- --list` then only generates, checks and lists. See
+//! docs/benchmarks.md.
+
+// A benchmark panics on anything unexpected; that is what these lints forbid elsewhere.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "national/generate.rs"]
+mod generate;
+
+use chiso_core::{Lang, score_assessment};
+use chiso_io::Package;
+use criterion::{Criterion, SamplingMode};
+use generate::Generated;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `chiso` binary of this workspace, built with the bench (release) profile.
+const CHISO: &str = env!("CARGO_BIN_EXE_chiso");
+
+struct Prepared {
+    name: &'static str,
+    generated: Generated,
+    package: Package,
+}
+
+/// Where the packages go: `CHISO_BENCH_KEEP` (kept), or a temporary folder
+/// (removed when the benchmark ends).
+enum Root {
+    Kept(PathBuf),
+    Temporary(tempfile::TempDir),
+}
+
+impl Root {
+    fn path(&self) -> &Path {
+        match self {
+            Root::Kept(p) => p,
+            Root::Temporary(t) => t.path(),
+        }
+    }
+}
+
+fn root() -> Root {
+    match std::env::var_os("CHISO_BENCH_KEEP").filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+            Root::Kept(std::fs::canonicalize(&dir).unwrap_or(dir))
+        }
+        None => Root::Temporary(tempfile::Builder::new().prefix("chiso-national-").tempdir().expect("a temporary folder")),
+    }
+}
+
+/// Loads, scores and runs the binary on a generated package once; panics with the
+/// first errors if it is refused, so that nothing invalid gets timed.
+fn check(name: &'static str, generated: Generated) -> Prepared {
+    let dir = &generated.dir;
+    let started = Instant::now();
+    let package = Package::load(dir).unwrap_or_else(|errors| {
+        let first: Vec<String> = errors.0.iter().take(10).map(|e| e.render(Lang::En)).collect();
+        panic!("generated {name} package refused ({} errors); first:\n{}", errors.0.len(), first.join("\n"))
+    });
+    let loaded = started.elapsed();
+    let results = package.score().unwrap_or_else(|errors| {
+        let first: Vec<String> = errors.0.iter().take(10).map(|e| e.render(Lang::En)).collect();
+        panic!("generated {name} package cannot be scored ({} errors); first:\n{}", errors.0.len(), first.join("\n"))
+    });
+    assert_eq!(results.unit_count, generated.units, "{name}: every commune is scored");
+
+    let output = Command::new(CHISO)
+        .arg("score")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("running {CHISO}: {e}"));
+    assert!(
+        output.status.success(),
+        "{name}: `chiso score {} --format json` failed: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("chiso score --format json prints JSON");
+    let units = json["units"].as_array().map_or(0, Vec::len);
+    assert_eq!(units, generated.units, "{name}: the JSON lists every commune");
+    let bands = &json["groups"][0]["bands"];
+    eprintln!("national bench: {name} package at {}", generated.describe());
+    eprintln!(
+        "national bench: {name}: loaded once in {loaded:.1?}; JSON output {}; overall mean {}, bands {bands}",
+        generate::bytes(output.stdout.len() as u64),
+        json["overall"]["mean"],
+    );
+    Prepared { name, generated, package }
+}
+
+fn bench_score(c: &mut Criterion, packages: &[Prepared]) {
+    let mut group = c.benchmark_group("score");
+    group.warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(5)).sample_size(100);
+    for p in packages {
+        let (assessment, values) = (&p.package.assessment, &p.package.values);
+        group.bench_function(p.name, |b| b.iter(|| score_assessment(black_box(assessment), black_box(values))));
+    }
+    group.finish();
+}
+
+fn bench_load(c: &mut Criterion, packages: &[Prepared]) {
+    let mut group = c.benchmark_group("load");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6))
+        .sample_size(20)
+        .sampling_mode(SamplingMode::Flat);
+    for p in packages {
+        let dir = p.generated.dir.as_path();
+        group.bench_function(p.name, |b| b.iter(|| Package::load(black_box(dir)).map_err(|e| e.0.len())));
+    }
+    group.finish();
+}
+
+fn bench_render(c: &mut Criterion, packages: &[Prepared]) {
+    let mut group = c.benchmark_group("render");
+    group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4)).sample_size(20);
+    for p in packages {
+        let results = p.package.score().map_err(|e| e.0.len()).expect("scored in check()");
+        let assessment = &p.package.assessment;
+        let mut out: Vec<u8> = Vec::new();
+        group.bench_function(format!("json-{}", p.name), |b| {
+            b.iter(|| {
+                out.clear();
+                chiso_io::render::json::write(&mut out, black_box(assessment), black_box(&results), Lang::Vi)
+                    .expect("JSON to memory");
+                out.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
+    let mut group = c.benchmark_group("command");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8))
+        .sample_size(15)
+        .sampling_mode(SamplingMode::Flat);
+    for p in packages {
+        let dir = p.generated.dir.as_path();
+        group.bench_function(format!("score-json-{}", p.name), |b| {
+            b.iter(|| {
+                let status = Command::new(CHISO)
+                    .arg("score")
+                    .arg(dir)
+                    .args(["--format", "json"])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .expect("running chiso");
+                assert!(status.success(), "chiso score failed");
+            })
+        });
+    }
+    group.finish();
+}
+
+fn main() {
+    let root = root();
+    let communes = generate::read_communes();
+    let started = Instant::now();
+    let points = generate::points_package(&root.path().join("points"), &communes);
+    let composite = generate::composite_package(&root.path().join("composite"), &communes);
+    eprintln!("national bench: generated 2 packages of {} communes in {:.1?}", communes.len(), started.elapsed());
+    let packages = [check("points", points), check("composite", composite)];
+    if let Root::Kept(dir) = &root {
+        // On stdout, so scripts can pick it up.
+        println!("CHISO_BENCH_KEEP: packages kept in {0}/points and {0}/composite", dir.display());
+    }
+
+    let mut c = Criterion::default().configure_from_args();
+    bench_score(&mut c, &packages);
+    bench_load(&mut c, &packages);
+    bench_render(&mut c, &packages);
+    bench_command(&mut c, &packages);
+    c.final_summary();
+    drop(root);
+}

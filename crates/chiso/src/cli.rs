@@ -35,6 +35,9 @@ pub enum Command {
         /// Dạng kết quả: table (bảng), json, csv. Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Gói theo dõi để lấy giá trị cho chỉ số có source = "kpi:…". Monitoring package for kpi: indicators.
+        #[arg(long, value_name = "PACKAGE")]
+        monitoring: Option<PathBuf>,
     },
     /// Kiểm tra một gói đánh giá mà không chấm điểm. Validate a package without scoring it.
     Check {

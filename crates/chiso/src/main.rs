@@ -39,14 +39,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
     let mut out: Vec<u8> = Vec::new();
     match command {
-        Command::Score { package, format } => {
-            let Some((package, results)) = load_and_score(&package, lang) else {
+        Command::Score { package, format, monitoring } => {
+            let Some((package, results)) = load_and_score(&package, monitoring.as_deref(), lang) else {
                 return Ok(ExitCode::FAILURE);
             };
             let a = &package.assessment;
             match format {
                 Format::Table => out.extend(table::render(a, &results, lang).into_bytes()),
-                Format::Json => json::write(&mut out, a, &results, lang).context("writing JSON")?,
+                Format::Json => {
+                    json::write(&mut out, a, &results, &package.kpi_sources, lang).context("writing JSON")?
+                }
                 Format::Csv => csv::write(&mut out, a, &results, lang).context("writing CSV")?,
             }
         }
@@ -57,8 +59,9 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             out.extend(summary::render(&package, lang).into_bytes());
         }
         Command::Kpi { package, year, scope, format } => {
-            let Some(package) =
-                MonitoringPackage::load(&package).map_err(|errors| print_errors(&package, &errors, lang)).ok()
+            let Some(package) = MonitoringPackage::load(&package)
+                .map_err(|errors| print_errors(&package, &errors, lang))
+                .ok()
             else {
                 return Ok(ExitCode::FAILURE);
             };
@@ -67,7 +70,8 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 eprintln!(
                     "{}",
                     match lang {
-                        Lang::Vi => format!("không có số liệu nào cho phạm vi \"{scope}\"; hãy chỉ rõ --year"),
+                        Lang::Vi =>
+                            format!("không có số liệu nào cho phạm vi \"{scope}\"; hãy chỉ rõ --year"),
                         Lang::En => format!("there is no observation for scope \"{scope}\"; give --year"),
                     }
                 );
@@ -75,15 +79,20 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             };
             let statuses = monitoring.statuses(&scope, year);
             match format {
-                KpiFormat::Table => out.extend(kpi::render(monitoring, &scope, year, &statuses, lang).into_bytes()),
+                KpiFormat::Table => {
+                    out.extend(kpi::render(monitoring, &scope, year, &statuses, lang).into_bytes())
+                }
                 KpiFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &kpi::to_json(monitoring, &scope, year, &statuses, lang))?;
+                    serde_json::to_writer_pretty(
+                        &mut out,
+                        &kpi::to_json(monitoring, &scope, year, &statuses, lang),
+                    )?;
                     out.push(b'\n');
                 }
             }
         }
         Command::Report { package } => {
-            let Some((package, results)) = load_and_score(&package, lang) else {
+            let Some((package, results)) = load_and_score(&package, None, lang) else {
                 return Ok(ExitCode::FAILURE);
             };
             out.extend(report::render(&package.assessment, &results, lang).into_bytes());
@@ -100,8 +109,21 @@ fn load(dir: &Path, lang: Lang) -> Option<Package> {
     Package::load(dir).map_err(|errors| print_errors(dir, &errors, lang)).ok()
 }
 
-fn load_and_score(dir: &Path, lang: Lang) -> Option<(Package, chiso_core::AssessmentResults)> {
-    let package = load(dir, lang)?;
+fn load_and_score(
+    dir: &Path,
+    monitoring: Option<&Path>,
+    lang: Lang,
+) -> Option<(Package, chiso_core::AssessmentResults)> {
+    let mut package = load(dir, lang)?;
+    if let Some(monitoring_dir) = monitoring {
+        let monitoring = MonitoringPackage::load(monitoring_dir)
+            .map_err(|errors| print_errors(monitoring_dir, &errors, lang))
+            .ok()?;
+        package
+            .fill_from_monitoring(&monitoring.monitoring)
+            .map_err(|errors| print_errors(dir, &errors, lang))
+            .ok()?;
+    }
     let results = package.score().map_err(|errors| print_errors(dir, &errors, lang)).ok()?;
     Some((package, results))
 }

@@ -5,6 +5,7 @@ use super::clean;
 use chiso_core::{Assessment, AssessmentResults, Framework, Lang, UnitResult};
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq};
+use std::collections::HashMap;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -55,6 +56,21 @@ struct UnitJson<'a> {
     scores: Scores<'a>,
     missing: Codes<'a>,
     not_applicable: Codes<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<Sources<'a>>,
+}
+
+/// Where values taken from monitoring came from: `{"6.1.1": "kpi:doc_signed_rate 2024"}`.
+struct Sources<'a>(&'a Framework, &'a [(usize, String)]);
+
+impl Serialize for Sources<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for (indicator, source) in self.1 {
+            map.serialize_entry(&self.0.indicators[*indicator].code, source)?;
+        }
+        map.end()
+    }
 }
 
 struct Scores<'a>(&'a Framework, &'a UnitResult);
@@ -83,11 +99,13 @@ impl Serialize for Codes<'_> {
     }
 }
 
-/// Writes the results as the spec's JSON document.
+/// Writes the results as the spec's JSON document. `sources` says, per unit, which
+/// values were taken from monitoring KPIs (a `sources` object on those units).
 pub fn write(
     out: &mut impl std::io::Write,
     assessment: &Assessment,
     results: &AssessmentResults,
+    sources: &HashMap<usize, Vec<(usize, String)>>,
     lang: Lang,
 ) -> serde_json::Result<()> {
     let first = &assessment.groups[0].framework;
@@ -131,6 +149,7 @@ pub fn write(
                     scores: Scores(framework, r),
                     missing: Codes(framework, &r.missing),
                     not_applicable: Codes(framework, &r.not_applicable),
+                    sources: sources.get(&r.unit).map(|s| Sources(framework, s)),
                 }
             })
             .collect(),

@@ -42,8 +42,10 @@ pub fn to_json(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiS
     json!({ "year": year, "scope": scope, "kpis": kpis })
 }
 
+/// Two decimals, or four for values below 1 (an index of 0.5478).
 fn number(lang: Lang, value: f64) -> String {
-    lang.plain(round_half_away(value, 2))
+    let decimals = if value.abs() < 1.0 { 4 } else { 2 };
+    lang.plain(round_half_away(value, decimals))
 }
 
 fn with_unit(lang: Lang, value: f64, unit: &str) -> String {

@@ -1,0 +1,523 @@
+//! Deterministic generator of the national-scale assessment packages of the
+//! `national` benchmark: every commune of `communes-2025.csv` (3,321 after the
+//! 2025 reorganisation) in one group, scored by
+//!
+//! - `points`: a 100-leaf points framework (10 main indicators × 10 leaves, scale
+//!   100) that uses every rule kind, with long-form `values.csv` (~330k rows);
+//! - `composite`: a 100-leaf composite framework (one index, 10 pillars × 10
+//!   leaves, minmax 0..100, weighted arithmetic mean, some `direction = -1`), with
+//!   wide-form `values.csv` (one row per commune).
+//!
+//! The same seed always gives the same bytes: no `rand` crate, a fixed-seed
+//! xorshift64* below.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The commune list, relative to this crate (the workspace sits beside `shared/`).
+pub const COMMUNES_CSV: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/vn-admin/communes-2025.csv");
+
+const SEED: u64 = 0x0C41_5020_25D1_6175;
+const GROUP: &str = "commune";
+const FRAMEWORK_FILE: &str = "frameworks/commune.toml";
+const MAINS: usize = 10;
+const LEAVES_PER_MAIN: usize = 10;
+
+/// xorshift64* (Vigna): tiny, fast, and good enough for test data.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in [0, n).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Commune {
+    pub code: String,
+    pub name: String,
+}
+
+/// Reads `province_code,province,code,name,type,lat,lon,area_km2` (no quoted fields).
+pub fn read_communes() -> Vec<Commune> {
+    let text = std::fs::read_to_string(COMMUNES_CSV).unwrap_or_else(|e| panic!("reading {COMMUNES_CSV}: {e}"));
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    assert_eq!(header, "province_code,province,code,name,type,lat,lon,area_km2", "unexpected header in {COMMUNES_CSV}");
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), 8, "{COMMUNES_CSV}: unexpected row {line:?}");
+            Commune { code: fields[2].trim().to_string(), name: fields[3].trim().to_string() }
+        })
+        .collect()
+}
+
+/// What was written for one package.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub dir: PathBuf,
+    /// (path relative to the package, size in bytes)
+    pub files: Vec<(String, u64)>,
+    pub units: usize,
+    pub leaves: usize,
+    /// Data rows of values.csv.
+    pub value_rows: usize,
+    /// Cells written with a value / as `na` / empty, and (long form) rows left out.
+    pub given: usize,
+    pub not_applicable: usize,
+    pub empty: usize,
+    pub left_out: usize,
+}
+
+impl Generated {
+    pub fn describe(&self) -> String {
+        let files: Vec<String> = self.files.iter().map(|(f, size)| format!("{f} {}", bytes(*size))).collect();
+        format!(
+            "{}: {} units × {} leaves; {}; values.csv: {} data rows, {} values, {} na, {} empty, {} rows left out",
+            self.dir.display(),
+            self.units,
+            self.leaves,
+            files.join(", "),
+            self.value_rows,
+            self.given,
+            self.not_applicable,
+            self.empty,
+            self.left_out,
+        )
+    }
+}
+
+pub fn bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.2} MiB ({n} B)", n as f64 / (1u64 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB ({n} B)", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// A CSV field, quoted when it must be.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn write(dir: &Path, file: &str, text: &str, files: &mut Vec<(String, u64)>) {
+    let path = dir.join(file);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
+    }
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    files.push((file.to_string(), text.len() as u64));
+}
+
+fn assessment_toml(kind_en: &str, kind_vi: &str) -> String {
+    format!(
+        r#"# Generated by crates/chiso/benches/national.rs: a national-scale package for benchmarking.
+year = 2025
+name = {{ vi = "Đánh giá chuyển đổi số cấp xã toàn quốc năm 2025 ({kind_vi}, dữ liệu tổng hợp)", en = "National commune-level digital transformation assessment 2025 ({kind_en}, synthetic data)" }}
+overall = "mean_of_groups"
+rank_precision = 2
+
+[[group]]
+code = "{GROUP}"
+name = {{ vi = "Xã, phường, đặc khu", en = "Communes, wards and special zones" }}
+framework = "{FRAMEWORK_FILE}"
+"#
+    )
+}
+
+const BANDS: &str = r#"
+[[band]]
+code = "good"
+min = 85
+label = { vi = "Tốt", en = "Good" }
+
+[[band]]
+code = "fair"
+min = 70
+label = { vi = "Khá", en = "Fair" }
+
+[[band]]
+code = "average"
+min = 50
+label = { vi = "Trung bình", en = "Average" }
+
+[[band]]
+code = "weak"
+min = 0
+label = { vi = "Yếu", en = "Weak" }
+"#;
+
+fn units_csv(communes: &[Commune]) -> String {
+    let mut out = String::from("code,name,group,parent,name_en\n");
+    for c in communes {
+        let _ = writeln!(out, "{},{},{GROUP},,", field(&c.code), field(&c.name));
+    }
+    out
+}
+
+/// A unit's "digital maturity", with some noise per value: values follow it, so
+/// the totals spread over every band.
+fn quality(skill: f64, rng: &mut Rng) -> f64 {
+    (skill + (rng.unit() - 0.5) * 0.5).clamp(0.0, 1.0)
+}
+
+/// A decimal number written the ways people write them: `74.8`, `74,8` or `75%`.
+fn decimal(v: f64, percent_ok: bool, rng: &mut Rng) -> String {
+    let r = rng.unit();
+    if percent_ok && r < 0.25 {
+        format!("{v:.0}%")
+    } else if r < 0.45 {
+        format!("{v:.1}").replace('.', ",")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Points package
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Boolean,
+    Linear,
+    Steps,
+    StepsDescending,
+    Count,
+    Manual,
+    Relative,
+    Ratio,
+    Choice,
+    LinearDescending,
+}
+
+const KINDS: [Kind; 10] = [
+    Kind::Boolean,
+    Kind::Linear,
+    Kind::Steps,
+    Kind::StepsDescending,
+    Kind::Count,
+    Kind::Manual,
+    Kind::Relative,
+    Kind::Ratio,
+    Kind::Choice,
+    Kind::LinearDescending,
+];
+
+/// Maxima of the 10 leaves of a main indicator: they sum to its max, 10.
+const LEAF_MAX: [f64; LEAVES_PER_MAIN] = [1.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5];
+
+const MAIN_NAMES: [(&str, &str); MAINS] = [
+    ("Nhận thức số", "Digital awareness"),
+    ("Thể chế số", "Digital institutions"),
+    ("Hạ tầng số", "Digital infrastructure"),
+    ("Nhân lực số", "Digital workforce"),
+    ("An toàn thông tin mạng", "Cyber security"),
+    ("Dữ liệu số", "Digital data"),
+    ("Dịch vụ công trực tuyến", "Online public services"),
+    ("Chính quyền số", "Digital government"),
+    ("Kinh tế số", "Digital economy"),
+    ("Xã hội số", "Digital society"),
+];
+
+fn leaf_kind(main: usize, leaf: usize) -> Kind {
+    KINDS[(main + leaf) % KINDS.len()]
+}
+
+fn points_framework() -> String {
+    let mut out = String::from(
+        "# Generated by crates/chiso/benches/national.rs: 10 main indicators × 10 leaves, every rule kind.\n\
+         id = \"bench-national-points\"\n\
+         name = { vi = \"Bộ chỉ số chuyển đổi số cấp xã (tổng hợp, để đo hiệu năng)\", en = \"Commune digital transformation index (synthetic, for benchmarking)\" }\n\
+         method = \"points\"\n\
+         scale = 100\n",
+    );
+    out.push_str(BANDS);
+    for (m, (vi, en)) in MAIN_NAMES.iter().enumerate() {
+        let _ = write!(out, "\n[[indicator]]\ncode = \"{}\"\nname = {{ vi = \"{vi}\", en = \"{en}\" }}\nmax = 10\n", m + 1);
+        for (l, &max) in LEAF_MAX.iter().enumerate() {
+            let code = format!("{}.{}", m + 1, l + 1);
+            let _ = write!(
+                out,
+                "\n[[indicator]]\ncode = \"{code}\"\nname = {{ vi = \"Chỉ số thành phần {code}\", en = \"Sub-indicator {code}\" }}\nmax = {max}\n"
+            );
+            let p = |share: f64| format!("{:.2}", max * share);
+            let rule = match leaf_kind(m, l) {
+                Kind::Boolean => "evidence = true\nrule = { kind = \"boolean\" }".to_string(),
+                Kind::Linear => "unit = \"%\"\nrule = { kind = \"linear\", from = 50, to = 95 }".to_string(),
+                Kind::Steps => format!(
+                    "unit = \"%\"\nrule = {{ kind = \"steps\", steps = [[90, {}], [70, {}], [50, {}]] }}",
+                    p(1.0),
+                    p(0.6),
+                    p(0.3)
+                ),
+                Kind::StepsDescending => format!(
+                    "unit = \"ngày\"\nrule = {{ kind = \"steps\", steps = [[2, {}], [5, {}], [10, {}]], descending = true }}",
+                    p(1.0),
+                    p(0.5),
+                    p(0.2)
+                ),
+                Kind::Count => "rule = { kind = \"count\", cap = 12 }".to_string(),
+                Kind::Manual => "source = \"appraisal\"\nrule = { kind = \"manual\" }".to_string(),
+                Kind::Relative => format!("source = \"kpi:DVC-{code}\"\nrule = {{ kind = \"relative\" }}"),
+                Kind::Ratio => "evidence = true\nrule = { kind = \"ratio\" }".to_string(),
+                Kind::Choice => format!(
+                    "rule = {{ kind = \"choice\", options = [{{ code = \"head\", points = {}, label = {{ vi = \"Chủ tịch UBND xã\", en = \"Commune chairperson\" }} }}, {{ code = \"deputy\", points = {}, label = {{ vi = \"Phó Chủ tịch UBND xã\", en = \"Vice-chairperson\" }} }}, {{ code = \"other\", points = 0, label = {{ vi = \"Khác\", en = \"Other\" }} }}] }}",
+                    p(1.0),
+                    p(0.5)
+                ),
+                Kind::LinearDescending => "unit = \"ngày\"\nrule = { kind = \"linear\", from = 30, to = 5 }".to_string(),
+            };
+            out.push_str(&rule);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A value for a points leaf, as it would be typed in a form.
+fn points_value(kind: Kind, max: f64, q: f64, rng: &mut Rng) -> String {
+    match kind {
+        Kind::Boolean => {
+            if rng.chance(0.3 + 0.65 * q) {
+                rng.pick(&["có", "1", "x", "yes", "true", "Có"]).to_string()
+            } else {
+                rng.pick(&["không", "0", "no", "false"]).to_string()
+            }
+        }
+        Kind::Linear | Kind::Steps => decimal(35.0 + 65.0 * q, true, rng),
+        Kind::StepsDescending => format!("{:.0}", 15.0 * (1.0 - q)),
+        Kind::Count => format!("{:.0}", 20.0 * q),
+        Kind::Manual => {
+            let tenths = (q * max * 10.0).floor();
+            decimal(tenths / 10.0, false, rng)
+        }
+        Kind::Relative => format!("{:.0}", 5000.0 * q * q),
+        Kind::Ratio => {
+            let r = rng.unit();
+            if r < 0.04 {
+                "0/0".to_string()
+            } else if r < 0.15 {
+                format!("{:.0}%", 100.0 * q)
+            } else {
+                let held = 1 + rng.below(12);
+                format!("{}/{held}", (held as f64 * q).round())
+            }
+        }
+        Kind::Choice => {
+            if q > 0.6 {
+                "head"
+            } else if q > 0.3 {
+                "deputy"
+            } else {
+                "other"
+            }
+            .to_string()
+        }
+        Kind::LinearDescending => decimal(2.0 + 35.0 * (1.0 - q), false, rng),
+    }
+}
+
+const NOTES: [&str; 4] = [
+    "Quyết định số 12/QĐ-UBND, ngày 15/01/2025",
+    "Báo cáo tự đánh giá",
+    "Số liệu Cổng DVC quốc gia",
+    "Biên bản thẩm định, có \"phụ lục\" kèm theo",
+];
+
+/// Writes the points package into `dir`.
+pub fn points_package(dir: &Path, communes: &[Commune]) -> Generated {
+    let mut rng = Rng::new(SEED);
+    let mut files = Vec::new();
+    write(dir, "assessment.toml", &assessment_toml("points", "chấm điểm"), &mut files);
+    write(dir, FRAMEWORK_FILE, &points_framework(), &mut files);
+    write(dir, "units.csv", &units_csv(communes), &mut files);
+    let mut g = Generated {
+        dir: dir.to_path_buf(),
+        files: Vec::new(),
+        units: communes.len(),
+        leaves: MAINS * LEAVES_PER_MAIN,
+        value_rows: 0,
+        given: 0,
+        not_applicable: 0,
+        empty: 0,
+        left_out: 0,
+    };
+    let mut out = String::with_capacity(communes.len() * MAINS * LEAVES_PER_MAIN * 24);
+    out.push_str("unit,indicator,value,note\n");
+    for c in communes {
+        let skill = 0.35 + 0.65 * rng.unit();
+        for m in 0..MAINS {
+            for (l, &max) in LEAF_MAX.iter().enumerate() {
+                let r = rng.unit();
+                if r < 0.01 {
+                    g.left_out += 1;
+                    continue;
+                }
+                let value = if r < 0.03 {
+                    g.empty += 1;
+                    String::new()
+                } else if r < 0.05 {
+                    g.not_applicable += 1;
+                    rng.pick(&["na", "NA"]).to_string()
+                } else {
+                    g.given += 1;
+                    let q = quality(skill, &mut rng);
+                    points_value(leaf_kind(m, l), max, q, &mut rng)
+                };
+                let note = if rng.chance(0.05) { field(rng.pick(&NOTES)) } else { String::new() };
+                let _ = writeln!(out, "{},{}.{},{},{note}", c.code, m + 1, l + 1, field(&value));
+                g.value_rows += 1;
+            }
+        }
+    }
+    write(dir, "values.csv", &out, &mut files);
+    g.files = files;
+    g
+}
+
+// ---------------------------------------------------------------------------
+// Composite package
+// ---------------------------------------------------------------------------
+
+const PILLAR_WEIGHT: [f64; MAINS] = [2.0, 1.0, 1.0, 1.5, 1.0, 0.5, 1.0, 1.0, 2.0, 1.0];
+const LEAF_WEIGHT: [f64; LEAVES_PER_MAIN] = [1.0, 1.0, 2.0, 1.0, 0.5, 1.0, 1.0, 1.5, 1.0, 3.0];
+/// Leaves (by position in their pillar) where lower is better.
+const LOWER_IS_BETTER: [usize; 2] = [3, 7];
+/// The order of magnitude of each leaf's raw values (percentages, counts, days…).
+const LEAF_SCALE: [f64; LEAVES_PER_MAIN] = [100.0, 1.0, 100.0, 30.0, 5000.0, 100.0, 12.0, 60.0, 100.0, 1000.0];
+
+fn composite_code(m: usize, l: usize) -> String {
+    format!("P{}.{}", m + 1, l + 1)
+}
+
+fn composite_framework() -> String {
+    let mut out = String::from(
+        "# Generated by crates/chiso/benches/national.rs: one index, 10 pillars × 10 leaves.\n\
+         id = \"bench-national-composite\"\n\
+         name = { vi = \"Chỉ số tổng hợp chuyển đổi số cấp xã (tổng hợp, để đo hiệu năng)\", en = \"Commune digital transformation composite index (synthetic, for benchmarking)\" }\n\
+         method = \"composite\"\n\
+         normalise = { kind = \"minmax\", low = 0, high = 100 }\n\
+         aggregate = \"arithmetic\"\n",
+    );
+    out.push_str(BANDS);
+    out.push_str("\n[[indicator]]\ncode = \"DTI\"\nname = { vi = \"Chỉ số chuyển đổi số\", en = \"Digital transformation index\" }\n");
+    for (m, (vi, en)) in MAIN_NAMES.iter().enumerate() {
+        let _ = write!(
+            out,
+            "\n[[indicator]]\ncode = \"P{}\"\nparent = \"DTI\"\nname = {{ vi = \"{vi}\", en = \"{en}\" }}\nweight = {}\n",
+            m + 1,
+            PILLAR_WEIGHT[m]
+        );
+        for l in 0..LEAVES_PER_MAIN {
+            let code = composite_code(m, l);
+            let direction = if LOWER_IS_BETTER.contains(&l) { -1 } else { 1 };
+            let _ = write!(
+                out,
+                "\n[[indicator]]\ncode = \"{code}\"\nparent = \"P{}\"\nname = {{ vi = \"Chỉ tiêu {code}\", en = \"Indicator {code}\" }}\nweight = {}\ndirection = {direction}\n",
+                m + 1,
+                LEAF_WEIGHT[l]
+            );
+        }
+    }
+    out
+}
+
+/// Writes the composite package into `dir`.
+pub fn composite_package(dir: &Path, communes: &[Commune]) -> Generated {
+    let mut rng = Rng::new(SEED ^ 0xC0_4D05_17E0);
+    let mut files = Vec::new();
+    write(dir, "assessment.toml", &assessment_toml("composite", "chỉ số tổng hợp"), &mut files);
+    write(dir, FRAMEWORK_FILE, &composite_framework(), &mut files);
+    write(dir, "units.csv", &units_csv(communes), &mut files);
+    let mut g = Generated {
+        dir: dir.to_path_buf(),
+        files: Vec::new(),
+        units: communes.len(),
+        leaves: MAINS * LEAVES_PER_MAIN,
+        value_rows: 0,
+        given: 0,
+        not_applicable: 0,
+        empty: 0,
+        left_out: 0,
+    };
+    let mut out = String::with_capacity(communes.len() * MAINS * LEAVES_PER_MAIN * 6);
+    out.push_str("unit");
+    for m in 0..MAINS {
+        for l in 0..LEAVES_PER_MAIN {
+            out.push(',');
+            out.push_str(&composite_code(m, l));
+        }
+    }
+    out.push('\n');
+    for c in communes {
+        let skill = 0.35 + 0.65 * rng.unit();
+        out.push_str(&field(&c.code));
+        for _ in 0..MAINS {
+            for l in 0..LEAVES_PER_MAIN {
+                let r = rng.unit();
+                let value = if r < 0.02 {
+                    g.empty += 1;
+                    String::new()
+                } else if r < 0.03 {
+                    g.not_applicable += 1;
+                    "na".to_string()
+                } else {
+                    g.given += 1;
+                    let q = quality(skill, &mut rng);
+                    let good = if LOWER_IS_BETTER.contains(&l) { 1.0 - q } else { q };
+                    let v = LEAF_SCALE[l] * good;
+                    if LEAF_SCALE[l] >= 1000.0 || LEAF_SCALE[l] <= 12.0 {
+                        format!("{v:.0}")
+                    } else {
+                        decimal(v, LEAF_SCALE[l] == 100.0, &mut rng)
+                    }
+                };
+                out.push(',');
+                out.push_str(&field(&value));
+            }
+        }
+        out.push('\n');
+        g.value_rows += 1;
+    }
+    write(dir, "values.csv", &out, &mut files);
+    g.files = files;
+    g
+}

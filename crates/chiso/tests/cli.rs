@@ -1,0 +1,26 @@
+//! End-to-end tests of the `chiso` command line: every test runs the real binary
+//! on a package folder (the bundled Son La 2024 package, a broken copy of it, or a
+//! small package written for the test) and reads stdout, stderr and the exit code.
+//!
+//! One test binary (fast to link, one process per test case); the cases live in
+//! `tests/cli/*.rs`, grouped by what they exercise.
+
+#[path = "cli/support.rs"]
+mod support;
+
+#[path = "cli/check_report.rs"]
+mod check_report;
+#[path = "cli/composite.rs"]
+mod composite;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/errors_together.rs"]
+mod errors_together;
+#[path = "cli/language.rs"]
+mod language;
+#[path = "cli/ranks_and_means.rs"]
+mod ranks_and_means;
+#[path = "cli/score.rs"]
+mod score;
+#[path = "cli/values.rs"]
+mod values;
