@@ -270,8 +270,10 @@ impl Framework {
         let top: Vec<usize> = (0..indicators.len()).filter(|&i| indicators[i].parent.is_none()).collect();
         let leaves: Vec<usize> = (0..indicators.len()).filter(|&i| indicators[i].is_leaf()).collect();
 
-        if is_points && problems.is_empty() {
-            check_maxima(&indicators, &top, scale, &mut problems);
+        if is_points {
+            if problems.is_empty() {
+                check_maxima(&indicators, &top, scale, &mut problems);
+            }
         } else if top.len() != 1 {
             problems.push(SiteProblem::new(
                 Site::Field("indicator"),

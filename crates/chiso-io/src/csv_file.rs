@@ -3,10 +3,11 @@
 
 use crate::error::{ErrorKind, PackageError};
 use csv::StringRecord;
+use std::borrow::Cow;
 
 pub(crate) struct CsvFile<'a> {
     file: String,
-    reader: csv::Reader<&'a [u8]>,
+    reader: csv::Reader<std::io::Cursor<Cow<'a, [u8]>>>,
 }
 
 /// The header row, trimmed.
@@ -16,11 +17,18 @@ pub(crate) struct Header {
 
 impl<'a> CsvFile<'a> {
     pub(crate) fn new(file: impl Into<String>, text: &'a str) -> Self {
+        // The csv crate counts a CRLF as no line break in its positions
+        // (rust-csv#395), so Windows files are read as LF for true line numbers.
+        let bytes: Cow<'a, [u8]> = if text.contains("\r\n") {
+            Cow::Owned(text.replace("\r\n", "\n").into_bytes())
+        } else {
+            Cow::Borrowed(text.as_bytes())
+        };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+            .from_reader(std::io::Cursor::new(bytes));
         CsvFile { file: file.into(), reader }
     }
 

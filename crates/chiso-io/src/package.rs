@@ -140,13 +140,33 @@ fn locate(file: &str, lines: &Lines, problems: Vec<SiteProblem>) -> Vec<PackageE
         .collect()
 }
 
-fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<AssessmentHead> {
+fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<(AssessmentHead, Lines)> {
     let text = read_text(root, ASSESSMENT_FILE).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
     let raw: RawAssessment =
         toml_file::parse(ASSESSMENT_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
     let (def, lines) = raw.into_def(&index);
-    def.validate().map_err(|problems| errors.extend(locate(ASSESSMENT_FILE, &lines, problems))).ok()
+    let head =
+        def.validate().map_err(|problems| errors.extend(locate(ASSESSMENT_FILE, &lines, problems))).ok()?;
+    Some((head, lines))
+}
+
+/// Loads the framework of group `index`; a framework file that does not exist is
+/// reported where assessment.toml names it.
+fn load_group_framework(
+    root: &Path,
+    index: usize,
+    file: &str,
+    lines: &Lines,
+    errors: &mut Vec<PackageError>,
+) -> Option<Framework> {
+    if !root.join(file).is_file() {
+        let line = lines.of(chiso_core::Site::Group { index, field: "framework" });
+        let kind = ErrorKind::FrameworkFileMissing { path: file.to_string() };
+        errors.push(PackageError::new(ASSESSMENT_FILE, line, Some("framework"), kind));
+        return None;
+    }
+    load_framework(root, file, errors)
 }
 
 /// Loads one framework file; `None` (with errors recorded) if it is unusable.
@@ -165,17 +185,27 @@ fn load(root: &Path) -> Result<Package, PackageErrors> {
     }
     let mut errors = Vec::new();
     let head = load_head(root, &mut errors);
-    let group_codes: Vec<String> =
-        head.as_ref().map(|h| h.groups.iter().map(|(code, _, _)| code.clone()).collect()).unwrap_or_default();
+    let group_codes: Vec<String> = head
+        .as_ref()
+        .map(|(h, _)| h.groups.iter().map(|(code, _, _)| code.clone()).collect())
+        .unwrap_or_default();
     let frameworks: Vec<Option<Framework>> = head
         .as_ref()
-        .map(|h| h.groups.iter().map(|(_, _, file)| load_framework(root, file, &mut errors)).collect())
+        .map(|(h, lines)| {
+            h.groups
+                .iter()
+                .enumerate()
+                .map(|(i, (_, _, file))| load_group_framework(root, i, file, lines, &mut errors))
+                .collect()
+        })
         .unwrap_or_default();
     let units = units::read(root, head.as_ref().map(|_| group_codes.as_slice()), &mut errors);
+    // Values can only be read against known groups and frameworks.
     let mut values_read = None;
-    if let Some(units) = &units {
+    if let (Some(units), Some(_)) = (&units, &head) {
         values_read = values::read(root, units, &group_codes, &frameworks, &mut errors);
     }
+    let head = head.map(|(head, _)| head);
     let (Some(head), Some(units), Some((values, origins)), true) =
         (head, units, values_read, errors.is_empty())
     else {

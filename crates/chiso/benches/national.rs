@@ -15,8 +15,9 @@
 //!
 //! Run: `cargo bench -p chiso --bench national`. With `CHISO_BENCH_KEEP=DIR` the
 //! packages are written to `DIR/points` and `DIR/composite` and kept (for
-//! hyperfine, perf, …); `-- --list` then only generates, checks and lists. See
-//! docs/benchmarks.md.
+//! hyperfine, perf, …); `-- --list` then only generates, checks and lists.
+//! `CHISO_BENCH_COMMUNES=N` keeps only the first N communes (scaling experiments;
+//! the goals are for all of them). See docs/benchmarks.md.
 
 // A benchmark panics on anything unexpected; that is what these lints forbid elsewhere.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -144,7 +145,13 @@ fn bench_render(c: &mut Criterion, packages: &[Prepared]) {
         group.bench_function(format!("json-{}", p.name), |b| {
             b.iter(|| {
                 out.clear();
-                chiso_io::render::json::write(&mut out, black_box(assessment), black_box(&results), Lang::Vi)
+                chiso_io::render::json::write(
+                    &mut out,
+                    black_box(assessment),
+                    black_box(&results),
+                    &p.package.kpi_sources,
+                    Lang::Vi,
+                )
                     .expect("JSON to memory");
                 out.len()
             })
@@ -182,7 +189,12 @@ fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
 
 fn main() {
     let root = root();
-    let communes = generate::read_communes();
+    let mut communes = generate::read_communes();
+    // For scaling experiments only: the goals are for all communes.
+    if let Some(n) = std::env::var("CHISO_BENCH_COMMUNES").ok().and_then(|v| v.parse::<usize>().ok()) {
+        communes.truncate(n);
+        eprintln!("national bench: CHISO_BENCH_COMMUNES={n}: only the first {} communes", communes.len());
+    }
     let started = Instant::now();
     let points = generate::points_package(&root.path().join("points"), &communes);
     let composite = generate::composite_package(&root.path().join("composite"), &communes);

@@ -111,6 +111,8 @@ impl Reader<'_> {
             let Some(framework) = self.frameworks[group].as_ref() else { return };
             for (column, text) in header.names.iter().zip(row.iter()).skip(1) {
                 match framework.find(column) {
+                    // An empty cell is missing, whatever the column is in this framework.
+                    Some(indicator) if text.is_empty() && !framework.indicators[indicator].is_leaf() => {}
                     Some(indicator) => self.store(unit, indicator, text, line, column, None, errors),
                     None if text.is_empty() => {}
                     None => {

@@ -1,7 +1,7 @@
 //! `chiso check`: what a valid package holds, without scoring it.
 
 use crate::package::Package;
-use chiso_core::{Entry, Lang, Method};
+use chiso_core::{Aggregate, Entry, Lang, Method, Normalise};
 use std::collections::BTreeMap;
 
 /// Counts of a package's values over every unit and leaf of its framework.
@@ -44,7 +44,20 @@ pub fn render(package: &Package, lang: Lang) -> String {
         let method = match f.method {
             Method::Points => "points".to_string(),
             Method::Composite { normalise, aggregate } => {
-                format!("composite, {normalise:?}, {aggregate:?}").to_lowercase()
+                let normalise = match normalise {
+                    Normalise::MinMax { low, high } => {
+                        format!("minmax [{}, {}]", lang.plain(low), lang.plain(high))
+                    }
+                    Normalise::ZScore { mean, sd } => {
+                        format!("zscore (mean {}, sd {})", lang.plain(mean), lang.plain(sd))
+                    }
+                    Normalise::None => "none".to_string(),
+                };
+                let aggregate = match aggregate {
+                    Aggregate::Arithmetic => "arithmetic",
+                    Aggregate::Geometric => "geometric",
+                };
+                format!("composite: {normalise}, {aggregate}")
             }
         };
         out.push_str(&format!(

@@ -130,6 +130,40 @@ fn linear_with_from_equal_to_to_names_field_rule_to() {
 }
 
 #[test]
+fn step_points_above_the_leaf_max_name_field_rule_steps() {
+    let (run, text) = score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[80, 120], [50, 50]] }"#));
+    let error = run.only_error_at(at(FW, line_of(&text, "kind = \"steps\""), "rule.steps"));
+    assert!(error.contains("[0, 100]"), "{error}");
+}
+
+#[test]
+fn a_choice_option_worth_more_than_the_leaf_max_names_field_rule_options_points() {
+    let (run, text) = score_framework(&leaf(
+        "1",
+        "100",
+        r#"{ kind = "choice", options = [{ code = "all", points = 150 }, { code = "none", points = 0 }] }"#,
+    ));
+    let error = run.only_error_at(at(FW, line_of(&text, "kind = \"choice\""), "rule.options.points"));
+    assert!(error.contains("150"), "{error}");
+}
+
+#[test]
+fn a_rule_field_the_kind_does_not_take_is_named() {
+    let (run, text) = score_framework(&leaf("1", "100", r#"{ kind = "boolean", cap = 3 }"#));
+    let error = run.only_error_at(at(FW, line_of(&text, "kind = \"boolean\""), "rule.cap"));
+    assert_contains_all(&error, &["\"boolean\"", "\"cap\""]);
+}
+
+#[test]
+fn a_composite_direction_other_than_one_or_minus_one_names_the_direction_line() {
+    let indicators = [composite_indicator("I", ""), composite_indicator("x", "parent = \"I\"\ndirection = 2")].concat();
+    let text = composite_framework("{ kind = \"minmax\", low = 0, high = 100 }", "arithmetic", BANDS, &indicators);
+    let run = package_with_framework(&text).score(&[]);
+    let error = run.only_error_at(at(FW, line_of(&text, "direction = 2"), "direction"));
+    assert!(error.contains("1 hoặc -1"), "{error}");
+}
+
+#[test]
 fn unknown_rule_kind_names_the_kind_line_of_a_rule_subtable() {
     let indicators = format!("\n[[indicator]]\ncode = \"1\"\n{}\nmax = 100\n[indicator.rule]\nkind = \"fuzzy\"\n", named("1"));
     let (run, text) = score_framework(&indicators);

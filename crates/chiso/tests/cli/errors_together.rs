@@ -92,3 +92,22 @@ fn exactly_fifty_errors_are_all_shown() {
     assert_eq!(errors.len(), 50, "{}", run.stderr);
     assert!(!run.stderr.contains("more"), "{}", run.stderr);
 }
+
+#[test]
+fn a_refused_package_prints_nothing_on_stdout_in_any_format_or_command() {
+    let values = values_csv(&[("A", "1.1", "abc")]);
+    let package = small_package(&values);
+    for args in [
+        vec!["score", "--format", "table"],
+        vec!["score", "--format", "json"],
+        vec!["score", "--format", "csv"],
+        vec!["check"],
+        vec!["report"],
+    ] {
+        let mut args: Vec<String> = args.into_iter().map(String::from).collect();
+        args.insert(1, package.arg());
+        let run = chiso(&args);
+        assert_eq!(run.refused().len(), 1, "{args:?}: {}", run.stderr);
+        run.error_at(at("values.csv", 2, "value"));
+    }
+}
