@@ -18,6 +18,8 @@ mod errors;
 mod errors_together;
 #[path = "cli/language.rs"]
 mod language;
+#[path = "cli/monitoring.rs"]
+mod monitoring;
 #[path = "cli/ranks_and_means.rs"]
 mod ranks_and_means;
 #[path = "cli/score.rs"]
