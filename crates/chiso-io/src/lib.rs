@@ -10,11 +10,13 @@
 
 mod csv_file;
 pub mod error;
+pub mod files;
 pub mod monitoring;
 pub mod package;
 pub mod render;
 pub mod toml_file;
 
 pub use error::{ErrorKind, PackageError, PackageErrors};
+pub use files::Files;
 pub use monitoring::MonitoringPackage;
 pub use package::{Package, ValueOrigin};

@@ -3,7 +3,7 @@
 
 use crate::csv_file::CsvFile;
 use crate::error::{ErrorKind, PackageError, PackageErrors};
-use crate::package::read_text;
+use crate::files::Files;
 use crate::toml_file::{self, LineIndex, Lines, RawNames, take};
 use chiso_core::kpi::{Catalogue, KpiDef, Monitoring, Observation, Period, TargetDef};
 use chiso_core::lang::NamesDef;
@@ -11,7 +11,7 @@ use chiso_core::number::parse_number;
 use chiso_core::{Problem, SiteProblem};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
 pub const KPIS_FILE: &str = "kpis.toml";
@@ -20,7 +20,8 @@ pub const OBSERVATIONS_FILE: &str = "observations.csv";
 /// A loaded, valid monitoring package.
 #[derive(Debug, Clone)]
 pub struct MonitoringPackage {
-    pub root: PathBuf,
+    /// Where the package's files were read from.
+    pub files: Files,
     pub monitoring: Monitoring,
     /// The observations.csv line of each observation.
     pub lines: Vec<usize>,
@@ -28,8 +29,14 @@ pub struct MonitoringPackage {
 
 impl MonitoringPackage {
     pub fn load(dir: &Path) -> Result<MonitoringPackage, PackageErrors> {
-        if !dir.is_dir() {
-            let name = dir.display().to_string();
+        MonitoringPackage::from_files(Files::dir(dir))
+    }
+
+    /// Loads a monitoring package from its files (a folder or in memory).
+    pub fn from_files(files: Files) -> Result<MonitoringPackage, PackageErrors> {
+        let dir = &files;
+        if !dir.exists() {
+            let name = dir.describe();
             return Err(PackageErrors(vec![PackageError::new(name, None, None, ErrorKind::FolderMissing)]));
         }
         let mut errors = Vec::new();
@@ -37,7 +44,7 @@ impl MonitoringPackage {
         let observations = catalogue.as_ref().and_then(|c| read_observations(dir, c, &mut errors));
         match (catalogue, observations, errors.is_empty()) {
             (Some(catalogue), Some((observations, lines)), true) => Ok(MonitoringPackage {
-                root: dir.to_path_buf(),
+                files: files.clone(),
                 monitoring: Monitoring { catalogue, observations },
                 lines,
             }),
@@ -75,8 +82,8 @@ struct RawCatalogue {
     kpi: Vec<Spanned<RawKpi>>,
 }
 
-fn load_catalogue(root: &Path, errors: &mut Vec<PackageError>) -> Option<Catalogue> {
-    let text = read_text(root, KPIS_FILE).map_err(|e| errors.push(e)).ok()?;
+fn load_catalogue(root: &Files, errors: &mut Vec<PackageError>) -> Option<Catalogue> {
+    let text = root.read_text(KPIS_FILE).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
     let raw: RawCatalogue = toml_file::parse(KPIS_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
     let mut lines = Lines::default();
@@ -137,11 +144,11 @@ fn load_catalogue(root: &Path, errors: &mut Vec<PackageError>) -> Option<Catalog
 }
 
 fn read_observations(
-    root: &Path,
+    root: &Files,
     catalogue: &Catalogue,
     errors: &mut Vec<PackageError>,
 ) -> Option<(Vec<Observation>, Vec<usize>)> {
-    let text = read_text(root, OBSERVATIONS_FILE).map_err(|e| errors.push(e)).ok()?;
+    let text = root.read_text(OBSERVATIONS_FILE).map_err(|e| errors.push(e)).ok()?;
     let before = errors.len();
     let mut csv = CsvFile::new(OBSERVATIONS_FILE, &text);
     let header = csv.header(errors)?;

@@ -6,12 +6,13 @@ mod units;
 mod values;
 
 use crate::error::{ErrorKind, PackageError, PackageErrors};
+use crate::files::Files;
 use crate::toml_file::{self, LineIndex, Lines, RawAssessment, RawFramework};
 use chiso_core::assessment::AssessmentHead;
 use chiso_core::kpi::{Monitoring, kpi_fills};
 use chiso_core::{Assessment, AssessmentResults, Framework, Group, SiteProblem, Values, score_assessment};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const ASSESSMENT_FILE: &str = "assessment.toml";
 pub const UNITS_FILE: &str = "units.csv";
@@ -29,7 +30,8 @@ pub struct ValueOrigin {
 /// A loaded, valid package.
 #[derive(Debug, Clone)]
 pub struct Package {
-    pub root: PathBuf,
+    /// Where the package's files were read from.
+    pub files: Files,
     pub assessment: Assessment,
     pub values: Values,
     /// Keyed by (unit index, indicator index).
@@ -43,7 +45,20 @@ pub struct Package {
 impl Package {
     /// Loads and validates the package in `dir`.
     pub fn load(dir: &Path) -> Result<Package, PackageErrors> {
-        load(dir)
+        load(Files::dir(dir))
+    }
+
+    /// Loads and validates a package from its files (a folder or in memory).
+    pub fn from_files(files: Files) -> Result<Package, PackageErrors> {
+        load(files)
+    }
+
+    /// The package files scoring reads, in a stable order: what an import keeps.
+    pub fn input_files(&self) -> Vec<&str> {
+        let mut files = vec![ASSESSMENT_FILE];
+        files.extend(self.framework_files.iter().map(String::as_str));
+        files.extend([UNITS_FILE, VALUES_FILE]);
+        files
     }
 
     /// Fills the missing values of `source = "kpi:<code>"` leaves from the KPI's
@@ -115,22 +130,6 @@ impl Package {
     }
 }
 
-/// Reads a file of the package as UTF-8 text.
-pub(crate) fn read_text(root: &Path, file: &str) -> Result<String, PackageError> {
-    let path = root.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        let kind = if e.kind() == std::io::ErrorKind::NotFound {
-            ErrorKind::FileMissing
-        } else {
-            ErrorKind::Unreadable { reason: e.to_string() }
-        };
-        PackageError::new(file, None, None, kind)
-    })?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| PackageError::new(file, None, None, ErrorKind::NotUtf8))?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
-}
-
 fn locate(file: &str, lines: &Lines, problems: Vec<SiteProblem>) -> Vec<PackageError> {
     problems
         .into_iter()
@@ -140,8 +139,8 @@ fn locate(file: &str, lines: &Lines, problems: Vec<SiteProblem>) -> Vec<PackageE
         .collect()
 }
 
-fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<(AssessmentHead, Lines)> {
-    let text = read_text(root, ASSESSMENT_FILE).map_err(|e| errors.push(e)).ok()?;
+fn load_head(root: &Files, errors: &mut Vec<PackageError>) -> Option<(AssessmentHead, Lines)> {
+    let text = root.read_text(ASSESSMENT_FILE).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
     let raw: RawAssessment =
         toml_file::parse(ASSESSMENT_FILE, &text, &index).map_err(|e| errors.push(e)).ok()?;
@@ -154,13 +153,13 @@ fn load_head(root: &Path, errors: &mut Vec<PackageError>) -> Option<(AssessmentH
 /// Loads the framework of group `index`; a framework file that does not exist is
 /// reported where assessment.toml names it.
 fn load_group_framework(
-    root: &Path,
+    root: &Files,
     index: usize,
     file: &str,
     lines: &Lines,
     errors: &mut Vec<PackageError>,
 ) -> Option<Framework> {
-    if !root.join(file).is_file() {
+    if !root.has(file) {
         let line = lines.of(chiso_core::Site::Group { index, field: "framework" });
         let kind = ErrorKind::FrameworkFileMissing { path: file.to_string() };
         errors.push(PackageError::new(ASSESSMENT_FILE, line, Some("framework"), kind));
@@ -170,17 +169,18 @@ fn load_group_framework(
 }
 
 /// Loads one framework file; `None` (with errors recorded) if it is unusable.
-pub fn load_framework(root: &Path, file: &str, errors: &mut Vec<PackageError>) -> Option<Framework> {
-    let text = read_text(root, file).map_err(|e| errors.push(e)).ok()?;
+pub fn load_framework(root: &Files, file: &str, errors: &mut Vec<PackageError>) -> Option<Framework> {
+    let text = root.read_text(file).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
     let raw: RawFramework = toml_file::parse(file, &text, &index).map_err(|e| errors.push(e)).ok()?;
     let (def, lines) = raw.into_def(&index);
     Framework::build(&def).map_err(|problems| errors.extend(locate(file, &lines, problems))).ok()
 }
 
-fn load(root: &Path) -> Result<Package, PackageErrors> {
-    if !root.is_dir() {
-        let name = root.display().to_string();
+fn load(files: Files) -> Result<Package, PackageErrors> {
+    let root = &files;
+    if !root.exists() {
+        let name = root.describe();
         return Err(PackageErrors(vec![PackageError::new(name, None, None, ErrorKind::FolderMissing)]));
     }
     let mut errors = Vec::new();
@@ -226,12 +226,5 @@ fn load(root: &Path) -> Result<Package, PackageErrors> {
         groups,
         units,
     };
-    Ok(Package {
-        root: root.to_path_buf(),
-        assessment,
-        values,
-        origins,
-        framework_files,
-        kpi_sources: HashMap::new(),
-    })
+    Ok(Package { files, assessment, values, origins, framework_files, kpi_sources: HashMap::new() })
 }

@@ -1,20 +1,20 @@
 //! `units.csv`: `code,name,group,parent,name_en`.
 
-use super::{UNITS_FILE, read_text};
+use super::UNITS_FILE;
 use crate::csv_file::{CsvFile, Header};
 use crate::error::{ErrorKind, PackageError};
+use crate::files::Files;
 use chiso_core::{Names, Problem, Unit};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Reads the units. `groups` is `None` when assessment.toml could not be read, in
 /// which case group codes are not checked (the errors there come first).
 pub(super) fn read(
-    root: &Path,
+    root: &Files,
     groups: Option<&[String]>,
     errors: &mut Vec<PackageError>,
 ) -> Option<Vec<Unit>> {
-    let text = read_text(root, UNITS_FILE).map_err(|e| errors.push(e)).ok()?;
+    let text = root.read_text(UNITS_FILE).map_err(|e| errors.push(e)).ok()?;
     let before = errors.len();
     let mut csv = CsvFile::new(UNITS_FILE, &text);
     let header = csv.header(errors)?;

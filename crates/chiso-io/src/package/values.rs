@@ -2,25 +2,25 @@
 //! then one column per indicator code). Each value is typed by its leaf's rule as
 //! it is read, so a bad value is reported at its row and column.
 
-use super::{VALUES_FILE, ValueOrigin, read_text};
+use super::{VALUES_FILE, ValueOrigin};
 use crate::csv_file::{CsvFile, Header};
 use crate::error::{ErrorKind, PackageError};
+use crate::files::Files;
 use chiso_core::{Framework, Unit, Values};
 use std::collections::HashMap;
-use std::path::Path;
 
 pub(super) type ReadValues = (Values, HashMap<(usize, usize), ValueOrigin>);
 
 /// Reads the values of `units`. Groups whose framework failed to load (`None`)
 /// get their unit codes checked but not their indicators.
 pub(super) fn read(
-    root: &Path,
+    root: &Files,
     units: &[Unit],
     group_codes: &[String],
     frameworks: &[Option<Framework>],
     errors: &mut Vec<PackageError>,
 ) -> Option<ReadValues> {
-    let text = read_text(root, VALUES_FILE).map_err(|e| errors.push(e)).ok()?;
+    let text = root.read_text(VALUES_FILE).map_err(|e| errors.push(e)).ok()?;
     let before = errors.len();
     let mut csv = CsvFile::new(VALUES_FILE, &text);
     let header = csv.header(errors)?;
