@@ -10,6 +10,7 @@
 
 mod csv_file;
 pub mod error;
+pub mod feed;
 pub mod files;
 pub mod monitoring;
 pub mod package;

@@ -6,12 +6,17 @@
 //!
 //! - `score/points`, `score/composite`: `chiso_core::score_assessment` alone
 //!   (goal: under 5 ms);
-//! - `load/points`, `load/composite`: `Package::load` (read, parse, validate), for
-//!   information;
+//! - `load/points`, `load/composite`: `Package::load` (read, parse, validate; the
+//!   drop of the loaded package is inside the timing), for information;
 //! - `render/json-points`, `render/json-composite`: the JSON document of
 //!   `--format json` written to memory, for information;
 //! - `command/score-json-points`, `command/score-json-composite`: the real binary,
 //!   `chiso score PKG --format json > /dev/null`, as a process (goal: under 300 ms).
+//!
+//! Before measuring, both packages are loaded, scored and run through the binary
+//! once (a refused package panics with its first errors), and the steps of the
+//! command are timed once in-process (a rough breakdown). At the end a Markdown
+//! table gives each benchmark's median and range and whether its goal is met.
 //!
 //! Run: `cargo bench -p chiso --bench national`. With `CHISO_BENCH_KEEP=DIR` the
 //! packages are written to `DIR/points` and `DIR/composite` and kept (for
@@ -66,7 +71,9 @@ fn root() -> Root {
             std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
             Root::Kept(std::fs::canonicalize(&dir).unwrap_or(dir))
         }
-        None => Root::Temporary(tempfile::Builder::new().prefix("chiso-national-").tempdir().expect("a temporary folder")),
+        None => Root::Temporary(
+            tempfile::Builder::new().prefix("chiso-national-").tempdir().expect("a temporary folder"),
+        ),
     }
 }
 
@@ -74,15 +81,17 @@ fn root() -> Root {
 /// first errors if it is refused, so that nothing invalid gets timed.
 fn check(name: &'static str, generated: Generated) -> Prepared {
     let dir = &generated.dir;
-    let started = Instant::now();
     let package = Package::load(dir).unwrap_or_else(|errors| {
         let first: Vec<String> = errors.0.iter().take(10).map(|e| e.render(Lang::En)).collect();
         panic!("generated {name} package refused ({} errors); first:\n{}", errors.0.len(), first.join("\n"))
     });
-    let loaded = started.elapsed();
     let results = package.score().unwrap_or_else(|errors| {
         let first: Vec<String> = errors.0.iter().take(10).map(|e| e.render(Lang::En)).collect();
-        panic!("generated {name} package cannot be scored ({} errors); first:\n{}", errors.0.len(), first.join("\n"))
+        panic!(
+            "generated {name} package cannot be scored ({} errors); first:\n{}",
+            errors.0.len(),
+            first.join("\n")
+        )
     });
     assert_eq!(results.unit_count, generated.units, "{name}: every commune is scored");
 
@@ -98,17 +107,58 @@ fn check(name: &'static str, generated: Generated) -> Prepared {
         dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("chiso score --format json prints JSON");
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("chiso score --format json prints JSON");
     let units = json["units"].as_array().map_or(0, Vec::len);
     assert_eq!(units, generated.units, "{name}: the JSON lists every commune");
     let bands = &json["groups"][0]["bands"];
     eprintln!("national bench: {name} package at {}", generated.describe());
     eprintln!(
-        "national bench: {name}: loaded once in {loaded:.1?}; JSON output {}; overall mean {}, bands {bands}",
+        "national bench: {name}: JSON output {}; overall mean {}, bands {bands}",
         generate::bytes(output.stdout.len() as u64),
         json["overall"]["mean"],
     );
     Prepared { name, generated, package }
+}
+
+/// Times, once and in this process, the steps `chiso score PKG --format json` takes
+/// (see crates/chiso/src/main.rs), including the drops at the end: a rough
+/// breakdown of the `command/*` figures, which add process start and exit.
+fn phases(p: &Prepared) {
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let mut step = |name, started: Instant| times.push((name, started.elapsed()));
+    let t = Instant::now();
+    let package = Package::load(&p.generated.dir).map_err(|e| e.0.len()).expect("checked");
+    step("load", t);
+    let t = Instant::now();
+    let results = package.score().map_err(|e| e.0.len()).expect("checked");
+    step("score", t);
+    let t = Instant::now();
+    let mut out = Vec::new();
+    chiso_io::render::json::write(&mut out, &package.assessment, &results, &package.kpi_sources, Lang::Vi)
+        .expect("JSON to memory");
+    step("render JSON", t);
+    let t = Instant::now();
+    std::fs::write("/dev/null", &out).expect("writing to /dev/null");
+    step("write", t);
+    let t = Instant::now();
+    drop(results);
+    step("drop results", t);
+    let t = Instant::now();
+    drop(package);
+    step("drop package", t);
+    let t = Instant::now();
+    drop(out);
+    step("drop output", t);
+    let total: Duration = times.iter().map(|(_, d)| *d).sum();
+    let steps: Vec<String> =
+        times.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
+    eprintln!(
+        "national bench: {}: steps of the command, once, in-process: {} (sum {:.1} ms)",
+        p.name,
+        steps.join(", "),
+        total.as_secs_f64() * 1e3
+    );
 }
 
 fn bench_score(c: &mut Criterion, packages: &[Prepared]) {
@@ -116,7 +166,9 @@ fn bench_score(c: &mut Criterion, packages: &[Prepared]) {
     group.warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(5)).sample_size(100);
     for p in packages {
         let (assessment, values) = (&p.package.assessment, &p.package.values);
-        group.bench_function(p.name, |b| b.iter(|| score_assessment(black_box(assessment), black_box(values))));
+        group.bench_function(p.name, |b| {
+            b.iter(|| score_assessment(black_box(assessment), black_box(values)))
+        });
     }
     group.finish();
 }
@@ -125,8 +177,8 @@ fn bench_load(c: &mut Criterion, packages: &[Prepared]) {
     let mut group = c.benchmark_group("load");
     group
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6))
-        .sample_size(20)
+        .measurement_time(Duration::from_secs(8))
+        .sample_size(10)
         .sampling_mode(SamplingMode::Flat);
     for p in packages {
         let dir = p.generated.dir.as_path();
@@ -137,7 +189,11 @@ fn bench_load(c: &mut Criterion, packages: &[Prepared]) {
 
 fn bench_render(c: &mut Criterion, packages: &[Prepared]) {
     let mut group = c.benchmark_group("render");
-    group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4)).sample_size(20);
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .sample_size(20)
+        .sampling_mode(SamplingMode::Flat);
     for p in packages {
         let results = p.package.score().map_err(|e| e.0.len()).expect("scored in check()");
         let assessment = &p.package.assessment;
@@ -152,7 +208,7 @@ fn bench_render(c: &mut Criterion, packages: &[Prepared]) {
                     &p.package.kpi_sources,
                     Lang::Vi,
                 )
-                    .expect("JSON to memory");
+                .expect("JSON to memory");
                 out.len()
             })
         });
@@ -164,7 +220,7 @@ fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
     let mut group = c.benchmark_group("command");
     group
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8))
+        .measurement_time(Duration::from_secs(14))
         .sample_size(15)
         .sampling_mode(SamplingMode::Flat);
     for p in packages {
@@ -188,18 +244,25 @@ fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
 }
 
 fn main() {
+    let started = Instant::now();
     let root = root();
     let mut communes = generate::read_communes();
+    let all = communes.len();
     // For scaling experiments only: the goals are for all communes.
     if let Some(n) = std::env::var("CHISO_BENCH_COMMUNES").ok().and_then(|v| v.parse::<usize>().ok()) {
         communes.truncate(n);
         eprintln!("national bench: CHISO_BENCH_COMMUNES={n}: only the first {} communes", communes.len());
     }
-    let started = Instant::now();
+    let generating = Instant::now();
     let points = generate::points_package(&root.path().join("points"), &communes);
     let composite = generate::composite_package(&root.path().join("composite"), &communes);
-    eprintln!("national bench: generated 2 packages of {} communes in {:.1?}", communes.len(), started.elapsed());
+    eprintln!(
+        "national bench: generated 2 packages of {} communes in {:.1?}",
+        communes.len(),
+        generating.elapsed()
+    );
     let packages = [check("points", points), check("composite", composite)];
+    packages.iter().for_each(phases);
     if let Root::Kept(dir) = &root {
         // On stdout, so scripts can pick it up.
         println!("CHISO_BENCH_KEEP: packages kept in {0}/points and {0}/composite", dir.display());
@@ -211,5 +274,107 @@ fn main() {
     bench_render(&mut c, &packages);
     bench_command(&mut c, &packages);
     c.final_summary();
+    summary(started, communes.len() == all);
     drop(root);
+}
+
+/// The goals of the issue, per benchmark id.
+const GOALS: &[(&str, Duration)] = &[
+    ("score/points", Duration::from_millis(5)),
+    ("score/composite", Duration::from_millis(5)),
+    ("command/score-json-points", Duration::from_millis(300)),
+    ("command/score-json-composite", Duration::from_millis(300)),
+];
+
+const IDS: &[&str] = &[
+    "score/points",
+    "score/composite",
+    "load/points",
+    "load/composite",
+    "render/json-points",
+    "render/json-composite",
+    "command/score-json-points",
+    "command/score-json-composite",
+];
+
+/// Criterion's output folder, found as Criterion finds it: `CRITERION_HOME`,
+/// `CARGO_TARGET_DIR/criterion`, the target folder of the running cargo, or
+/// `target/criterion`.
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("criterion");
+    }
+    // Under cargo, this executable is TARGET/release/deps/national-HASH.
+    let exe = std::env::current_exe().ok();
+    let target = exe.as_deref().and_then(Path::parent).and_then(Path::parent).and_then(Path::parent);
+    match target {
+        Some(target) if std::env::var_os("CARGO").is_some() => target.join("criterion"),
+        _ => PathBuf::from("target/criterion"),
+    }
+}
+
+fn ms(ns: f64) -> String {
+    format!("{:.2} ms", ns / 1e6)
+}
+
+/// Prints, for every benchmark measured by this run, the median and the range of
+/// the per-iteration time of Criterion's samples, and whether its goal is met, as
+/// a Markdown table (docs/benchmarks.md is written from it).
+fn summary(started: Instant, all_communes: bool) {
+    let dir = criterion_dir();
+    let mut rows = Vec::new();
+    for id in IDS {
+        let path = dir.join(id).join("new").join("sample.json");
+        let fresh = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age <= started.elapsed()));
+        if !fresh {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(sample) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let numbers = |key: &str| -> Vec<f64> {
+            sample[key]
+                .as_array()
+                .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+                .unwrap_or_default()
+        };
+        let mut per_iteration: Vec<f64> =
+            numbers("times").iter().zip(numbers("iters")).map(|(t, n)| t / n).collect();
+        if per_iteration.is_empty() {
+            continue;
+        }
+        per_iteration.sort_by(f64::total_cmp);
+        let n = per_iteration.len();
+        let median = if n % 2 == 1 {
+            per_iteration[n / 2]
+        } else {
+            (per_iteration[n / 2 - 1] + per_iteration[n / 2]) / 2.0
+        };
+        let goal = GOALS.iter().find(|(g, _)| g == id).map(|(_, d)| d.as_secs_f64() * 1e9);
+        let verdict = match goal {
+            Some(_) if !all_communes => "(goal is for all communes)".to_string(),
+            Some(goal) if median < goal => format!("< {}: met", ms(goal)),
+            Some(goal) => format!("< {}: NOT met ({:.1}×)", ms(goal), median / goal),
+            None => "(information)".to_string(),
+        };
+        rows.push(format!(
+            "| `{id}` | {} | {} – {} | {n} | {verdict} |",
+            ms(median),
+            ms(per_iteration[0]),
+            ms(per_iteration[n - 1]),
+        ));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    println!("\nnational bench summary (per iteration, from {}):\n", dir.display());
+    println!("| benchmark | median | range (min – max) | samples | goal |");
+    println!("|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
 }

@@ -19,6 +19,10 @@ impl Counts for DocumentCounts {
         self.outgoing_signed += o.outgoing_signed;
         self.incoming += o.incoming;
     }
+
+    fn is_empty(&self) -> bool {
+        self.outgoing == 0 && self.incoming == 0
+    }
 }
 
 /// The document feed, with the positions of its columns in the file.
@@ -46,6 +50,10 @@ impl Format for DocumentFeed {
 
     fn unit_index(&self) -> usize {
         self.unit
+    }
+
+    fn width(&self) -> usize {
+        self.width
     }
 
     /// `signed` must be a boolean word; an incoming document may leave it empty.
@@ -76,7 +84,11 @@ impl Format for DocumentFeed {
             Some(signed) => signed,
             None if !outgoing && signed_text.is_empty() => false,
             None => {
-                return Err(RowFault::Field { index: self.signed, column: "signed", fault: FieldFault::Boolean });
+                return Err(RowFault::Field {
+                    index: self.signed,
+                    column: "signed",
+                    fault: FieldFault::Boolean,
+                });
             }
         };
         let counts = if outgoing {

@@ -24,6 +24,10 @@ impl Counts for DossierCounts {
         self.on_time += o.on_time;
         self.digitized += o.digitized;
     }
+
+    fn is_empty(&self) -> bool {
+        self.received == 0
+    }
 }
 
 /// The dossier feed, with the positions of its columns in the file.
@@ -65,6 +69,10 @@ impl Format for DossierFeed {
         self.unit
     }
 
+    fn width(&self) -> usize {
+        self.width
+    }
+
     fn parse<'a>(&self, data: &'a [u8], fields: &[Field]) -> Result<Row<'a, DossierCounts>, RowFault> {
         if fields.len() != self.width {
             return Err(RowFault::FieldCount);
@@ -79,7 +87,11 @@ impl Format for DossierFeed {
             w if is_word(w, b"online") => 1,
             w if is_word(w, b"offline") => 0,
             _ => {
-                return Err(RowFault::Field { index: self.channel, column: "channel", fault: FieldFault::Channel });
+                return Err(RowFault::Field {
+                    index: self.channel,
+                    column: "channel",
+                    fault: FieldFault::Channel,
+                });
             }
         };
         let received = time_field(data, fields, self.received, "received")?;
@@ -95,7 +107,8 @@ impl Format for DossierFeed {
             column: "digitized",
             fault: FieldFault::Boolean,
         })?;
-        let counts = DossierCounts { received: 1, online, finished, on_time, digitized: u64::from(digitized) };
+        let counts =
+            DossierCounts { received: 1, online, finished, on_time, digitized: u64::from(digitized) };
         Ok(Row { unit, stamp: received, counts })
     }
 }

@@ -39,15 +39,16 @@ impl FeedProblem {
         use FeedProblem::*;
         let t = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
         match self {
-            NoHeader => t("tệp rỗng: cần có dòng tiêu đề".into(), "the file is empty: a header row is needed".into()),
+            NoHeader => {
+                t("tệp rỗng: cần có dòng tiêu đề".into(), "the file is empty: a header row is needed".into())
+            }
             MissingColumn { column } => t(
                 format!("thiếu cột \"{column}\" ở dòng tiêu đề"),
                 format!("the header has no \"{column}\" column"),
             ),
-            DuplicateColumn { column } => t(
-                format!("cột \"{column}\" xuất hiện hai lần"),
-                format!("column \"{column}\" appears twice"),
-            ),
+            DuplicateColumn { column } => {
+                t(format!("cột \"{column}\" xuất hiện hai lần"), format!("column \"{column}\" appears twice"))
+            }
             WrongFieldCount { expected, found } => t(
                 format!("dòng có {found} cột, dòng tiêu đề có {expected}"),
                 format!("the row has {found} fields but the header has {expected}"),
@@ -70,14 +71,18 @@ impl FeedProblem {
                 format!("the \"{column}\" field is empty; a time is needed"),
             ),
             BadTime { column, text } => t(
-                format!("\"{text}\" ở cột \"{column}\" không phải thời điểm hợp lệ (viết 2024-03-04T08:15:00)"),
+                format!(
+                    "\"{text}\" ở cột \"{column}\" không phải thời điểm hợp lệ (viết 2024-03-04T08:15:00)"
+                ),
                 format!("\"{text}\" in \"{column}\" is not a time (write 2024-03-04T08:15:00)"),
             ),
             NotBoolean { column, text } => t(
                 format!(
                     "\"{text}\" ở cột \"{column}\" không phải giá trị có/không (viết 1/true/yes/có/x hoặc 0/false/no/không)"
                 ),
-                format!("\"{text}\" in \"{column}\" is not a yes/no word (write 1/true/yes/có/x or 0/false/no/không)"),
+                format!(
+                    "\"{text}\" in \"{column}\" is not a yes/no word (write 1/true/yes/có/x or 0/false/no/không)"
+                ),
             ),
             BadQuotes => t(
                 "dấu ngoặc kép không khớp (một trường trong ngoặc kép phải kết thúc trên cùng dòng)".into(),
@@ -168,7 +173,9 @@ fn io_text(file: Option<&Path>, cause: &io::Error, side: IoSide, lang: Lang) -> 
         (io::ErrorKind::IsADirectory, IoSide::Read) => {
             t("đây là thư mục, không phải tệp".into(), "this is a folder, not a file".into())
         }
-        (_, IoSide::Read) => t(format!("không đọc được tệp: {cause}"), format!("cannot read the file: {cause}")),
+        (_, IoSide::Read) => {
+            t(format!("không đọc được tệp: {cause}"), format!("cannot read the file: {cause}"))
+        }
         (_, IoSide::Write) => t(format!("không ghi được: {cause}"), format!("cannot write: {cause}")),
     };
     match file {

@@ -11,6 +11,8 @@ pub(crate) type Field = (usize, usize);
 /// does not change them.
 pub(crate) trait Counts: Copy + Default + Send + Sync + 'static {
     fn add(&mut self, other: &Self);
+    /// No row was counted (every row counts at least one thing).
+    fn is_empty(&self) -> bool;
 }
 
 /// A number of the output: counts as integers, rates in percent.
@@ -48,7 +50,11 @@ pub(crate) enum RowFault {
     EmptyUnit,
     Quotes,
     /// A field, by its index in the row and its column name.
-    Field { index: usize, column: &'static str, fault: FieldFault },
+    Field {
+        index: usize,
+        column: &'static str,
+        fault: FieldFault,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +79,8 @@ pub(crate) trait Format: Sync + Sized {
     fn new(index: &[usize], width: usize) -> Self;
     /// The position in the row of the `unit` column.
     fn unit_index(&self) -> usize;
+    /// The number of fields of the header (and of every row).
+    fn width(&self) -> usize;
     fn parse<'a>(&self, data: &'a [u8], fields: &[Field]) -> Result<Row<'a, Self::Counts>, RowFault>;
 
     /// Finds the required columns in the header (any order, other columns allowed).
@@ -100,7 +108,12 @@ pub(crate) fn field<'a>(data: &'a [u8], fields: &[Field], i: usize) -> &'a [u8] 
 }
 
 /// A required time field.
-pub(crate) fn time_field(data: &[u8], fields: &[Field], index: usize, column: &'static str) -> Result<Stamp, RowFault> {
+pub(crate) fn time_field(
+    data: &[u8],
+    fields: &[Field],
+    index: usize,
+    column: &'static str,
+) -> Result<Stamp, RowFault> {
     parse_stamp(field(data, fields, index)).ok_or(RowFault::Field { index, column, fault: FieldFault::Time })
 }
 

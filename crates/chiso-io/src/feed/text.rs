@@ -24,22 +24,28 @@ pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
 /// and the time must exist (2024-02-30 and 24:00 do not).
 pub(crate) fn parse_stamp(s: &[u8]) -> Option<Stamp> {
     let seconds = match s.len() {
-        19 if s[16] == b':' => true,
-        16 => false,
+        19 if s[16] == b':' => Some([s[17], s[18]]),
+        16 => None,
         _ => return None,
     };
-    if s[4] != b'-' || s[7] != b'-' || !(s[10] == b'T' || s[10] == b' ') || s[13] != b':' {
+    let b: &[u8; 16] = s.first_chunk()?;
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' {
         return None;
     }
-    let two = |i: usize| -> Option<u32> {
-        let (a, b) = (s[i].wrapping_sub(b'0'), s[i + 1].wrapping_sub(b'0'));
-        (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
+    let digit = |c: u8| -> Option<u32> {
+        let d = c.wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
     };
-    let year = two(0)? * 100 + two(2)?;
-    let (month, day, hour, minute) = (two(5)?, two(8)?, two(11)?, two(14)?);
-    let second = if seconds { two(17)? } else { 0 };
+    let two = |hi: u8, lo: u8| -> Option<u32> { Some(digit(hi)? * 10 + digit(lo)?) };
+    let year = two(b[0], b[1])? * 100 + two(b[2], b[3])?;
+    let (month, day) = (two(b[5], b[6])?, two(b[8], b[9])?);
+    let (hour, minute) = (two(b[11], b[12])?, two(b[14], b[15])?);
+    let second = match seconds {
+        Some([hi, lo]) => two(hi, lo)?,
+        None => 0,
+    };
     let month_ok = (1..=12).contains(&month);
-    if !month_ok || day == 0 || day > u32::from(days_in_month(year as i32, month as u8)) {
+    if !month_ok || day == 0 || (day > 28 && day > u32::from(days_in_month(year as i32, month as u8))) {
         return None;
     }
     if hour > 23 || minute > 59 || second > 59 {
@@ -72,6 +78,17 @@ pub(crate) fn key_period(key: u32, granularity: Granularity) -> Period {
         Granularity::Month => Period::Month((key / 12) as i32, (key % 12 + 1) as u8),
         Granularity::Quarter => Period::Quarter((key / 4) as i32, (key % 4 + 1) as u8),
         Granularity::Year => Period::Year(key as i32),
+    }
+}
+
+/// A period as written in observations (`2024-09`, `2024-Q3`, `2024`), with the
+/// year always in four digits (so that `Period` parses it back, even for a stray
+/// year 0900).
+pub(crate) fn period_text(key: u32, granularity: Granularity) -> String {
+    match key_period(key, granularity) {
+        Period::Month(y, m) => format!("{y:04}-{m:02}"),
+        Period::Quarter(y, q) => format!("{y:04}-Q{q}"),
+        Period::Year(y) | Period::Day(y, ..) => format!("{y:04}"),
     }
 }
 
@@ -161,12 +178,17 @@ mod tests {
     #[test]
     fn periods_follow_the_granularity() {
         let t = stamp("2024-09-30T17:00:00").unwrap_or_default();
-        for (g, text) in [(Granularity::Month, "2024-09"), (Granularity::Quarter, "2024-Q3"), (Granularity::Year, "2024")]
+        for (g, text) in
+            [(Granularity::Month, "2024-09"), (Granularity::Quarter, "2024-Q3"), (Granularity::Year, "2024")]
         {
             assert_eq!(key_period(period_key(t, g), g).to_string(), text);
+            assert_eq!(period_text(period_key(t, g), g), text);
         }
         let jan = stamp("2024-01-01T00:00:00").unwrap_or_default();
-        assert_eq!(key_period(period_key(jan, Granularity::Quarter), Granularity::Quarter).to_string(), "2024-Q1");
+        assert_eq!(
+            key_period(period_key(jan, Granularity::Quarter), Granularity::Quarter).to_string(),
+            "2024-Q1"
+        );
     }
 
     #[test]

@@ -69,10 +69,14 @@ pub struct Commune {
 
 /// Reads `province_code,province,code,name,type,lat,lon,area_km2` (no quoted fields).
 pub fn read_communes() -> Vec<Commune> {
-    let text = std::fs::read_to_string(COMMUNES_CSV).unwrap_or_else(|e| panic!("reading {COMMUNES_CSV}: {e}"));
+    let text =
+        std::fs::read_to_string(COMMUNES_CSV).unwrap_or_else(|e| panic!("reading {COMMUNES_CSV}: {e}"));
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
-    assert_eq!(header, "province_code,province,code,name,type,lat,lon,area_km2", "unexpected header in {COMMUNES_CSV}");
+    assert_eq!(
+        header, "province_code,province,code,name,type,lat,lon,area_km2",
+        "unexpected header in {COMMUNES_CSV}"
+    );
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
@@ -271,7 +275,11 @@ fn points_framework() -> String {
     );
     out.push_str(BANDS);
     for (m, (vi, en)) in MAIN_NAMES.iter().enumerate() {
-        let _ = write!(out, "\n[[indicator]]\ncode = \"{}\"\nname = {{ vi = \"{vi}\", en = \"{en}\" }}\nmax = 10\n", m + 1);
+        let _ = write!(
+            out,
+            "\n[[indicator]]\ncode = \"{}\"\nname = {{ vi = \"{vi}\", en = \"{en}\" }}\nmax = 10\n",
+            m + 1
+        );
         for (l, &max) in LEAF_MAX.iter().enumerate() {
             let code = format!("{}.{}", m + 1, l + 1);
             let _ = write!(
@@ -303,7 +311,9 @@ fn points_framework() -> String {
                     p(1.0),
                     p(0.5)
                 ),
-                Kind::LinearDescending => "unit = \"ngày\"\nrule = { kind = \"linear\", from = 30, to = 5 }".to_string(),
+                Kind::LinearDescending => {
+                    "unit = \"ngày\"\nrule = { kind = \"linear\", from = 30, to = 5 }".to_string()
+                }
             };
             out.push_str(&rule);
             out.push('\n');
@@ -341,16 +351,14 @@ fn points_value(kind: Kind, max: f64, q: f64, rng: &mut Rng) -> String {
                 format!("{}/{held}", (held as f64 * q).round())
             }
         }
-        Kind::Choice => {
-            if q > 0.6 {
-                "head"
-            } else if q > 0.3 {
-                "deputy"
-            } else {
-                "other"
-            }
-            .to_string()
+        Kind::Choice => if q > 0.6 {
+            "head"
+        } else if q > 0.3 {
+            "deputy"
+        } else {
+            "other"
         }
+        .to_string(),
         Kind::LinearDescending => decimal(2.0 + 35.0 * (1.0 - q), false, rng),
     }
 }
@@ -422,7 +430,8 @@ const LEAF_WEIGHT: [f64; LEAVES_PER_MAIN] = [1.0, 1.0, 2.0, 1.0, 0.5, 1.0, 1.0, 
 /// Leaves (by position in their pillar) where lower is better.
 const LOWER_IS_BETTER: [usize; 2] = [3, 7];
 /// The order of magnitude of each leaf's raw values (percentages, counts, days…).
-const LEAF_SCALE: [f64; LEAVES_PER_MAIN] = [100.0, 1.0, 100.0, 30.0, 5000.0, 100.0, 12.0, 60.0, 100.0, 1000.0];
+const LEAF_SCALE: [f64; LEAVES_PER_MAIN] =
+    [100.0, 1.0, 100.0, 30.0, 5000.0, 100.0, 12.0, 60.0, 100.0, 1000.0];
 
 fn composite_code(m: usize, l: usize) -> String {
     format!("P{}.{}", m + 1, l + 1)
@@ -446,14 +455,14 @@ fn composite_framework() -> String {
             m + 1,
             PILLAR_WEIGHT[m]
         );
-        for l in 0..LEAVES_PER_MAIN {
+        for (l, weight) in LEAF_WEIGHT.iter().enumerate() {
             let code = composite_code(m, l);
             let direction = if LOWER_IS_BETTER.contains(&l) { -1 } else { 1 };
             let _ = write!(
                 out,
                 "\n[[indicator]]\ncode = \"{code}\"\nparent = \"P{}\"\nname = {{ vi = \"Chỉ tiêu {code}\", en = \"Indicator {code}\" }}\nweight = {}\ndirection = {direction}\n",
                 m + 1,
-                LEAF_WEIGHT[l]
+                weight
             );
         }
     }
@@ -491,7 +500,7 @@ pub fn composite_package(dir: &Path, communes: &[Commune]) -> Generated {
         let skill = 0.35 + 0.65 * rng.unit();
         out.push_str(&field(&c.code));
         for _ in 0..MAINS {
-            for l in 0..LEAVES_PER_MAIN {
+            for (l, &scale) in LEAF_SCALE.iter().enumerate() {
                 let r = rng.unit();
                 let value = if r < 0.02 {
                     g.empty += 1;
@@ -503,11 +512,11 @@ pub fn composite_package(dir: &Path, communes: &[Commune]) -> Generated {
                     g.given += 1;
                     let q = quality(skill, &mut rng);
                     let good = if LOWER_IS_BETTER.contains(&l) { 1.0 - q } else { q };
-                    let v = LEAF_SCALE[l] * good;
-                    if LEAF_SCALE[l] >= 1000.0 || LEAF_SCALE[l] <= 12.0 {
+                    let v = scale * good;
+                    if scale >= 1000.0 || scale <= 12.0 {
                         format!("{v:.0}")
                     } else {
-                        decimal(v, LEAF_SCALE[l] == 100.0, &mut rng)
+                        decimal(v, scale == 100.0, &mut rng)
                     }
                 };
                 out.push(',');

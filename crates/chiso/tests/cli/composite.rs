@@ -55,7 +55,8 @@ fn values() -> String {
             rows.push((u.to_string(), leaf.to_string(), value.map(|v| v.to_string()).unwrap_or_default()));
         }
     }
-    let rows: Vec<(&str, &str, &str)> = rows.iter().map(|(u, l, v)| (u.as_str(), l.as_str(), v.as_str())).collect();
+    let rows: Vec<(&str, &str, &str)> =
+        rows.iter().map(|(u, l, v)| (u.as_str(), l.as_str(), v.as_str())).collect();
     values_csv(&rows)
 }
 
@@ -78,9 +79,16 @@ fn column(leaf: usize) -> Vec<Option<f64>> {
 
 fn minmax(xs: &[Option<f64>], low: f64, high: f64) -> Vec<Option<f64>> {
     let present: Vec<f64> = xs.iter().flatten().copied().collect();
-    let (min, max) = present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let (min, max) =
+        present.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     xs.iter()
-        .map(|x| x.map(|x| if max == min { (low + high) / 2.0 } else { (x - min) / (max - min) * (high - low) + low }))
+        .map(|x| {
+            x.map(
+                |x| {
+                    if max == min { (low + high) / 2.0 } else { (x - min) / (max - min) * (high - low) + low }
+                },
+            )
+        })
         .collect()
 }
 
@@ -113,7 +121,10 @@ struct Expected {
     index: Vec<Option<f64>>,
 }
 
-fn expected(normalise: impl Fn(&[Option<f64>]) -> Vec<Option<f64>>, aggregate: fn(&[(Option<f64>, f64)]) -> Option<f64>) -> Expected {
+fn expected(
+    normalise: impl Fn(&[Option<f64>]) -> Vec<Option<f64>>,
+    aggregate: fn(&[(Option<f64>, f64)]) -> Option<f64>,
+) -> Expected {
     let by_leaf: Vec<Vec<Option<f64>>> = (0..4).map(|l| normalise(&column(l))).collect();
     let leaves: Vec<Vec<Option<f64>>> = (0..4).map(|u| (0..4).map(|l| by_leaf[l][u]).collect()).collect();
     let p1: Vec<Option<f64>> = leaves.iter().map(|x| aggregate(&[(x[0], 1.0), (x[1], 1.0)])).collect();
@@ -129,7 +140,8 @@ fn assert_matches(doc: &Value, expected: &Expected) {
         let scores = &unit_json["scores"];
         let check = |name: &str, value: Option<f64>| match value {
             Some(v) => {
-                let actual = scores.get(name).map(num).unwrap_or_else(|| panic!("{code} has no {name}: {scores}"));
+                let actual =
+                    scores.get(name).map(num).unwrap_or_else(|| panic!("{code} has no {name}: {scores}"));
                 assert!((actual - v).abs() <= 1e-9, "{code} {name}: expected {v}, got {actual}");
             }
             None => assert!(scores.get(name).is_none(), "{code} {name} should have no value: {scores}"),
@@ -141,7 +153,11 @@ fn assert_matches(doc: &Value, expected: &Expected) {
         check("P2", expected.p2[u]);
         check("Index", expected.index[u]);
         let total = expected.index[u].unwrap_or(f64::NAN);
-        assert!((num(&unit_json["total"]) - total).abs() <= 1e-9, "{code} total: expected {total}, got {}", unit_json["total"]);
+        assert!(
+            (num(&unit_json["total"]) - total).abs() <= 1e-9,
+            "{code} total: expected {total}, got {}",
+            unit_json["total"]
+        );
     }
 }
 
@@ -269,7 +285,14 @@ fn composite_geometric_with_a_value_at_zero_after_normalising_names_the_unit_and
         ]
         .concat(),
     );
-    let values = values_csv(&[("U1", "x", "1"), ("U1", "y", "5"), ("U2", "x", "2"), ("U2", "y", "3"), ("U3", "x", "3"), ("U3", "y", "4")]);
+    let values = values_csv(&[
+        ("U1", "x", "1"),
+        ("U1", "y", "5"),
+        ("U2", "x", "2"),
+        ("U2", "y", "3"),
+        ("U3", "x", "3"),
+        ("U3", "y", "4"),
+    ]);
     let package = Package::new(
         &assessment_toml("", &[("test", FW)]),
         &[(FW, &text)],
@@ -298,7 +321,15 @@ fn check_describes_a_composite_framework() {
     let package = composite_package("{ kind = \"zscore\", mean = 0, sd = 1 }", "arithmetic");
     let run = chiso(&["check", &package.arg(), "--lang", "en"]);
     run.assert_success();
-    assert_contains_all(&run.stdout, &["composite", "zscore", "Indicators: 7 (1 main, 4 leaves)", "Values: 15 present, 1 missing, 0 not applicable"]);
+    assert_contains_all(
+        &run.stdout,
+        &[
+            "composite",
+            "zscore",
+            "Indicators: 7 (1 main, 4 leaves)",
+            "Values: 15 present, 1 missing, 0 not applicable",
+        ],
+    );
 }
 
 #[test]

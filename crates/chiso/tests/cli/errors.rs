@@ -36,8 +36,12 @@ fn duplicate_indicator_code_names_the_second_declaration_and_field_code() {
 
 #[test]
 fn unknown_dotted_parent_names_the_line_and_field_code() {
-    let indicators = [parent("1", "100"), leaf("1.1", "50", r#"{ kind = "manual" }"#), leaf("3.1", "50", r#"{ kind = "manual" }"#)]
-        .concat();
+    let indicators = [
+        parent("1", "100"),
+        leaf("1.1", "50", r#"{ kind = "manual" }"#),
+        leaf("3.1", "50", r#"{ kind = "manual" }"#),
+    ]
+    .concat();
     let (run, text) = score_framework(&indicators);
     let error = run.error_at(at(FW, line_of(&text, "code = \"3.1\""), "code"));
     assert_contains_all(&error, &["\"3\"", "không có trong khung chỉ số"]);
@@ -69,7 +73,11 @@ fn a_rule_on_a_parent_names_the_rule_line() {
 
 #[test]
 fn a_leaf_without_a_rule_names_its_indicator_table_line() {
-    let indicators = format!("{}\n[[indicator]]\ncode = \"2\"\n{}\nmax = 50\n", leaf("1", "50", r#"{ kind = "manual" }"#), named("2"));
+    let indicators = format!(
+        "{}\n[[indicator]]\ncode = \"2\"\n{}\nmax = 50\n",
+        leaf("1", "50", r#"{ kind = "manual" }"#),
+        named("2")
+    );
     let (run, text) = score_framework(&indicators);
     let table_line = line_of(&text, "code = \"2\"") - 1;
     let error = run.error_at(at(FW, table_line, "rule"));
@@ -79,7 +87,11 @@ fn a_leaf_without_a_rule_names_its_indicator_table_line() {
 #[test]
 fn a_points_framework_with_an_error_is_not_also_told_it_needs_one_top_level_indicator() {
     // Two top-level indicators are normal in points mode; only the missing rule is wrong.
-    let indicators = format!("{}\n[[indicator]]\ncode = \"2\"\n{}\nmax = 50\n", leaf("1", "50", r#"{ kind = "manual" }"#), named("2"));
+    let indicators = format!(
+        "{}\n[[indicator]]\ncode = \"2\"\n{}\nmax = 50\n",
+        leaf("1", "50", r#"{ kind = "manual" }"#),
+        named("2")
+    );
     let (run, text) = score_framework(&indicators);
     let error = run.only_error_at(at(FW, line_of(&text, "code = \"2\"") - 1, "rule"));
     assert!(error.contains("cần có quy tắc"), "{error}");
@@ -101,7 +113,8 @@ fn children_maxima_below_the_parent_max_name_the_parent_max_line() {
 
 #[test]
 fn top_level_maxima_not_summing_to_the_scale_name_the_scale_line() {
-    let indicators = [leaf("1", "60", r#"{ kind = "manual" }"#), leaf("2", "30", r#"{ kind = "manual" }"#)].concat();
+    let indicators =
+        [leaf("1", "60", r#"{ kind = "manual" }"#), leaf("2", "30", r#"{ kind = "manual" }"#)].concat();
     let (run, text) = score_framework(&indicators);
     let error = run.only_error_at(at(FW, line_of(&text, "scale = 100"), "scale"));
     assert_contains_all(&error, &["90", "100"]);
@@ -109,15 +122,19 @@ fn top_level_maxima_not_summing_to_the_scale_name_the_scale_line() {
 
 #[test]
 fn steps_not_in_decreasing_order_name_the_rule_line_and_field_rule_steps() {
-    let (run, text) = score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[50, 50], [80, 100]] }"#));
+    let (run, text) =
+        score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[50, 50], [80, 100]] }"#));
     let error = run.only_error_at(at(FW, line_of(&text, "kind = \"steps\""), "rule.steps"));
     assert_contains_all(&error, &["giảm dần", "bậc thứ 2"]);
 }
 
 #[test]
 fn descending_steps_not_in_increasing_order_name_the_rule_line_and_field_rule_steps() {
-    let (run, text) =
-        score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[10, 100], [5, 50]], descending = true }"#));
+    let (run, text) = score_framework(&leaf(
+        "1",
+        "100",
+        r#"{ kind = "steps", steps = [[10, 100], [5, 50]], descending = true }"#,
+    ));
     let error = run.only_error_at(at(FW, line_of(&text, "kind = \"steps\""), "rule.steps"));
     assert_contains_all(&error, &["descending = true", "tăng dần", "bậc thứ 2"]);
 }
@@ -131,7 +148,8 @@ fn linear_with_from_equal_to_to_names_field_rule_to() {
 
 #[test]
 fn step_points_above_the_leaf_max_name_field_rule_steps() {
-    let (run, text) = score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[80, 120], [50, 50]] }"#));
+    let (run, text) =
+        score_framework(&leaf("1", "100", r#"{ kind = "steps", steps = [[80, 120], [50, 50]] }"#));
     let error = run.only_error_at(at(FW, line_of(&text, "kind = \"steps\""), "rule.steps"));
     assert!(error.contains("[0, 100]"), "{error}");
 }
@@ -156,8 +174,10 @@ fn a_rule_field_the_kind_does_not_take_is_named() {
 
 #[test]
 fn a_composite_direction_other_than_one_or_minus_one_names_the_direction_line() {
-    let indicators = [composite_indicator("I", ""), composite_indicator("x", "parent = \"I\"\ndirection = 2")].concat();
-    let text = composite_framework("{ kind = \"minmax\", low = 0, high = 100 }", "arithmetic", BANDS, &indicators);
+    let indicators =
+        [composite_indicator("I", ""), composite_indicator("x", "parent = \"I\"\ndirection = 2")].concat();
+    let text =
+        composite_framework("{ kind = \"minmax\", low = 0, high = 100 }", "arithmetic", BANDS, &indicators);
     let run = package_with_framework(&text).score(&[]);
     let error = run.only_error_at(at(FW, line_of(&text, "direction = 2"), "direction"));
     assert!(error.contains("1 hoặc -1"), "{error}");
@@ -165,7 +185,10 @@ fn a_composite_direction_other_than_one_or_minus_one_names_the_direction_line() 
 
 #[test]
 fn unknown_rule_kind_names_the_kind_line_of_a_rule_subtable() {
-    let indicators = format!("\n[[indicator]]\ncode = \"1\"\n{}\nmax = 100\n[indicator.rule]\nkind = \"fuzzy\"\n", named("1"));
+    let indicators = format!(
+        "\n[[indicator]]\ncode = \"1\"\n{}\nmax = 100\n[indicator.rule]\nkind = \"fuzzy\"\n",
+        named("1")
+    );
     let (run, text) = score_framework(&indicators);
     let error = run.only_error_at(at(FW, line_of(&text, "kind = \"fuzzy\""), "rule.kind"));
     assert_contains_all(&error, &["\"fuzzy\"", "\"linear\"", "\"choice\""]);
@@ -173,7 +196,8 @@ fn unknown_rule_kind_names_the_kind_line_of_a_rule_subtable() {
 
 #[test]
 fn unknown_method_names_the_method_line() {
-    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#)).replace("method = \"points\"", "method = \"weighted\"");
+    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#))
+        .replace("method = \"points\"", "method = \"weighted\"");
     let run = package_with_framework(&text).score(&[]);
     let error = run.only_error_at(at(FW, line_of(&text, "method = \"weighted\""), "method"));
     assert_contains_all(&error, &["\"weighted\"", "\"points\"", "\"composite\""]);
@@ -181,7 +205,8 @@ fn unknown_method_names_the_method_line() {
 
 #[test]
 fn a_band_list_without_a_band_at_zero_or_below_names_the_first_band() {
-    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#)).replace("min = 0\n", "min = 10\n");
+    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#))
+        .replace("min = 0\n", "min = 10\n");
     let run = package_with_framework(&text).score(&[]);
     let first_band = lines_of(&text, "[[band]]")[0];
     let error = run.only_error_at(at(FW, first_band, "band"));
@@ -190,7 +215,8 @@ fn a_band_list_without_a_band_at_zero_or_below_names_the_first_band() {
 
 #[test]
 fn duplicate_band_codes_name_the_second_band_code() {
-    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#)).replace("code = \"fair\"", "code = \"good\"");
+    let text = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#))
+        .replace("code = \"fair\"", "code = \"good\"");
     let run = package_with_framework(&text).score(&[]);
     let second = lines_of(&text, "code = \"good\"")[1];
     let error = run.only_error_at(at(FW, second, "code"));
@@ -202,7 +228,11 @@ fn a_type_error_in_toml_names_the_line_and_the_key() {
     // Son La's provincial framework, indicator "1": `max = 10` → `max = "ten"`.
     let package = Package::copy_of_sonla();
     let file = "frameworks/provincial.toml";
-    package.edit(file, "code = \"1\"\nname = { vi = \"Nhận thức số\", en = \"Digital awareness\" }\nmax = 10", "code = \"1\"\nname = { vi = \"Nhận thức số\", en = \"Digital awareness\" }\nmax = \"ten\"");
+    package.edit(
+        file,
+        "code = \"1\"\nname = { vi = \"Nhận thức số\", en = \"Digital awareness\" }\nmax = 10",
+        "code = \"1\"\nname = { vi = \"Nhận thức số\", en = \"Digital awareness\" }\nmax = \"ten\"",
+    );
     let line = package.line_of(file, "max = \"ten\"");
     let error = package.score(&[]).only_error_at(at(file, line, "max"));
     assert!(error.contains("\"ten\""), "{error}");
@@ -239,7 +269,8 @@ fn an_unknown_overall_rule_in_assessment_toml_names_the_line_and_field() {
 #[test]
 fn a_composite_framework_with_two_top_level_indicators_names_the_first_indicator() {
     let indicators = [composite_indicator("A", ""), composite_indicator("B", "")].concat();
-    let text = composite_framework("{ kind = \"minmax\", low = 0, high = 100 }", "arithmetic", BANDS, &indicators);
+    let text =
+        composite_framework("{ kind = \"minmax\", low = 0, high = 100 }", "arithmetic", BANDS, &indicators);
     let run = package_with_framework(&text).score(&[]);
     let first = lines_of(&text, "[[indicator]]")[0];
     let error = run.only_error_at(at(FW, first, "indicator"));
@@ -264,7 +295,10 @@ fn duplicate_unit_code_in_units_names_the_second_line_and_field_code() {
 fn a_unit_in_two_groups_names_the_second_line_and_the_first_group() {
     let package = Package::copy_of_sonla();
     let first = package.line_of("units.csv", "STTTT,");
-    package.append("units.csv", "STTTT,Sở Thông tin và Truyền thông,district,,Department of Information and Communications\n");
+    package.append(
+        "units.csv",
+        "STTTT,Sở Thông tin và Truyền thông,district,,Department of Information and Communications\n",
+    );
     let second = package.read("units.csv").lines().count();
     let error = package.score(&[]).only_error_at(at("units.csv", second, "code"));
     assert_contains_all(&error, &["\"STTTT\"", "\"provincial\"", &format!("dòng {first}")]);
@@ -282,7 +316,12 @@ fn a_unit_whose_group_is_not_in_assessment_toml_names_the_line_and_field_group()
 #[test]
 fn a_group_with_no_unit_is_refused_naming_units_csv() {
     let package = Package::copy_of_sonla();
-    let units: String = package.read("units.csv").lines().filter(|l| !l.contains(",district,")).map(|l| format!("{l}\n")).collect();
+    let units: String = package
+        .read("units.csv")
+        .lines()
+        .filter(|l| !l.contains(",district,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     package.write("units.csv", &units);
     let values: String = package
         .read("values.csv")
@@ -307,7 +346,10 @@ fn unknown_unit_in_values_names_file_line_and_field() {
     let line = package.line_of("values.csv", "STTT,1.1,");
     let error = package.score(&[]).only_error_at(at("values.csv", line, "unit"));
     assert_contains_all(&error, &["\"STTT\"", "không có trong units.csv"]);
-    assert!(error.starts_with(&format!("{}/values.csv:{line}: ", package.arg())), "the path is the package's: {error}");
+    assert!(
+        error.starts_with(&format!("{}/values.csv:{line}: ", package.arg())),
+        "the path is the package's: {error}"
+    );
 }
 
 #[test]
@@ -408,17 +450,21 @@ fn a_wide_form_column_not_in_any_framework_names_the_header_line_and_the_column(
 
 #[test]
 fn a_bad_value_in_a_wide_form_file_names_its_row_and_its_indicator_column() {
-    let error = small_package("unit,1.1,1.2,2.1\nA,50,có,10\nB,60,maybe,10\n")
-        .score(&[])
-        .only_error_at(at("values.csv", 3, "1.2"));
+    let error = small_package("unit,1.1,1.2,2.1\nA,50,có,10\nB,60,maybe,10\n").score(&[]).only_error_at(at(
+        "values.csv",
+        3,
+        "1.2",
+    ));
     assert!(error.contains("\"maybe\""), "{error}");
 }
 
 #[test]
 fn a_unit_twice_in_a_wide_form_file_names_the_second_row() {
-    let error = small_package("unit,1.1,1.2\nA,50,có\nB,60,không\nA,70,có\n")
-        .score(&[])
-        .only_error_at(at("values.csv", 4, "unit"));
+    let error = small_package("unit,1.1,1.2\nA,50,có\nB,60,không\nA,70,có\n").score(&[]).only_error_at(at(
+        "values.csv",
+        4,
+        "unit",
+    ));
     assert_contains_all(&error, &["\"A\"", "dòng 2"]);
 }
 

@@ -113,8 +113,10 @@ fn unknown_kpis_bad_periods_and_values_are_all_reported() {
 
 #[test]
 fn a_catalogue_error_names_kpis_toml_line_and_field() {
-    let package =
-        monitoring_package(&KPIS.replace("direction = \"down\"", "direction = \"sideways\""), "kpi,scope,period,value\n");
+    let package = monitoring_package(
+        &KPIS.replace("direction = \"down\"", "direction = \"sideways\""),
+        "kpi,scope,period,value\n",
+    );
     let line = package.line_of("kpis.toml", "sideways");
     chiso(&["kpi", &package.arg()]).only_error_at(at("kpis.toml", line, "direction"));
 }
@@ -151,7 +153,8 @@ fn package_fed_by_kpi(values: &str) -> Package {
 
 #[test]
 fn score_with_monitoring_fills_kpi_indicators_and_says_where_from() {
-    let assessment = package_fed_by_kpi(&values_csv(&[("A", "1.2", "có"), ("B", "1.1", "40"), ("C", "1.2", "có")]));
+    let assessment =
+        package_fed_by_kpi(&values_csv(&[("A", "1.2", "có"), ("B", "1.1", "40"), ("C", "1.2", "có")]));
     let monitoring = monitoring_package(
         KPIS,
         "kpi,scope,period,value\nsigned,A,2024-Q2,70\nsigned,A,2024-Q4,80\nsigned,B,2024,99\nsigned,C,2023,99\n",
@@ -180,6 +183,10 @@ fn a_kpi_indicator_whose_kpi_is_not_in_the_monitoring_package_is_an_error() {
     let run = assessment.score(&["--monitoring", &monitoring.arg(), "--lang", "en"]);
     let errors = run.refused();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains(SMALL_FRAMEWORK_FILE) && errors[0].contains("(field: source)"), "{}", errors[0]);
+    assert!(
+        errors[0].contains(SMALL_FRAMEWORK_FILE) && errors[0].contains("(field: source)"),
+        "{}",
+        errors[0]
+    );
     assert!(errors[0].contains("\"signed\""), "{}", errors[0]);
 }

@@ -62,9 +62,12 @@ fn the_table_shows_tied_units_with_the_same_rank_and_rounded_total() {
         totals_package("rank_precision = 2", &[("A", "90"), ("B", "80.004"), ("C", "80.001"), ("D", "70")]);
     let run = package.score(&[]);
     run.assert_success();
-    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
+    let rows: Vec<&str> =
+        run.stdout.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
     assert_eq!(rows.len(), 4, "{}", run.stdout);
-    for (row, (rank, code, total)) in rows.iter().zip([("1", "A", "90,00"), ("2", "B", "80,00"), ("2", "C", "80,00"), ("4", "D", "70,00")]) {
+    for (row, (rank, code, total)) in
+        rows.iter().zip([("1", "A", "90,00"), ("2", "B", "80,00"), ("2", "C", "80,00"), ("4", "D", "70,00")])
+    {
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(cells[0], rank, "{row}");
         assert_eq!(cells[1], code, "{row}");
@@ -161,5 +164,9 @@ fn the_overall_rule_defaults_to_mean_of_groups() {
 fn the_table_names_the_overall_rule() {
     let run = two_group_package("overall = \"mean_of_units\"").score(&["--lang", "en"]);
     run.assert_success();
-    assert!(run.stdout.contains("Overall mean: 60.00 — Average (mean of all units; 4 units)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Overall mean: 60.00 — Average (mean of all units; 4 units)"),
+        "{}",
+        run.stdout
+    );
 }

@@ -42,7 +42,8 @@ pub fn chiso<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
 
 /// Runs `chiso ARGS` with these environment variables (CHISO_LANG removed first).
 pub fn chiso_with_env<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)]) -> Run {
-    let mut command = assert_cmd::Command::cargo_bin("chiso").unwrap_or_else(|e| panic!("no chiso binary: {e}"));
+    let mut command =
+        assert_cmd::Command::cargo_bin("chiso").unwrap_or_else(|e| panic!("no chiso binary: {e}"));
     command.env_remove("CHISO_LANG");
     for (key, value) in env {
         command.env(key, value);
@@ -59,7 +60,8 @@ pub fn chiso_with_env<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(&str, &str)
 
 /// `chiso score DIR --format json EXTRA…`, which must succeed, parsed.
 pub fn score_json(dir: &Path, extra: &[&str]) -> Value {
-    let mut args: Vec<String> = vec!["score".into(), dir.display().to_string(), "--format".into(), "json".into()];
+    let mut args: Vec<String> =
+        vec!["score".into(), dir.display().to_string(), "--format".into(), "json".into()];
     args.extend(extra.iter().map(|s| s.to_string()));
     let run = chiso(&args);
     run.assert_success();
@@ -296,7 +298,8 @@ fn copy_dir(from: &Path, to: &Path) {
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
-            fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+            fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
         }
     }
 }
@@ -332,9 +335,7 @@ pub fn line_after(text: &str, after: &str, needle: &str) -> usize {
 /// `assessment.toml` with these (group code, framework path) and extra head lines
 /// (e.g. `overall = "mean_of_units"`), written before the groups.
 pub fn assessment_toml(head: &str, groups: &[(&str, &str)]) -> String {
-    let mut text = String::from(
-        "year = 2024\nname = { vi = \"Đánh giá thử\", en = \"Test assessment\" }\n",
-    );
+    let mut text = String::from("year = 2024\nname = { vi = \"Đánh giá thử\", en = \"Test assessment\" }\n");
     text.push_str(head);
     if !head.is_empty() && !head.ends_with('\n') {
         text.push('\n');
@@ -387,7 +388,9 @@ pub fn composite_framework(normalise: &str, aggregate: &str, bands: &str, indica
 
 /// An `[[indicator]]` with children (no rule).
 pub fn parent(code: &str, max: &str) -> String {
-    format!("\n[[indicator]]\ncode = \"{code}\"\nname = {{ vi = \"Chỉ số {code}\", en = \"Indicator {code}\" }}\nmax = {max}\n")
+    format!(
+        "\n[[indicator]]\ncode = \"{code}\"\nname = {{ vi = \"Chỉ số {code}\", en = \"Indicator {code}\" }}\nmax = {max}\n"
+    )
 }
 
 /// A leaf `[[indicator]]` with its rule (an inline table).
@@ -399,7 +402,9 @@ pub fn leaf(code: &str, max: &str, rule: &str) -> String {
 
 /// A composite `[[indicator]]`: extra lines such as `parent = "P"`, `weight = 2`.
 pub fn composite_indicator(code: &str, extra: &str) -> String {
-    format!("\n[[indicator]]\ncode = \"{code}\"\nname = {{ vi = \"Chỉ số {code}\", en = \"Indicator {code}\" }}\n{extra}\n")
+    format!(
+        "\n[[indicator]]\ncode = \"{code}\"\nname = {{ vi = \"Chỉ số {code}\", en = \"Indicator {code}\" }}\n{extra}\n"
+    )
 }
 
 /// `units.csv` with these (code, group) units, named after their codes.
@@ -512,10 +517,7 @@ pub fn round(value: f64, decimals: i32) -> f64 {
 /// Asserts two numbers agree within `tolerance`.
 #[track_caller]
 pub fn assert_close(actual: f64, expected: f64, tolerance: f64) {
-    assert!(
-        (actual - expected).abs() <= tolerance,
-        "expected {expected} (±{tolerance}), got {actual}"
-    );
+    assert!((actual - expected).abs() <= tolerance, "expected {expected} (±{tolerance}), got {actual}");
 }
 
 /// Reads CSV text (RFC 4180: quoted fields may hold commas, quotes and newlines).
@@ -557,5 +559,9 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 /// Writes one CSV field, quoting it when needed.
 pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }

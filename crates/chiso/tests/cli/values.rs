@@ -26,7 +26,10 @@ fn score_of(doc: &Value, unit_code: &str, indicator: &str) -> f64 {
 fn assert_scores(doc: &Value, unit_code: &str, expected: &[(&str, f64)]) {
     for (indicator, points) in expected {
         let scores = &unit(doc, unit_code)["scores"];
-        let actual = scores.get(*indicator).map(num).unwrap_or_else(|| panic!("{unit_code} has no score for {indicator}: {scores}"));
+        let actual = scores
+            .get(*indicator)
+            .map(num)
+            .unwrap_or_else(|| panic!("{unit_code} has no score for {indicator}: {scores}"));
         assert!((actual - points).abs() < 1e-9, "{unit_code} {indicator}: expected {points}, got {actual}");
     }
 }
@@ -116,7 +119,8 @@ fn boolean_words_are_read_in_any_letter_case() {
 
 #[test]
 fn a_leaf_with_no_row_is_missing_and_scores_zero() {
-    let indicators = [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat();
+    let indicators =
+        [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat();
     let doc = package(&indicators, &["A"], &values_csv(&[("A", "1", "40")])).score_json(&[]);
     let a = unit(&doc, "A");
     assert_eq!(strings(&a["missing"]), ["2"]);
@@ -169,14 +173,34 @@ fn every_rule_kind_scores_as_the_spec_table_says() {
     assert_scores(
         &doc,
         "A",
-        &[("1.1", 7.5), ("1.2", 10.0), ("1.3", 10.0), ("1.4", 2.5), ("2.1", 10.0), ("2.2", 15.0), ("2.3", 10.0)],
+        &[
+            ("1.1", 7.5),
+            ("1.2", 10.0),
+            ("1.3", 10.0),
+            ("1.4", 2.5),
+            ("2.1", 10.0),
+            ("2.2", 15.0),
+            ("2.3", 10.0),
+        ],
     );
     assert_scores(
         &doc,
         "B",
-        &[("1.1", 0.0), ("1.2", 6.0), ("1.3", 5.0), ("1.4", 10.0), ("2.1", 20.0), ("2.2", 10.0), ("2.3", 20.0)],
+        &[
+            ("1.1", 0.0),
+            ("1.2", 6.0),
+            ("1.3", 5.0),
+            ("1.4", 10.0),
+            ("2.1", 20.0),
+            ("2.2", 10.0),
+            ("2.3", 20.0),
+        ],
     );
-    assert_scores(&doc, "C", &[("1.1", 10.0), ("1.2", 0.0), ("1.3", 0.0), ("2.1", 0.0), ("2.2", 0.0), ("2.3", 0.0)]);
+    assert_scores(
+        &doc,
+        "C",
+        &[("1.1", 10.0), ("1.2", 0.0), ("1.3", 0.0), ("2.1", 0.0), ("2.2", 0.0), ("2.3", 0.0)],
+    );
     assert_close(num(&unit(&doc, "A")["total"]), 30.0 + 35.0, 1e-9);
     assert_close(num(&unit(&doc, "B")["total"]), 21.0 + 50.0, 1e-9);
     // C: "1" has applicable max 40 × 30/40 = 30; total = 10 / (30 + 60) × 100.
@@ -185,7 +209,8 @@ fn every_rule_kind_scores_as_the_spec_table_says() {
 
 #[test]
 fn relative_is_zero_for_everyone_when_the_largest_value_is_zero() {
-    let indicators = [leaf("1", "50", r#"{ kind = "relative" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat();
+    let indicators =
+        [leaf("1", "50", r#"{ kind = "relative" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat();
     let values = values_csv(&[("A", "1", "0"), ("A", "2", "50"), ("B", "1", "0"), ("B", "2", "25")]);
     let doc = package(&indicators, &["A", "B"], &values).score_json(&[]);
     assert_eq!(score_of(&doc, "A", "1"), 0.0);
@@ -257,7 +282,8 @@ fn a_parent_is_capped_at_its_max_and_at_its_shrunk_max() {
 
 #[test]
 fn a_scale_other_than_100_scales_the_total() {
-    let indicators = [leaf("1", "600", r#"{ kind = "manual" }"#), leaf("2", "400", r#"{ kind = "manual" }"#)].concat();
+    let indicators =
+        [leaf("1", "600", r#"{ kind = "manual" }"#), leaf("2", "400", r#"{ kind = "manual" }"#)].concat();
     let text = points_framework("1000", &indicators);
     let package = Package::new(
         &assessment_toml("", &[("test", FW)]),
@@ -273,7 +299,8 @@ fn a_scale_other_than_100_scales_the_total() {
 
 #[test]
 fn a_values_file_saved_with_a_bom_and_crlf_line_ends_is_read() {
-    let indicators = [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
+    let indicators =
+        [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
     let values = "\u{feff}unit,indicator,value,note\r\nA,1,\"42,5\",\r\nA,2,có,\r\n";
     let doc = package(&indicators, &["A"], values).score_json(&[]);
     assert_close(num(&unit(&doc, "A")["total"]), 92.5, 1e-9);
@@ -281,7 +308,8 @@ fn a_values_file_saved_with_a_bom_and_crlf_line_ends_is_read() {
 
 #[test]
 fn a_bad_value_in_a_crlf_values_file_names_its_physical_line() {
-    let indicators = [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
+    let indicators =
+        [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
     let values = "unit,indicator,value,note\r\nA,1,10,\r\nA,2,maybe,\r\n";
     let run = package(&indicators, &["A"], values).score(&[]);
     let error = run.only_error_at(at("values.csv", 3, "value"));
@@ -290,7 +318,8 @@ fn a_bad_value_in_a_crlf_values_file_names_its_physical_line() {
 
 #[test]
 fn a_bad_value_after_a_note_spanning_two_lines_names_its_physical_line() {
-    let indicators = [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
+    let indicators =
+        [leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "boolean" }"#)].concat();
     let values = "unit,indicator,value,note\nA,1,10,\"Quyết định số 1\nngày 2/1\"\nA,2,maybe,\n";
     let error = package(&indicators, &["A"], values).score(&[]).only_error_at(at("values.csv", 4, "value"));
     assert!(error.contains("\"maybe\""), "{error}");
@@ -300,7 +329,8 @@ fn a_bad_value_after_a_note_spanning_two_lines_names_its_physical_line() {
 fn a_wide_form_file_may_leave_empty_a_column_that_is_a_parent_in_another_groups_framework() {
     // Group "a": 1 is a parent of 1.1. Group "b": 1 is a leaf. In the wide form
     // the A unit leaves column 1 empty, the B unit leaves column 1.1 empty.
-    let fa = points_framework("100", &[parent("1", "100"), leaf("1.1", "100", r#"{ kind = "manual" }"#)].concat());
+    let fa =
+        points_framework("100", &[parent("1", "100"), leaf("1.1", "100", r#"{ kind = "manual" }"#)].concat());
     let fb = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#));
     let package = Package::new(
         &assessment_toml("", &[("a", "frameworks/a.toml"), ("b", "frameworks/b.toml")]),
@@ -316,7 +346,10 @@ fn a_wide_form_file_may_leave_empty_a_column_that_is_a_parent_in_another_groups_
 #[test]
 fn a_wide_form_value_for_a_column_only_in_another_groups_framework_is_refused() {
     let fa = points_framework("100", &leaf("1", "100", r#"{ kind = "manual" }"#));
-    let fb = points_framework("100", &[leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat());
+    let fb = points_framework(
+        "100",
+        &[leaf("1", "50", r#"{ kind = "manual" }"#), leaf("2", "50", r#"{ kind = "manual" }"#)].concat(),
+    );
     let package = Package::new(
         &assessment_toml("", &[("a", "frameworks/a.toml"), ("b", "frameworks/b.toml")]),
         &[("frameworks/a.toml", &fa), ("frameworks/b.toml", &fb)],

@@ -1,0 +1,199 @@
+//! Publications (công bố kết quả): immutable snapshots of a round's scored results,
+//! in Vietnamese and English, with the hash of the inputs they were scored from, so
+//! a report printed years later shows what was decided. There is no update or
+//! delete (database triggers refuse both); a correction is a new publication that
+//! supersedes the previous one.
+
+use crate::audit::{self, AuditRecord};
+use crate::db::blocking;
+use crate::error::StoreError;
+use crate::ids::{Actor, PublicationId, RoundId};
+use crate::rounds::{self, Round, RoundStatus, inputs_hash, round_from_row};
+use crate::store::Store;
+use chiso_core::{AssessmentResults, Lang};
+use chiso_io::{Files, Package};
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
+/// A publication without its results (for lists).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicationInfo {
+    pub id: PublicationId,
+    pub round_id: RoundId,
+    /// Unix ms.
+    pub published_at: i64,
+    pub published_by: String,
+    /// The decision that approved the results (e.g. "Quyết định số 123/QĐ-UBND").
+    pub decision: String,
+    /// [`crate::inputs_hash`] of the files the results were scored from.
+    pub inputs_hash: String,
+    /// The publication this one corrects.
+    pub supersedes: Option<PublicationId>,
+}
+
+/// A publication with its results: the `chiso score --format json` document in
+/// each language, exactly as it was when published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Publication {
+    pub info: PublicationInfo,
+    pub results_json_vi: String,
+    pub results_json_en: String,
+}
+
+impl Publication {
+    pub fn results_json(&self, lang: Lang) -> &str {
+        lang.pick(&self.results_json_vi, &self.results_json_en)
+    }
+}
+
+/// A published round and its latest publication (for the public pages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRound {
+    pub round: Round,
+    pub latest: PublicationInfo,
+}
+
+const INFO_COLUMNS: &str = "id, round_id, published_at, published_by, decision, inputs_hash, supersedes";
+
+fn info_from_row(row: &AnyRow, prefix: &str) -> Result<PublicationInfo, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
+    Ok(PublicationInfo {
+        id: PublicationId(row.try_get(column("id").as_str())?),
+        round_id: RoundId(row.try_get(column("round_id").as_str())?),
+        published_at: row.try_get(column("published_at").as_str())?,
+        published_by: row.try_get(column("published_by").as_str())?,
+        decision: row.try_get(column("decision").as_str())?,
+        inputs_hash: row.try_get(column("inputs_hash").as_str())?,
+        supersedes: row.try_get::<Option<i64>, _>(column("supersedes").as_str())?.map(PublicationId),
+    })
+}
+
+fn publication_from_row(row: &AnyRow) -> Result<Publication, StoreError> {
+    Ok(Publication {
+        info: info_from_row(row, "")?,
+        results_json_vi: row.try_get("results_json_vi")?,
+        results_json_en: row.try_get("results_json_en")?,
+    })
+}
+
+fn render(package: &Package, results: &AssessmentResults, lang: Lang) -> Result<String, StoreError> {
+    let mut out = Vec::new();
+    chiso_io::render::json::write(&mut out, &package.assessment, results, &package.kpi_sources, lang)
+        .map_err(StoreError::corrupt)?;
+    String::from_utf8(out).map_err(StoreError::corrupt)
+}
+
+/// The hash of the inputs and the results in both languages.
+fn score_snapshot(files: BTreeMap<String, Vec<u8>>) -> Result<(String, String, String), StoreError> {
+    let hash = inputs_hash(&files);
+    let package = Package::from_files(Files::Memory(files))?;
+    let results = package.score()?;
+    Ok((hash, render(&package, &results, Lang::Vi)?, render(&package, &results, Lang::En)?))
+}
+
+impl Store {
+    /// Scores the round as it is now and stores the results as a new publication
+    /// (superseding the round's latest, if any), marking the round published; one
+    /// transaction with its audit row.
+    #[tracing::instrument(skip_all, fields(round = %round, actor = %actor))]
+    pub async fn publish_round(
+        &self,
+        round: RoundId,
+        decision: &str,
+        actor: Actor,
+    ) -> Result<PublicationId, StoreError> {
+        let decision = decision.trim();
+        if decision.is_empty() {
+            return Err(StoreError::InvalidInput("a publication names the decision that approved it".into()));
+        }
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let status = rounds::lock_round(&mut tx, round, self.for_update()).await?;
+        let files = rounds::load_inputs(&mut tx, round).await?;
+        let (hash, vi, en) = blocking(move || score_snapshot(files)).await?;
+        let previous: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM publications WHERE round_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(round.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO publications (round_id, published_at, published_by, decision, results_json_vi, \
+             results_json_en, inputs_hash, supersedes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(round.0)
+        .bind(now)
+        .bind(actor.to_string())
+        .bind(decision)
+        .bind(vi)
+        .bind(en)
+        .bind(&hash)
+        .bind(previous)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE rounds SET status = 'published' WHERE id = $1")
+            .bind(round.0)
+            .execute(&mut *tx)
+            .await?;
+        let record = AuditRecord::new("round.publish", "publication", id)
+            .before(json!({ "round": round.0, "status": status.code(), "latest_publication": previous }))
+            .after(json!({
+                "round": round.0,
+                "status": RoundStatus::Published.code(),
+                "decision": decision,
+                "inputs_hash": hash,
+                "supersedes": previous,
+            }));
+        audit::append(&mut tx, now, actor, record).await?;
+        tx.commit().await?;
+        Ok(PublicationId(id))
+    }
+
+    #[tracing::instrument(skip_all, fields(publication = %id))]
+    pub async fn publication(&self, id: PublicationId) -> Result<Option<Publication>, StoreError> {
+        let sql = format!(
+            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en FROM publications WHERE id = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(publication_from_row).transpose()
+    }
+
+    /// The round's current publication (the newest), with its results.
+    #[tracing::instrument(skip_all, fields(round = %round))]
+    pub async fn latest_publication(&self, round: RoundId) -> Result<Option<Publication>, StoreError> {
+        let sql = format!(
+            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en FROM publications \
+             WHERE round_id = $1 ORDER BY id DESC LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(publication_from_row).transpose()
+    }
+
+    /// Every publication of a round, newest first.
+    #[tracing::instrument(skip_all, fields(round = %round))]
+    pub async fn publications(&self, round: RoundId) -> Result<Vec<PublicationInfo>, StoreError> {
+        let sql = format!("SELECT {INFO_COLUMNS} FROM publications WHERE round_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.0).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| info_from_row(row, "")).collect()
+    }
+
+    /// The published rounds with their latest publication, newest year first.
+    #[tracing::instrument(skip_all)]
+    pub async fn published_rounds(&self) -> Result<Vec<PublishedRound>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.year, r.name_vi, r.name_en, r.overall, r.rank_precision, r.status, r.created_at, \
+             r.created_by, p.id AS p_id, p.round_id AS p_round_id, p.published_at AS p_published_at, \
+             p.published_by AS p_published_by, p.decision AS p_decision, p.inputs_hash AS p_inputs_hash, \
+             p.supersedes AS p_supersedes \
+             FROM rounds r JOIN publications p ON p.round_id = r.id \
+             WHERE p.id = (SELECT MAX(q.id) FROM publications q WHERE q.round_id = r.id) \
+             ORDER BY r.year DESC, r.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(PublishedRound { round: round_from_row(row)?, latest: info_from_row(row, "p_")? }))
+            .collect()
+    }
+}

@@ -1,0 +1,260 @@
+//! Changing a round after its import: values one by one (with optimistic
+//! versions, so two people editing the same value do not overwrite each other
+//! silently), and deleting a draft round.
+
+use super::values_csv::ValueText;
+use super::{RoundStatus, load_files, lock_round, with_values_csv};
+use crate::audit::{self, AuditRecord};
+use crate::db::blocking;
+use crate::error::{RowProblem, RowProblemKind, StoreError};
+use crate::ids::{Actor, RoundId};
+use crate::store::Store;
+use chiso_io::{Files, Package};
+use serde_json::{Value, json};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+/// A value to set (or add) in a round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueChange {
+    pub unit: String,
+    pub indicator: String,
+    /// As the person wrote it ("97%", "có", "na"); empty makes the value missing.
+    pub value: String,
+    pub note: Option<String>,
+    /// The version the person edited (from [`crate::RoundValue::version`]); `Some(0)`
+    /// means "there was no value yet"; `None` overwrites whatever is there.
+    pub expected_version: Option<i64>,
+}
+
+/// A stored value with what an edit needs.
+#[derive(Debug, Clone)]
+struct StoredValue {
+    text: ValueText,
+    position: i64,
+    version: i64,
+}
+
+impl StoredValue {
+    fn json(&self) -> Value {
+        json!({
+            "unit": self.text.unit,
+            "indicator": self.text.indicator,
+            "value": self.text.value,
+            "note": self.text.note,
+            "version": self.version,
+        })
+    }
+}
+
+impl Store {
+    /// Sets values of a round, all or nothing, in one transaction with one audit row
+    /// (every value before → after). Each change is checked against the unit's
+    /// framework (a refused one is named in [`StoreError::Refused`]); a stale
+    /// `expected_version` is a [`StoreError::Conflict`]. Values of a published round
+    /// can change too: publishing again supersedes the earlier publication.
+    #[tracing::instrument(skip_all, fields(round = %round, actor = %actor, changes = changes.len()))]
+    pub async fn set_round_values(
+        &self,
+        round: RoundId,
+        changes: &[ValueChange],
+        actor: Actor,
+    ) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        lock_round(&mut tx, round, self.for_update()).await?;
+        let files = load_files(&mut tx, round).await?;
+        let stored = load_stored_values(&mut tx, round).await?;
+        let changes = changes.to_vec();
+        let plan = blocking(move || plan_changes(files, stored, &changes)).await?;
+        for &i in &plan.changed {
+            upsert_value(&mut tx, round, &plan.stored[i], now, &actor.to_string()).await?;
+        }
+        let record = AuditRecord::new("round.values.set", "round", round)
+            .before(Value::Array(plan.before))
+            .after(Value::Array(plan.after));
+        audit::append(&mut tx, now, actor, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a draft round and everything imported with it. A published round is
+    /// never deleted ([`StoreError::Immutable`]): its publications must stay readable.
+    #[tracing::instrument(skip_all, fields(round = %round, actor = %actor))]
+    pub async fn delete_round(&self, round: RoundId, actor: Actor) -> Result<(), StoreError> {
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        if lock_round(&mut tx, round, self.for_update()).await? == RoundStatus::Published {
+            return Err(StoreError::Immutable(format!("round {round} is published and cannot be deleted")));
+        }
+        let before = super::find_round(&mut tx, round).await?.map(|r| {
+            json!({ "year": r.year, "name": { "vi": r.name.vi, "en": r.name.en }, "status": r.status.code() })
+        });
+        sqlx::query("DELETE FROM rounds WHERE id = $1").bind(round.0).execute(&mut *tx).await?;
+        let mut record = AuditRecord::new("round.delete", "round", round);
+        record.before = before;
+        audit::append(&mut tx, now, actor, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A round's values after a checked set of changes, and what to write.
+struct Plan {
+    stored: Vec<StoredValue>,
+    /// Indices into `stored` of the rows to write, each once.
+    changed: Vec<usize>,
+    before: Vec<Value>,
+    after: Vec<Value>,
+}
+
+/// The round's values after `changes`, checked: each change against the unit's
+/// framework, its expected version, then the whole package (it must still load and
+/// score, e.g. no geometric mean of 0). CPU work: run it off the async runtime.
+fn plan_changes(
+    files: BTreeMap<String, Vec<u8>>,
+    mut stored: Vec<StoredValue>,
+    changes: &[ValueChange],
+) -> Result<Plan, StoreError> {
+    let current =
+        Package::from_files(Files::Memory(with_values_csv(files.clone(), stored.iter().map(|s| &s.text))?))?;
+    // Refuses repeated keys too, so each row below changes once.
+    check_changes(&current, changes)?;
+    let mut index: HashMap<(String, String), usize> = stored
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.text.unit.clone(), s.text.indicator.clone()), i))
+        .collect();
+    let mut next_position = stored.iter().map(|s| s.position).max().unwrap_or(0) + 1;
+    let (mut before, mut changed) = (Vec::new(), Vec::new());
+    for change in changes {
+        let key = (change.unit.trim().to_string(), change.indicator.trim().to_string());
+        let text = ValueText {
+            unit: key.0.clone(),
+            indicator: key.1.clone(),
+            value: change.value.trim().to_string(),
+            note: change.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+        };
+        let found = index.get(&key).copied();
+        let version = found.map_or(0, |i| stored[i].version);
+        if let Some(expected) = change.expected_version
+            && expected != version
+        {
+            return Err(StoreError::Conflict(format!(
+                "the value of unit {:?}, indicator {:?} is at version {version}, not {expected}: \
+                 someone changed it meanwhile",
+                key.0, key.1
+            )));
+        }
+        match found {
+            Some(i) => {
+                before.push(stored[i].json());
+                stored[i].text = text;
+                stored[i].version += 1;
+                changed.push(i);
+            }
+            None => {
+                before.push(Value::Null);
+                index.insert(key, stored.len());
+                changed.push(stored.len());
+                stored.push(StoredValue { text, position: next_position, version: 1 });
+                next_position += 1;
+            }
+        }
+    }
+    let after = changed.iter().map(|&i| stored[i].json()).collect();
+    Package::from_files(Files::Memory(with_values_csv(files, stored.iter().map(|s| &s.text))?))?.score()?;
+    Ok(Plan { stored, changed, before, after })
+}
+
+/// Every change must name a unit of the round and a leaf of its framework, with a
+/// value the leaf's rule accepts.
+fn check_changes(package: &Package, changes: &[ValueChange]) -> Result<(), StoreError> {
+    let a = &package.assessment;
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    for (row, change) in changes.iter().enumerate() {
+        let (unit_code, indicator) = (change.unit.trim(), change.indicator.trim());
+        let mut refuse = |kind| problems.push(RowProblem { row, kind });
+        if let Some(&first_row) = seen.get(&(unit_code, indicator)) {
+            refuse(RowProblemKind::DuplicateInBatch { first_row });
+            continue;
+        }
+        seen.insert((unit_code, indicator), row);
+        let Some(unit) = a.units.iter().position(|u| u.code == unit_code) else {
+            refuse(RowProblemKind::UnknownUnit { unit: unit_code.into() });
+            continue;
+        };
+        let framework = a.framework_of(unit);
+        let Some(leaf) = framework.find(indicator).map(|i| &framework.indicators[i]) else {
+            refuse(RowProblemKind::UnknownIndicator { unit: unit_code.into(), indicator: indicator.into() });
+            continue;
+        };
+        if !leaf.is_leaf() {
+            refuse(RowProblemKind::NotALeaf { indicator: indicator.into() });
+            continue;
+        }
+        if let Err(problem) = leaf.parse_entry(&change.value) {
+            refuse(RowProblemKind::BadValue { unit: unit_code.into(), indicator: indicator.into(), problem });
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(StoreError::Refused(problems)) }
+}
+
+async fn load_stored_values(
+    conn: &mut AnyConnection,
+    round: RoundId,
+) -> Result<Vec<StoredValue>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT unit_code, indicator, value, note, position, version FROM round_values \
+         WHERE round_id = $1 ORDER BY position",
+    )
+    .bind(round.0)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredValue {
+                text: ValueText {
+                    unit: row.try_get("unit_code")?,
+                    indicator: row.try_get("indicator")?,
+                    value: row.try_get("value")?,
+                    note: row.try_get("note")?,
+                },
+                position: row.try_get("position")?,
+                version: row.try_get("version")?,
+            })
+        })
+        .collect()
+}
+
+async fn upsert_value(
+    conn: &mut AnyConnection,
+    round: RoundId,
+    value: &StoredValue,
+    now: i64,
+    by: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO round_values (round_id, unit_code, indicator, value, note, position, version, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (round_id, unit_code, indicator) DO UPDATE SET value = excluded.value, note = excluded.note, \
+         version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(round.0)
+    .bind(&value.text.unit)
+    .bind(&value.text.indicator)
+    .bind(&value.text.value)
+    .bind(value.text.note.clone())
+    .bind(value.position)
+    .bind(value.version)
+    .bind(now)
+    .bind(by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! values.csv in and out. An import keeps every value as the text written
+//! ("97%", "có", "3/4", "na"), one row per unit and indicator (a wide-form file is
+//! turned into the long form); a rebuilt package gets a long-form values.csv
+//! generated from those rows.
+
+/// One value of a round, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ValueText {
+    pub unit: String,
+    pub indicator: String,
+    pub value: String,
+    pub note: Option<String>,
+}
+
+/// Reads the rows of a values.csv that `chiso_io::Package` has already accepted,
+/// reading it the same way (fields trimmed, blank rows skipped; in the wide form an
+/// empty cell is no value).
+pub(crate) fn read(text: &str) -> Result<Vec<ValueText>, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let Some(header) = records.next().transpose()? else { return Ok(Vec::new()) };
+    let names: Vec<String> =
+        header.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_string()).collect();
+    let column = |name: &str| names.iter().position(|n| n == name);
+    let mut rows = Vec::new();
+    let long = (column("unit"), column("indicator"), column("value"));
+    let note = column("note");
+    for record in records {
+        let record = record?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let field = |i: usize| record.get(i).unwrap_or("").to_string();
+        if let (Some(unit), Some(indicator), Some(value)) = long {
+            rows.push(ValueText {
+                unit: field(unit),
+                indicator: field(indicator),
+                value: field(value),
+                note: note.map(field).filter(|n| !n.is_empty()),
+            });
+        } else {
+            let unit = field(0);
+            for (name, text) in names.iter().zip(record.iter()).skip(1) {
+                if !text.is_empty() {
+                    rows.push(ValueText {
+                        unit: unit.clone(),
+                        indicator: name.clone(),
+                        value: text.to_string(),
+                        note: None,
+                    });
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// A long-form values.csv (`unit,indicator,value,note`), quoted where needed.
+pub(crate) fn write<'a>(rows: impl IntoIterator<Item = &'a ValueText>) -> Result<Vec<u8>, csv::Error> {
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    writer.write_record(["unit", "indicator", "value", "note"])?;
+    for row in rows {
+        writer.write_record([
+            row.unit.as_str(),
+            row.indicator.as_str(),
+            row.value.as_str(),
+            row.note.as_deref().unwrap_or(""),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(unit: &str, indicator: &str, value: &str, note: Option<&str>) -> ValueText {
+        ValueText {
+            unit: unit.into(),
+            indicator: indicator.into(),
+            value: value.into(),
+            note: note.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn long_form_values_keep_their_text_and_notes() {
+        let text =
+            "\u{feff}unit,indicator,value,note\nSTTTT,1.1,có,\nSTTTT,1.2, 97% ,\"ký số, văn bản đi\"\n\n";
+        let rows = read(text).ok();
+        assert_eq!(
+            rows,
+            Some(vec![
+                value("STTTT", "1.1", "có", None),
+                value("STTTT", "1.2", "97%", Some("ký số, văn bản đi")),
+            ])
+        );
+    }
+
+    #[test]
+    fn wide_form_becomes_long_form_without_empty_cells() {
+        let rows = read("unit,1.1,1.2\nA,3/4,\nB,na,5\n").ok();
+        assert_eq!(
+            rows,
+            Some(vec![
+                value("A", "1.1", "3/4", None),
+                value("B", "1.1", "na", None),
+                value("B", "1.2", "5", None)
+            ])
+        );
+    }
+
+    #[test]
+    fn written_values_read_back_the_same() {
+        let rows = vec![
+            value("A", "1.1", "74,8", Some("a \"quoted\" note\nover two lines")),
+            value("A", "1.2", "", None),
+        ];
+        let bytes = write(&rows).unwrap_or_default();
+        let text = String::from_utf8(bytes).unwrap_or_default();
+        assert!(text.starts_with("unit,indicator,value,note\n"));
+        assert_eq!(read(&text).ok(), Some(rows));
+    }
+}
