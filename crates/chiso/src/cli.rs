@@ -15,7 +15,8 @@ use std::path::PathBuf;
         chiso score data/sonla/2024 --lang en --format json\n  \
         chiso check data/sonla/2024\n  \
         chiso report data/sonla/2024 --lang en\n  \
-        chiso kpi data/sonla/monitoring --year 2025"
+        chiso kpi data/sonla/monitoring --year 2025\n  \
+        chiso feed dossiers hoso.csv --period quarter --out observations.csv"
 )]
 pub struct Cli {
     /// Ngôn ngữ: vi (tiếng Việt) hoặc en. Language of names, messages and numbers.
@@ -58,6 +59,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: KpiFormat,
     },
+    /// Tính chỉ tiêu từ dữ liệu thô của hệ thống kết nối. Turn raw records of connected systems into KPI observations.
+    Feed {
+        /// Loại dữ liệu: dossiers (hồ sơ TTHC) hoặc documents (văn bản đi/đến). Kind of records.
+        #[arg(value_enum)]
+        kind: FeedKindArg,
+        /// Tệp CSV đầu vào. The input CSV file.
+        file: PathBuf,
+        /// Kỳ tổng hợp: month (tháng), quarter (quý), year (năm). Period of the observations.
+        #[arg(long, value_enum, default_value = "month")]
+        period: PeriodArg,
+        /// Ghi kết quả vào tệp (mặc định: màn hình). Write the observations to this file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Bỏ qua dòng lỗi thay vì dừng lại. Skip bad rows instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+    },
     /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
     Report {
         /// Thư mục gói đánh giá. The package folder.
@@ -78,6 +96,19 @@ impl From<LangArg> for Lang {
             LangArg::En => Lang::En,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeedKindArg {
+    Dossiers,
+    Documents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Month,
+    Quarter,
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@
 //! succeeded; errors go to standard error and the exit code is non-zero.
 
 mod cli;
+mod feed_cmd;
 
 use anyhow::Context;
 use chiso_core::Lang;
@@ -92,6 +93,9 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                     out.push(b'\n');
                 }
             }
+        }
+        Command::Feed { kind, file, period, out, skip_bad } => {
+            return feed_cmd::run(kind, &file, period, out.as_deref(), skip_bad, lang);
         }
         Command::Report { package } => {
             let Some((package, results)) = load_and_score(&package, None, lang) else {

@@ -16,6 +16,8 @@ mod composite;
 mod errors;
 #[path = "cli/errors_together.rs"]
 mod errors_together;
+#[path = "cli/feed.rs"]
+mod feed;
 #[path = "cli/language.rs"]
 mod language;
 #[path = "cli/monitoring.rs"]
