@@ -201,8 +201,9 @@ impl Rule {
 
     /// The points `value` earns on a leaf whose maximum is `max`. `group_best` is the
     /// largest value among the group's units (used by `relative` only).
-    pub fn points(&self, value: &Value, max: f64, group_best: f64) -> f64 {
-        match (self, *value) {
+    #[inline]
+    pub fn points(&self, value: Value, max: f64, group_best: f64) -> f64 {
+        match (self, value) {
             (Rule::Boolean, Value::Bool(true)) => max,
             (Rule::Boolean, Value::Bool(false)) => 0.0,
             (Rule::Linear { from, to }, Value::Number(v)) => max * ((v - from) / (to - from)).clamp(0.0, 1.0),
@@ -351,7 +352,7 @@ mod tests {
 
     fn points(rule: &Rule, text: &str, max: f64) -> f64 {
         match rule.parse_value(text, max) {
-            Ok(value) => rule.points(&value, max, 0.0),
+            Ok(value) => rule.points(value, max, 0.0),
             Err(problem) => panic!("value refused: {problem:?}"),
         }
     }
@@ -444,8 +445,8 @@ mod tests {
     fn relative_scales_against_the_group_best() {
         let r = rule(kind("relative"), 2.0);
         let v = r.parse_value("5", 2.0).ok();
-        assert_eq!(v.map(|v| r.points(&v, 2.0, 10.0)), Some(1.0));
-        assert_eq!(v.map(|v| r.points(&v, 2.0, 0.0)), Some(0.0));
+        assert_eq!(v.map(|v| r.points(v, 2.0, 10.0)), Some(1.0));
+        assert_eq!(v.map(|v| r.points(v, 2.0, 0.0)), Some(0.0));
     }
 
     #[test]

@@ -62,24 +62,33 @@ impl Indicator {
 /// always hold `Missing`; only leaves are read.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Values {
-    entries: Vec<Vec<Entry>>,
+    /// All units' entries in one allocation; unit u owns `entries[starts[u]..starts[u + 1]]`.
+    entries: Vec<Entry>,
+    starts: Vec<usize>,
 }
 
 impl Values {
     /// All leaves missing, for units whose frameworks have these indicator counts.
     pub fn empty(indicator_counts: impl IntoIterator<Item = usize>) -> Self {
-        Values { entries: indicator_counts.into_iter().map(|n| vec![Entry::Missing; n]).collect() }
+        let mut starts = vec![0];
+        for n in indicator_counts {
+            starts.push(starts[starts.len() - 1] + n);
+        }
+        let total = starts[starts.len() - 1];
+        Values { entries: vec![Entry::Missing; total], starts }
     }
 
     pub fn set(&mut self, unit: usize, indicator: usize, entry: Entry) {
-        self.entries[unit][indicator] = entry;
+        let at = self.starts[unit] + indicator;
+        debug_assert!(at < self.starts[unit + 1]);
+        self.entries[at] = entry;
     }
 
     pub fn get(&self, unit: usize, indicator: usize) -> Entry {
-        self.entries[unit][indicator]
+        self.unit(unit)[indicator]
     }
 
     pub fn unit(&self, unit: usize) -> &[Entry] {
-        &self.entries[unit]
+        &self.entries[self.starts[unit]..self.starts[unit + 1]]
     }
 }

@@ -27,7 +27,6 @@ impl<'a> CsvFile<'a> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .trim(csv::Trim::All)
             .from_reader(std::io::Cursor::new(bytes));
         CsvFile { file: file.into(), reader }
     }
@@ -70,7 +69,7 @@ impl<'a> CsvFile<'a> {
         &mut self,
         header: &Header,
         errors: &mut Vec<PackageError>,
-        mut each: impl FnMut(usize, &StringRecord, &mut Vec<PackageError>),
+        mut each: impl FnMut(usize, Row<'_>, &mut Vec<PackageError>),
     ) {
         let mut record = StringRecord::new();
         loop {
@@ -83,7 +82,7 @@ impl<'a> CsvFile<'a> {
                 }
             }
             let line = record.position().map_or(0, |p| p.line() as usize);
-            if record.iter().all(str::is_empty) {
+            if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
             if record.len() != header.names.len() {
@@ -91,7 +90,22 @@ impl<'a> CsvFile<'a> {
                 errors.push(PackageError::new(&self.file, Some(line), None, kind));
                 continue;
             }
-            each(line, &record, errors);
+            each(line, Row(&record), errors);
         }
+    }
+}
+
+/// A data row whose fields are trimmed as they are read (cheaper than having the
+/// csv crate build a trimmed copy of every record).
+#[derive(Clone, Copy)]
+pub(crate) struct Row<'r>(&'r StringRecord);
+
+impl<'r> Row<'r> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'r str> {
+        self.0.get(i).map(str::trim)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'r str> + 'r {
+        self.0.iter().map(str::trim)
     }
 }

@@ -20,4 +20,4 @@ pub mod toml_file;
 pub use error::{ErrorKind, PackageError, PackageErrors};
 pub use files::Files;
 pub use monitoring::MonitoringPackage;
-pub use package::{Package, ValueOrigin};
+pub use package::{Origins, Package, ValueOrigin};

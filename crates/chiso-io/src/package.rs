@@ -19,12 +19,35 @@ pub const UNITS_FILE: &str = "units.csv";
 pub const VALUES_FILE: &str = "values.csv";
 
 /// Where a value was written, so later errors and reports can point at it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueOrigin {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueOrigin<'a> {
     pub line: usize,
     /// `value` in the long form, the indicator's column in the wide form.
-    pub field: String,
-    pub note: Option<String>,
+    pub field: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Where each value was written, kept compactly: a national package has a third of
+/// a million values, so no string or hash entry per value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origins {
+    /// Per unit, per indicator of its framework: (line, column index); line 0 = no row.
+    pub(crate) at: Vec<Vec<(u32, u32)>>,
+    /// Column names of values.csv.
+    pub(crate) columns: Vec<String>,
+    /// Only the notes that were written.
+    pub(crate) notes: HashMap<(usize, usize), String>,
+}
+
+impl Origins {
+    pub fn get(&self, unit: usize, indicator: usize) -> Option<ValueOrigin<'_>> {
+        let &(line, column) = self.at.get(unit)?.get(indicator)?;
+        (line > 0).then(|| ValueOrigin {
+            line: line as usize,
+            field: self.columns.get(column as usize).map_or("value", String::as_str),
+            note: self.notes.get(&(unit, indicator)).map(String::as_str),
+        })
+    }
 }
 
 /// A loaded, valid package.
@@ -34,8 +57,8 @@ pub struct Package {
     pub files: Files,
     pub assessment: Assessment,
     pub values: Values,
-    /// Keyed by (unit index, indicator index).
-    pub origins: HashMap<(usize, usize), ValueOrigin>,
+    /// Where each value was written in values.csv.
+    pub origins: Origins,
     /// Framework file per group, relative to the package.
     pub framework_files: Vec<String>,
     /// Values taken from monitoring KPIs: per unit, (indicator, "kpi:<code> <period>").
@@ -105,7 +128,7 @@ impl Package {
                     .into_iter()
                     .map(|e| {
                         let origin = match e.unit_and_indicator() {
-                            (Some(u), Some(i)) => self.origins.get(&(u, i)),
+                            (Some(u), Some(i)) => self.origins.get(u, i),
                             _ => None,
                         };
                         let kind = ErrorKind::Scoring {
@@ -119,8 +142,8 @@ impl Package {
                         };
                         PackageError::new(
                             file,
-                            origin.map(|o| o.line),
-                            origin.map(|o| o.field.as_str()),
+                            origin.as_ref().map(|o| o.line),
+                            origin.as_ref().map(|o| o.field),
                             kind,
                         )
                     })

@@ -15,23 +15,26 @@ pub(super) fn score_group(
 ) -> Result<Vec<UnitScore>, Vec<ScoreError>> {
     let indicators = &framework.indicators;
     let n = indicators.len();
-    let mut table: Vec<Vec<Option<f64>>> = vec![vec![None; n]; members.len()];
-    let mut column = Vec::with_capacity(members.len());
+    // Fit each leaf's normalisation across the group, then fill the table unit by
+    // unit: reads and writes then walk memory in order.
+    let number = |unit: usize, leaf: usize| match values.get(unit, leaf) {
+        Entry::Given(v) => v.as_number().map(|x| x * indicators[leaf].direction),
+        _ => None,
+    };
+    let mut normalisers = vec![Normaliser::Identity; n];
     for &leaf in &framework.leaves {
-        column.clear();
-        let direction = indicators[leaf].direction;
-        for (k, &unit) in members.iter().enumerate() {
-            if let Entry::Given(v) = values.get(unit, leaf)
-                && let Some(x) = v.as_number()
-            {
-                column.push((k, x * direction));
-            }
-        }
-        let normalised = Normaliser::fit(normalise, column.iter().map(|&(_, x)| x));
-        for &(k, x) in &column {
-            table[k][leaf] = Some(normalised.apply(x));
-        }
+        normalisers[leaf] = Normaliser::fit(normalise, members.iter().filter_map(|&u| number(u, leaf)));
     }
+    let mut table: Vec<Vec<Option<f64>>> = members
+        .iter()
+        .map(|&unit| {
+            let mut row = vec![None; n];
+            for &leaf in &framework.leaves {
+                row[leaf] = number(unit, leaf).map(|x| normalisers[leaf].apply(x));
+            }
+            row
+        })
+        .collect();
 
     let mut scored = Vec::with_capacity(members.len());
     let mut errors = Vec::new();

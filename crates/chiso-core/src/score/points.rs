@@ -42,7 +42,7 @@ pub(super) fn score_group(
                     missing.push(i);
                     (0.0, ind.max)
                 }
-                (Some(rule), Entry::Given(value)) => (rule.points(&value, ind.max, best[i]), ind.max),
+                (Some(rule), Entry::Given(value)) => (rule.points(value, ind.max, best[i]), ind.max),
                 (None, _) => {
                     // Every max is > 0, so a parent with an applicable child has child_max > 0.
                     if child_max[i] == 0.0 {

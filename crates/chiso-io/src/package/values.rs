@@ -2,14 +2,14 @@
 //! then one column per indicator code). Each value is typed by its leaf's rule as
 //! it is read, so a bad value is reported at its row and column.
 
-use super::{VALUES_FILE, ValueOrigin};
+use super::{Origins, VALUES_FILE};
 use crate::csv_file::{CsvFile, Header};
 use crate::error::{ErrorKind, PackageError};
 use crate::files::Files;
 use chiso_core::{Framework, Unit, Values};
 use std::collections::HashMap;
 
-pub(super) type ReadValues = (Values, HashMap<(usize, usize), ValueOrigin>);
+pub(super) type ReadValues = (Values, Origins);
 
 /// Reads the values of `units`. Groups whose framework failed to load (`None`)
 /// get their unit codes checked but not their indicators.
@@ -32,8 +32,12 @@ pub(super) fn read(
         group_codes,
         frameworks,
         unit_index: units.iter().enumerate().map(|(i, u)| (u.code.as_str(), i)).collect(),
-        values: Values::empty(counts),
-        origins: HashMap::new(),
+        values: Values::empty(counts.clone()),
+        origins: Origins {
+            at: counts.map(|n| vec![(0, 0); n]).collect(),
+            columns: header.names.clone(),
+            notes: HashMap::new(),
+        },
     };
     let is_long = header.column("indicator").is_some() || header.column("value").is_some();
     if is_long {
@@ -52,7 +56,7 @@ struct Reader<'a> {
     frameworks: &'a [Option<Framework>],
     unit_index: HashMap<&'a str, usize>,
     values: Values,
-    origins: HashMap<(usize, usize), ValueOrigin>,
+    origins: Origins,
 }
 
 impl Reader<'_> {
@@ -82,7 +86,7 @@ impl Reader<'_> {
                 errors.push(PackageError::new(VALUES_FILE, Some(line), Some("indicator"), kind));
                 return;
             };
-            self.store(unit, indicator, row.get(c_value).unwrap_or(""), line, "value", note, errors);
+            self.store(unit, indicator, row.get(c_value).unwrap_or(""), line, c_value, note, errors);
         });
     }
 
@@ -109,11 +113,11 @@ impl Reader<'_> {
             seen.insert(unit, line);
             let group = self.units[unit].group;
             let Some(framework) = self.frameworks[group].as_ref() else { return };
-            for (column, text) in header.names.iter().zip(row.iter()).skip(1) {
+            for (c, (column, text)) in header.names.iter().zip(row.iter()).enumerate().skip(1) {
                 match framework.find(column) {
                     // An empty cell is missing, whatever the column is in this framework.
                     Some(indicator) if text.is_empty() && !framework.indicators[indicator].is_leaf() => {}
-                    Some(indicator) => self.store(unit, indicator, text, line, column, None, errors),
+                    Some(indicator) => self.store(unit, indicator, text, line, c, None, errors),
                     None if text.is_empty() => {}
                     None => {
                         let kind = ErrorKind::UnknownIndicator {
@@ -143,10 +147,11 @@ impl Reader<'_> {
         indicator: usize,
         text: &str,
         line: usize,
-        field: &str,
+        column: usize,
         note: Option<String>,
         errors: &mut Vec<PackageError>,
     ) {
+        let field = self.origins.columns[column].as_str();
         let Some(framework) = self.frameworks[self.units[unit].group].as_ref() else { return };
         let leaf = &framework.indicators[indicator];
         let err = |kind| PackageError::new(VALUES_FILE, Some(line), Some(field), kind);
@@ -154,7 +159,7 @@ impl Reader<'_> {
             errors.push(err(ErrorKind::NotALeaf { indicator: leaf.code.clone() }));
             return;
         }
-        if let Some(first) = self.origins.get(&(unit, indicator)) {
+        if let Some(first) = self.origins.get(unit, indicator) {
             errors.push(err(ErrorKind::DuplicateValue {
                 unit: self.units[unit].code.clone(),
                 indicator: leaf.code.clone(),
@@ -165,7 +170,10 @@ impl Reader<'_> {
         match leaf.parse_entry(text) {
             Ok(entry) => {
                 self.values.set(unit, indicator, entry);
-                self.origins.insert((unit, indicator), ValueOrigin { line, field: field.to_string(), note });
+                self.origins.at[unit][indicator] = (line as u32, column as u32);
+                if let Some(note) = note {
+                    self.origins.notes.insert((unit, indicator), note);
+                }
             }
             Err(problem) => errors.push(err(ErrorKind::Problem(problem))),
         }
