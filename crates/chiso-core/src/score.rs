@@ -120,6 +120,24 @@ impl ScoreError {
     }
 }
 
+/// Groups at least this large are scored on all cores; smaller ones are not worth
+/// the threads.
+const PARALLEL_FROM: usize = 1024;
+
+/// Runs `work` over chunks of the members, in parallel for large groups, and joins
+/// the results in member order, so the outcome never depends on the thread count.
+fn per_unit<T: Send>(members: &[usize], work: impl Fn(&[usize]) -> Vec<T> + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if members.len() < PARALLEL_FROM || threads < 2 {
+        return work(members);
+    }
+    let chunk = members.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = members.chunks(chunk).map(|c| scope.spawn(|| work(c))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 /// What scoring one unit yields before ranking.
 struct UnitScore {
     total: f64,
@@ -277,6 +295,25 @@ mod tests {
             ..FrameworkDef::default()
         })
     }
+
+    #[test]
+    fn large_groups_are_scored_in_parallel_chunks_joined_in_member_order() {
+        let members: Vec<usize> = (0..5000).rev().collect();
+        let doubled = per_unit(&members, |chunk| chunk.iter().map(|u| u * 2).collect());
+        assert_eq!(doubled, members.iter().map(|u| u * 2).collect::<Vec<_>>());
+        // A large group gives every unit the same total as the same values would alone.
+        let framework = points_framework();
+        let rows: Vec<&[(&str, &str)]> =
+            (0..1500).map(|i| if i % 2 == 0 { &ROWS_POINTS[0][..] } else { &ROWS_POINTS[1][..] }).collect();
+        let r = run(framework, &rows);
+        assert!(r.units.iter().all(|u| u.total == if u.unit % 2 == 0 { 8.0 } else { 4.5 / 8.0 * 10.0 }));
+        assert_eq!(r.units.iter().filter(|u| u.rank == 1).count(), 750);
+    }
+
+    const ROWS_POINTS: [&[(&str, &str)]; 2] = [
+        &[("1.1", "4"), ("1.2", "4"), ("2.1", "1"), ("2.2", "1")],
+        &[("1.1", "3"), ("1.2", "0"), ("2.1", "1.5"), ("2.2", "na")],
+    ];
 
     #[test]
     fn a_parent_caps_its_childrens_points() {

@@ -21,77 +21,128 @@ pub(super) fn score_group(
         Entry::Given(v) => v.as_number().map(|x| x * indicators[leaf].direction),
         _ => None,
     };
-    let mut normalisers = vec![Normaliser::Identity; n];
-    for &leaf in &framework.leaves {
-        normalisers[leaf] = Normaliser::fit(normalise, members.iter().filter_map(|&u| number(u, leaf)));
+    let normalisers = fit_leaves(framework, normalise, members, number);
+    let results = super::per_unit(members, |chunk| {
+        chunk
+            .iter()
+            .map(|&unit| {
+                let mut row = vec![None; n];
+                for &leaf in &framework.leaves {
+                    row[leaf] = number(unit, leaf).map(|x| normalisers[leaf].apply(x));
+                }
+                aggregate_unit(framework, aggregate, values, unit, row)
+            })
+            .collect::<Vec<_>>()
+    });
+    let (scored, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(scored.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
     }
-    let mut table: Vec<Vec<Option<f64>>> = members
-        .iter()
-        .map(|&unit| {
-            let mut row = vec![None; n];
-            for &leaf in &framework.leaves {
-                row[leaf] = number(unit, leaf).map(|x| normalisers[leaf].apply(x));
-            }
-            row
-        })
-        .collect();
+}
 
-    let mut scored = Vec::with_capacity(members.len());
-    let mut errors = Vec::new();
-    for (k, &unit) in members.iter().enumerate() {
-        let row = &mut table[k];
-        let mut failed = false;
-        for i in (0..n).rev() {
-            let ind = &indicators[i];
-            if ind.is_leaf() {
-                continue;
-            }
-            let (mut weighted, mut weights) = (0.0, 0.0);
-            for &c in &ind.children {
-                let Some(x) = row[c] else { continue };
-                let w = indicators[c].weight;
-                match aggregate {
-                    Aggregate::Arithmetic => weighted += w * x,
-                    Aggregate::Geometric => {
-                        if x <= 0.0 && w > 0.0 {
-                            errors.push(ScoreError::GeometricNeedsPositive { unit, indicator: c, value: x });
-                            failed = true;
-                            break;
-                        }
-                        if w > 0.0 {
-                            weighted += w * x.ln();
-                        }
+/// Aggregates one unit's normalised leaves up the tree (reverse pre-order).
+fn aggregate_unit(
+    framework: &Framework,
+    aggregate: Aggregate,
+    values: &Values,
+    unit: usize,
+    mut row: Vec<Option<f64>>,
+) -> Result<UnitScore, ScoreError> {
+    let indicators = &framework.indicators;
+    for i in (0..indicators.len()).rev() {
+        let ind = &indicators[i];
+        if ind.is_leaf() {
+            continue;
+        }
+        let (mut weighted, mut weights) = (0.0, 0.0);
+        for &c in &ind.children {
+            let Some(x) = row[c] else { continue };
+            let w = indicators[c].weight;
+            match aggregate {
+                Aggregate::Arithmetic => weighted += w * x,
+                Aggregate::Geometric => {
+                    if x <= 0.0 && w > 0.0 {
+                        return Err(ScoreError::GeometricNeedsPositive { unit, indicator: c, value: x });
+                    }
+                    if w > 0.0 {
+                        weighted += w * x.ln();
                     }
                 }
-                weights += w;
             }
-            if failed {
-                break;
-            }
-            row[i] = (weights > 0.0).then(|| match aggregate {
-                Aggregate::Arithmetic => weighted / weights,
-                Aggregate::Geometric => (weighted / weights).exp(),
-            });
+            weights += w;
         }
-        if failed {
-            continue;
-        }
-        let Some(total) = row[framework.top[0]] else {
-            errors.push(ScoreError::NoIndexValue { unit });
-            continue;
-        };
-        let entries = values.unit(unit);
-        let leaves_where = |wanted: fn(&Entry) -> bool| -> Vec<usize> {
-            framework.leaves.iter().copied().filter(|&l| wanted(&entries[l])).collect()
-        };
-        scored.push(UnitScore {
-            total,
-            scores: std::mem::take(row),
-            missing: leaves_where(|e| matches!(e, Entry::Missing)),
-            not_applicable: leaves_where(|e| matches!(e, Entry::NotApplicable)),
+        row[i] = (weights > 0.0).then(|| match aggregate {
+            Aggregate::Arithmetic => weighted / weights,
+            Aggregate::Geometric => (weighted / weights).exp(),
         });
     }
-    if errors.is_empty() { Ok(scored) } else { Err(errors) }
+    let total = row[framework.top[0]].ok_or(ScoreError::NoIndexValue { unit })?;
+    let entries = values.unit(unit);
+    let leaves_where = |wanted: fn(&Entry) -> bool| -> Vec<usize> {
+        framework.leaves.iter().copied().filter(|&l| wanted(&entries[l])).collect()
+    };
+    Ok(UnitScore {
+        total,
+        scores: row,
+        missing: leaves_where(|e| matches!(e, Entry::Missing)),
+        not_applicable: leaves_where(|e| matches!(e, Entry::NotApplicable)),
+    })
+}
+
+/// Fits every leaf's normalisation with row-wise passes over the units (each leaf's
+/// sums still accumulate in unit order, as a column-wise fit would): reading the
+/// value table column by column costs a cache miss per value on large groups.
+fn fit_leaves(
+    framework: &Framework,
+    normalise: Normalise,
+    members: &[usize],
+    number: impl Fn(usize, usize) -> Option<f64>,
+) -> Vec<Normaliser> {
+    let n = framework.indicators.len();
+    let (mut count, mut sum) = (vec![0usize; n], vec![0.0; n]);
+    let (mut lo, mut hi) = (vec![f64::INFINITY; n], vec![f64::NEG_INFINITY; n]);
+    for &unit in members {
+        for &leaf in &framework.leaves {
+            if let Some(x) = number(unit, leaf) {
+                count[leaf] += 1;
+                sum[leaf] += x;
+                lo[leaf] = lo[leaf].min(x);
+                hi[leaf] = hi[leaf].max(x);
+            }
+        }
+    }
+    let mut squares = vec![0.0; n];
+    if matches!(normalise, Normalise::ZScore { .. }) {
+        for &unit in members {
+            for &leaf in &framework.leaves {
+                if let Some(x) = number(unit, leaf) {
+                    let m = sum[leaf] / count[leaf] as f64;
+                    squares[leaf] += (x - m) * (x - m);
+                }
+            }
+        }
+    }
+    (0..n)
+        .map(|i| {
+            Normaliser::from_stats(
+                normalise,
+                Stats { count: count[i], sum: sum[i], lo: lo[i], hi: hi[i], squares: squares[i] },
+            )
+        })
+        .collect()
+}
+
+/// What a normalisation needs of one leaf's values across the group.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stats {
+    count: usize,
+    sum: f64,
+    lo: f64,
+    hi: f64,
+    /// Σ (x − mean)², for z-scores.
+    squares: f64,
 }
 
 /// A normalisation fitted to one leaf's values across the group.
@@ -109,14 +160,8 @@ pub(crate) enum Normaliser {
 }
 
 impl Normaliser {
-    pub(crate) fn fit(normalise: Normalise, xs: impl Iterator<Item = f64> + Clone) -> Normaliser {
-        let (mut count, mut sum, mut lo, mut hi) = (0usize, 0.0, f64::INFINITY, f64::NEG_INFINITY);
-        for x in xs.clone() {
-            count += 1;
-            sum += x;
-            lo = lo.min(x);
-            hi = hi.max(x);
-        }
+    pub(crate) fn from_stats(normalise: Normalise, stats: Stats) -> Normaliser {
+        let Stats { count, sum, lo, hi, squares } = stats;
         // "No spread" is decided on min = max, exactly: a computed standard
         // deviation of equal values is not always exactly 0.
         let no_spread = count == 0 || lo == hi;
@@ -134,7 +179,7 @@ impl Normaliser {
                     return Normaliser::Constant(mean);
                 }
                 let m = sum / count as f64;
-                let variance = xs.map(|x| (x - m) * (x - m)).sum::<f64>() / (count - 1) as f64;
+                let variance = squares / (count - 1) as f64;
                 Normaliser::Affine { shift: m, factor: sd / variance.sqrt(), offset: mean }
             }
         }

@@ -18,61 +18,94 @@ pub(super) fn score_group(
         indicators.iter().map(|ind| ind.children.iter().map(|&c| indicators[c].max).sum()).collect();
     let scale = framework.scale.unwrap_or(100.0);
 
-    // Scratch sums, reset per unit: points and applicable maxima of each parent's children.
-    let mut child_points: Vec<f64> = vec![0.0; n];
-    let mut child_max = vec![0.0; n];
-    let mut scored = Vec::with_capacity(members.len());
-    let mut errors = Vec::new();
-    for &unit in members {
-        let entries = values.unit(unit);
-        child_points.fill(0.0);
-        child_max.fill(0.0);
-        let mut scores = vec![None; n];
-        let (mut missing, mut not_applicable) = (Vec::new(), Vec::new());
-        let (mut top_points, mut top_max) = (0.0, 0.0);
-        // Reverse pre-order: every child is done before its parent.
-        for i in (0..n).rev() {
-            let ind = &indicators[i];
-            let (points, applicable_max) = match (&ind.rule, entries[i]) {
-                (Some(_), Entry::NotApplicable) => {
-                    not_applicable.push(i);
+    let results = super::per_unit(members, |chunk| {
+        // Scratch sums, reset per unit: points and applicable maxima of each parent's children.
+        let mut child_points: Vec<f64> = vec![0.0; n];
+        let mut child_max = vec![0.0; n];
+        chunk
+            .iter()
+            .map(|&unit| {
+                child_points.fill(0.0);
+                child_max.fill(0.0);
+                score_unit(
+                    framework,
+                    values,
+                    unit,
+                    &best,
+                    &children_max,
+                    scale,
+                    &mut child_points,
+                    &mut child_max,
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let (scored, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(scored.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn score_unit(
+    framework: &Framework,
+    values: &Values,
+    unit: usize,
+    best: &[f64],
+    children_max: &[f64],
+    scale: f64,
+    child_points: &mut [f64],
+    child_max: &mut [f64],
+) -> Result<UnitScore, ScoreError> {
+    let indicators = &framework.indicators;
+    let n = indicators.len();
+    let entries = values.unit(unit);
+    let mut scores = vec![None; n];
+    let (mut missing, mut not_applicable) = (Vec::new(), Vec::new());
+    let (mut top_points, mut top_max) = (0.0, 0.0);
+    // Reverse pre-order: every child is done before its parent.
+    for i in (0..n).rev() {
+        let ind = &indicators[i];
+        let (points, applicable_max) = match (&ind.rule, entries[i]) {
+            (Some(_), Entry::NotApplicable) => {
+                not_applicable.push(i);
+                continue;
+            }
+            (Some(_), Entry::Missing) => {
+                missing.push(i);
+                (0.0, ind.max)
+            }
+            (Some(rule), Entry::Given(value)) => (rule.points(value, ind.max, best[i]), ind.max),
+            (None, _) => {
+                // Every max is > 0, so a parent with an applicable child has child_max > 0.
+                if child_max[i] == 0.0 {
                     continue;
                 }
-                (Some(_), Entry::Missing) => {
-                    missing.push(i);
-                    (0.0, ind.max)
-                }
-                (Some(rule), Entry::Given(value)) => (rule.points(value, ind.max, best[i]), ind.max),
-                (None, _) => {
-                    // Every max is > 0, so a parent with an applicable child has child_max > 0.
-                    if child_max[i] == 0.0 {
-                        continue;
-                    }
-                    let applicable_max = ind.max * (child_max[i] / children_max[i]).min(1.0);
-                    (child_points[i].min(applicable_max), applicable_max)
-                }
-            };
-            scores[i] = Some(points);
-            match ind.parent {
-                Some(p) => {
-                    child_points[p] += points;
-                    child_max[p] += applicable_max;
-                }
-                None => {
-                    top_points += points;
-                    top_max += applicable_max;
-                }
+                let applicable_max = ind.max * (child_max[i] / children_max[i]).min(1.0);
+                (child_points[i].min(applicable_max), applicable_max)
+            }
+        };
+        scores[i] = Some(points);
+        match ind.parent {
+            Some(p) => {
+                child_points[p] += points;
+                child_max[p] += applicable_max;
+            }
+            None => {
+                top_points += points;
+                top_max += applicable_max;
             }
         }
-        if top_max == 0.0 {
-            errors.push(ScoreError::NothingApplicable { unit });
-            continue;
-        }
-        missing.reverse();
-        not_applicable.reverse();
-        scored.push(UnitScore { total: top_points / top_max * scale, scores, missing, not_applicable });
     }
-    if errors.is_empty() { Ok(scored) } else { Err(errors) }
+    if top_max == 0.0 {
+        return Err(ScoreError::NothingApplicable { unit });
+    }
+    missing.reverse();
+    not_applicable.reverse();
+    Ok(UnitScore { total: top_points / top_max * scale, scores, missing, not_applicable })
 }
 
 /// For each `relative` leaf, the largest value among the group's units that have one.
