@@ -14,7 +14,8 @@ struct Bar(ProgressBar);
 impl Progress for Bar {
     fn advance(&self, bytes: u64, rows: u64) {
         self.0.set_position(bytes);
-        self.0.set_message(format!("{rows} rows"));
+        let seconds = self.0.elapsed().as_secs_f64().max(1e-3);
+        self.0.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / seconds));
     }
 }
 

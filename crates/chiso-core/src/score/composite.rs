@@ -22,6 +22,13 @@ pub(super) fn score_group(
         _ => None,
     };
     let normalisers = fit_leaves(framework, normalise, members, number);
+    // Parents in reverse pre-order with their (child, weight) pairs: all the
+    // aggregation reads, kept compact.
+    let parents: Vec<(usize, Vec<(usize, f64)>)> = (0..n)
+        .rev()
+        .filter(|&i| !indicators[i].is_leaf())
+        .map(|i| (i, indicators[i].children.iter().map(|&c| (c, indicators[c].weight)).collect()))
+        .collect();
     let results = super::per_unit(members, |chunk| {
         chunk
             .iter()
@@ -30,7 +37,7 @@ pub(super) fn score_group(
                 for &leaf in &framework.leaves {
                     row[leaf] = number(unit, leaf).map(|x| normalisers[leaf].apply(x));
                 }
-                aggregate_unit(framework, aggregate, values, unit, row)
+                aggregate_unit(framework, &parents, aggregate, values, unit, row)
             })
             .collect::<Vec<_>>()
     });
@@ -45,21 +52,16 @@ pub(super) fn score_group(
 /// Aggregates one unit's normalised leaves up the tree (reverse pre-order).
 fn aggregate_unit(
     framework: &Framework,
+    parents: &[(usize, Vec<(usize, f64)>)],
     aggregate: Aggregate,
     values: &Values,
     unit: usize,
     mut row: Vec<Option<f64>>,
 ) -> Result<UnitScore, ScoreError> {
-    let indicators = &framework.indicators;
-    for i in (0..indicators.len()).rev() {
-        let ind = &indicators[i];
-        if ind.is_leaf() {
-            continue;
-        }
+    for (i, children) in parents {
         let (mut weighted, mut weights) = (0.0, 0.0);
-        for &c in &ind.children {
+        for &(c, w) in children {
             let Some(x) = row[c] else { continue };
-            let w = indicators[c].weight;
             match aggregate {
                 Aggregate::Arithmetic => weighted += w * x,
                 Aggregate::Geometric => {
@@ -73,7 +75,7 @@ fn aggregate_unit(
             }
             weights += w;
         }
-        row[i] = (weights > 0.0).then(|| match aggregate {
+        row[*i] = (weights > 0.0).then(|| match aggregate {
             Aggregate::Arithmetic => weighted / weights,
             Aggregate::Geometric => (weighted / weights).exp(),
         });

@@ -18,6 +18,12 @@ pub(super) fn score_group(
         indicators.iter().map(|ind| ind.children.iter().map(|&c| indicators[c].max).sum()).collect();
     let scale = framework.scale.unwrap_or(100.0);
 
+    // The kernel reads only this compact copy of the tree, not the whole indicators
+    // (names, codes, units), so a unit's pass stays in the nearest cache.
+    let nodes: Vec<Node> = indicators
+        .iter()
+        .map(|ind| Node { max: ind.max, parent: ind.parent.unwrap_or(usize::MAX), rule: ind.rule.as_ref() })
+        .collect();
     let results = super::per_unit(members, |chunk| {
         // Scratch sums, reset per unit: points and applicable maxima of each parent's children.
         let mut child_points: Vec<f64> = vec![0.0; n];
@@ -28,7 +34,7 @@ pub(super) fn score_group(
                 child_points.fill(0.0);
                 child_max.fill(0.0);
                 score_unit(
-                    framework,
+                    &nodes,
                     values,
                     unit,
                     &best,
@@ -48,10 +54,19 @@ pub(super) fn score_group(
     }
 }
 
+/// One indicator as the kernel sees it.
+struct Node<'a> {
+    max: f64,
+    /// `usize::MAX` at the top level.
+    parent: usize,
+    /// Leaves only.
+    rule: Option<&'a Rule>,
+}
+
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn score_unit(
-    framework: &Framework,
+    nodes: &[Node],
     values: &Values,
     unit: usize,
     best: &[f64],
@@ -60,16 +75,15 @@ fn score_unit(
     child_points: &mut [f64],
     child_max: &mut [f64],
 ) -> Result<UnitScore, ScoreError> {
-    let indicators = &framework.indicators;
-    let n = indicators.len();
+    let n = nodes.len();
     let entries = values.unit(unit);
     let mut scores = vec![None; n];
     let (mut missing, mut not_applicable) = (Vec::new(), Vec::new());
     let (mut top_points, mut top_max) = (0.0, 0.0);
     // Reverse pre-order: every child is done before its parent.
     for i in (0..n).rev() {
-        let ind = &indicators[i];
-        let (points, applicable_max) = match (&ind.rule, entries[i]) {
+        let ind = &nodes[i];
+        let (points, applicable_max) = match (ind.rule, entries[i]) {
             (Some(_), Entry::NotApplicable) => {
                 not_applicable.push(i);
                 continue;
@@ -89,15 +103,12 @@ fn score_unit(
             }
         };
         scores[i] = Some(points);
-        match ind.parent {
-            Some(p) => {
-                child_points[p] += points;
-                child_max[p] += applicable_max;
-            }
-            None => {
-                top_points += points;
-                top_max += applicable_max;
-            }
+        if ind.parent == usize::MAX {
+            top_points += points;
+            top_max += applicable_max;
+        } else {
+            child_points[ind.parent] += points;
+            child_max[ind.parent] += applicable_max;
         }
     }
     if top_max == 0.0 {
