@@ -304,7 +304,7 @@ mod tests {
         // A large group gives every unit the same total as the same values would alone.
         let framework = points_framework();
         let rows: Vec<&[(&str, &str)]> =
-            (0..1500).map(|i| if i % 2 == 0 { &ROWS_POINTS[0][..] } else { &ROWS_POINTS[1][..] }).collect();
+            (0..1500).map(|i| if i % 2 == 0 { ROWS_POINTS[0] } else { ROWS_POINTS[1] }).collect();
         let r = run(framework, &rows);
         assert!(r.units.iter().all(|u| u.total == if u.unit % 2 == 0 { 8.0 } else { 4.5 / 8.0 * 10.0 }));
         assert_eq!(r.units.iter().filter(|u| u.rank == 1).count(), 750);

@@ -15,7 +15,7 @@
 //!
 //! Run: `cargo bench -p chiso-io --bench feed`. Needs `pip install duckdb` for the
 //! DuckDB half (skipped, with a message, without it). `CHISO_BENCH_ROWS=N` changes
-//! the size (the goal is for 10,000,000). See docs/benchmarks-feed.md.
+//! the size (the goal is for 10,000,000). See docs/benchmarks.md.
 
 // A benchmark panics on anything unexpected; that is what these lints forbid elsewhere.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

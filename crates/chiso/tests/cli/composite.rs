@@ -121,10 +121,10 @@ struct Expected {
     index: Vec<Option<f64>>,
 }
 
-fn expected(
-    normalise: impl Fn(&[Option<f64>]) -> Vec<Option<f64>>,
-    aggregate: fn(&[(Option<f64>, f64)]) -> Option<f64>,
-) -> Expected {
+/// A weighted aggregation of (value, weight) pairs, as the spec defines it.
+type Aggregation = fn(&[(Option<f64>, f64)]) -> Option<f64>;
+
+fn expected(normalise: impl Fn(&[Option<f64>]) -> Vec<Option<f64>>, aggregate: Aggregation) -> Expected {
     let by_leaf: Vec<Vec<Option<f64>>> = (0..4).map(|l| normalise(&column(l))).collect();
     let leaves: Vec<Vec<Option<f64>>> = (0..4).map(|u| (0..4).map(|l| by_leaf[l][u]).collect()).collect();
     let p1: Vec<Option<f64>> = leaves.iter().map(|x| aggregate(&[(x[0], 1.0), (x[1], 1.0)])).collect();
