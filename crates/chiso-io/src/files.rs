@@ -59,9 +59,9 @@ impl Files {
         }
     }
 
-    /// Reads a file of the package as UTF-8 text (a leading BOM is dropped).
-    pub fn read_text(&self, file: &str) -> Result<String, PackageError> {
-        let bytes = match self {
+    /// The bytes of a file of the package, exactly as given.
+    pub fn read_bytes(&self, file: &str) -> Result<Vec<u8>, PackageError> {
+        match self {
             Files::Dir(dir) => std::fs::read(dir.join(file)).map_err(|e| {
                 let kind = if e.kind() == std::io::ErrorKind::NotFound {
                     ErrorKind::FileMissing
@@ -69,12 +69,17 @@ impl Files {
                     ErrorKind::Unreadable { reason: e.to_string() }
                 };
                 PackageError::new(file, None, None, kind)
-            })?,
+            }),
             Files::Memory(files) => files
                 .get(normalise(file).as_str())
                 .cloned()
-                .ok_or_else(|| PackageError::new(file, None, None, ErrorKind::FileMissing))?,
-        };
+                .ok_or_else(|| PackageError::new(file, None, None, ErrorKind::FileMissing)),
+        }
+    }
+
+    /// Reads a file of the package as UTF-8 text (a leading BOM is dropped).
+    pub fn read_text(&self, file: &str) -> Result<String, PackageError> {
+        let bytes = self.read_bytes(file)?;
         let text =
             String::from_utf8(bytes).map_err(|_| PackageError::new(file, None, None, ErrorKind::NotUtf8))?;
         Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
@@ -89,8 +94,8 @@ impl Files {
     }
 }
 
-/// `./frameworks\a.toml` → `frameworks/a.toml`.
-fn normalise(file: &str) -> String {
+/// `./frameworks\a.toml` → `frameworks/a.toml`: how memory files are keyed.
+pub fn normalise(file: &str) -> String {
     file.replace('\\', "/").trim_start_matches("./").to_string()
 }
 

@@ -124,24 +124,8 @@ pub fn inputs_hash(files: &BTreeMap<String, Vec<u8>>) -> String {
     format!("{:x}", hasher.finalize())
 }
 
-/// `./frameworks\a.toml` → `frameworks/a.toml`, as `chiso_io::Files` looks files up.
-fn normalise(path: &str) -> String {
-    path.replace('\\', "/").trim_start_matches("./").to_string()
-}
-
 fn refused(file: &str, kind: ErrorKind) -> StoreError {
     StoreError::Invalid(PackageErrors(vec![PackageError::new(file, None, None, kind)]))
-}
-
-/// The bytes of a package file, exactly as given.
-fn raw_file(files: &Files, path: &str) -> Result<Vec<u8>, StoreError> {
-    match files {
-        Files::Memory(map) => {
-            map.get(&normalise(path)).cloned().ok_or_else(|| refused(path, ErrorKind::FileMissing))
-        }
-        Files::Dir(dir) => std::fs::read(dir.join(path))
-            .map_err(|e| refused(path, ErrorKind::Unreadable { reason: e.to_string() })),
-    }
 }
 
 /// What an import stores, gathered before the transaction starts.
@@ -159,7 +143,13 @@ impl Import {
         let mut kept = BTreeMap::new();
         for path in package.input_files() {
             if path != VALUES_FILE {
-                kept.insert(normalise(path), raw_file(&package.files, path)?);
+                kept.insert(
+                    chiso_io::files::normalise(path),
+                    package
+                        .files
+                        .read_bytes(path)
+                        .map_err(|e| StoreError::Invalid(PackageErrors(vec![e])))?,
+                );
             }
         }
         let text = package.files.read_text(VALUES_FILE).map_err(|e| PackageErrors(vec![e]))?;
