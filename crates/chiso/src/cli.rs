@@ -76,6 +76,11 @@ pub enum Command {
         #[arg(long)]
         skip_bad: bool,
     },
+    /// Tạo hoặc nâng cấp cơ sở dữ liệu (chỉ chạy migration). Create or upgrade the database (migrations only).
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
     Report {
         /// Thư mục gói đánh giá. The package folder.
@@ -122,4 +127,26 @@ pub enum Format {
     Table,
     Json,
     Csv,
+}
+
+/// Where the database is: a URL, or `chiso.db` (SQLite) in the data directory.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// Địa chỉ CSDL: sqlite:… hoặc postgres://… (mặc định: chiso.db trong thư mục dữ liệu).
+    /// Database URL; the scheme picks SQLite or PostgreSQL (default: chiso.db in the data directory).
+    #[arg(long, env = "CHISO_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Thư mục dữ liệu. Data directory.
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = ".")]
+    pub data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    /// The database URL these settings name.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite:{}", self.data_dir.join("chiso.db").display()),
+        }
+    }
 }

@@ -20,6 +20,8 @@ mod errors_together;
 mod feed;
 #[path = "cli/language.rs"]
 mod language;
+#[path = "cli/migrate.rs"]
+mod migrate;
 #[path = "cli/monitoring.rs"]
 mod monitoring;
 #[path = "cli/ranks_and_means.rs"]
