@@ -53,6 +53,20 @@ impl MonitoringPackage {
     }
 }
 
+/// Reads observations.csv alone against a known catalogue (an upload of new
+/// observations for the KPIs already stored): the observations and their lines, or
+/// every error located at `observations.csv:LINE`.
+pub fn read_observations_with(
+    files: &Files,
+    catalogue: &Catalogue,
+) -> Result<(Vec<Observation>, Vec<usize>), PackageErrors> {
+    let mut errors = Vec::new();
+    match read_observations(files, catalogue, &mut errors) {
+        Some(read) if errors.is_empty() => Ok(read),
+        _ => Err(PackageErrors(errors)),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTarget {

@@ -81,6 +81,15 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Chạy ứng dụng web (mặc định http://127.0.0.1:8080). Run the web application.
+    Serve(ServeArgs),
+    /// Quản lý tài khoản người dùng. Manage user accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
     Report {
         /// Thư mục gói đánh giá. The package folder.
@@ -149,4 +158,47 @@ impl DatabaseArgs {
             None => format!("sqlite:{}", self.data_dir.join("chiso.db").display()),
         }
     }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Địa chỉ lắng nghe. Address to listen on.
+    #[arg(long, env = "CHISO_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Dạng nhật ký: text hoặc json. Log format (level via RUST_LOG, default info).
+    #[arg(long, env = "CHISO_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Đặt cookie Secure (khi chạy sau HTTPS). Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "CHISO_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserAction {
+    /// Thêm người dùng (mật khẩu từ CHISO_USER_PASSWORD hoặc nhập vào). Add a user
+    /// (password from CHISO_USER_PASSWORD or standard input).
+    Add {
+        username: String,
+        /// admin, appraiser, reporter, viewer
+        #[arg(long)]
+        role: String,
+        /// Mã đơn vị (bắt buộc với reporter). Unit code (required for reporters).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Họ tên hiển thị. Display name (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Đặt mật khẩu mới. Set a new password.
+    Passwd { username: String },
+    /// Liệt kê người dùng. List users.
+    List,
 }

@@ -4,6 +4,8 @@
 
 mod cli;
 mod feed_cmd;
+mod serve_cmd;
+mod user_cmd;
 
 use anyhow::Context;
 use chiso_core::Lang;
@@ -95,6 +97,8 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Migrate { database } => return migrate(&database, lang),
+        Command::Serve(args) => return serve_cmd::run(args, lang),
+        Command::User { action, database } => return user_cmd::run(action, &database, lang),
         Command::Feed { kind, file, period, out, skip_bad } => {
             return feed_cmd::run(kind, &file, period, out.as_deref(), skip_bad, lang);
         }
@@ -114,28 +118,15 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
 
 /// `chiso migrate`: creates or upgrades the database and says which one.
 fn migrate(database: &cli::DatabaseArgs, lang: Lang) -> anyhow::Result<ExitCode> {
-    if database.database_url.is_none() {
-        std::fs::create_dir_all(&database.data_dir)
-            .with_context(|| format!("creating the data directory {}", database.data_dir.display()))?;
-    }
-    let url = database.url();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let store = chiso_store::Store::connect(&url).await?;
-        store.migrate().await?;
-        store.close().await;
+        serve_cmd::open_store(database).await?.close().await;
         anyhow::Ok(())
     })?;
-    let shown = match url.split_once('@') {
-        // Never print a password: postgres://user:secret@host/db → postgres://…@host/db
-        Some((scheme_user, rest)) if scheme_user.contains("://") => {
-            format!("{}://…@{rest}", scheme_user.split("://").next().unwrap_or(""))
-        }
-        _ => url.clone(),
-    };
     eprintln!(
-        "{}",
-        lang.pick("Cơ sở dữ liệu đã sẵn sàng:", "The database is ready:").to_string() + " " + &shown
+        "{} {}",
+        lang.pick("Cơ sở dữ liệu đã sẵn sàng:", "The database is ready:"),
+        serve_cmd::redacted(&database.url())
     );
     Ok(ExitCode::SUCCESS)
 }

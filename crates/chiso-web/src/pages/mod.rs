@@ -1,0 +1,40 @@
+//! HTML pages: public results and monitoring, sign-in, administration.
+
+pub mod admin;
+pub mod public;
+pub mod session;
+
+use crate::auth::SignedIn;
+use crate::error::{AppError, percent_encode};
+use crate::i18n::{L, Locale};
+use axum::http::{HeaderMap, Uri};
+
+/// What the layout around every page needs.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub l: L,
+    /// This page, for the language switch to come back to (percent-encoded).
+    pub next: String,
+    pub user: Option<String>,
+    pub is_admin: bool,
+    pub csrf: String,
+}
+
+pub fn chrome(Locale(lang): Locale, uri: &Uri, who: Option<&SignedIn>) -> Chrome {
+    let here = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    Chrome {
+        l: L(lang),
+        next: percent_encode(here),
+        user: who.map(|w| w.user.display_name.clone()),
+        is_admin: who.is_some_and(SignedIn::is_admin),
+        csrf: who.map(|w| w.session.csrf_token.clone()).unwrap_or_default(),
+    }
+}
+
+/// Refuses a form posted from another site or without this session's token.
+pub fn check_form(who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), AppError> {
+    if crate::auth::cross_site(headers) {
+        return Err(AppError::Csrf);
+    }
+    who.check_csrf(token)
+}

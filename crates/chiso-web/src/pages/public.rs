@@ -1,0 +1,277 @@
+//! The public pages: overview of a published round, unit scorecard, map, and the
+//! monitoring dashboard. No sign-in needed.
+
+use super::{Chrome, chrome};
+use crate::auth::MaybeSignedIn;
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use crate::views::chart::{Chart, KpiTarget};
+use crate::views::round::{self, GroupView, MapView, UnitCard};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
+use chiso_core::kpi::Status;
+use chiso_store::RoundId;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    c: Chrome,
+    title: String,
+    rounds: Vec<(i64, i32, bool)>,
+    round_id: i64,
+    overall_mean: String,
+    overall_band: String,
+    overall_band_label: String,
+    unit_count: usize,
+    published_at: String,
+    decision: String,
+    report: Option<String>,
+    groups: Vec<GroupView>,
+    previous_year: Option<i32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "empty.html")]
+pub struct EmptyPage {
+    c: Chrome,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unit.html")]
+pub struct UnitPage {
+    c: Chrome,
+    round_id: i64,
+    round_name: String,
+    card: UnitCard,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "map.html")]
+pub struct MapPage {
+    c: Chrome,
+    round_id: i64,
+    round_name: String,
+    map: MapView,
+}
+
+/// The newest published round (by year), if any.
+async fn latest_round(state: &AppState) -> Result<Option<RoundId>, AppError> {
+    Ok(state.store.published_rounds().await?.first().map(|p| p.round.id))
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    match latest_round(&state).await? {
+        Some(id) => overview_page(&state, id, locale, who, &uri).await.map(IntoResponse::into_response),
+        None => Ok(EmptyPage { c: chrome(locale, &uri, who.0.as_ref()) }.into_response()),
+    }
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<OverviewPage, AppError> {
+    overview_page(&state, RoundId(id), locale, who, &uri).await
+}
+
+async fn overview_page(
+    state: &AppState,
+    id: RoundId,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: &Uri,
+) -> Result<OverviewPage, AppError> {
+    let lang = locale.0;
+    let view = round::load(state, id).await?;
+    let doc = view.doc(lang);
+    let rounds = state
+        .store
+        .published_rounds()
+        .await?
+        .iter()
+        .map(|p| (p.round.id.0, p.round.year, p.round.id == id))
+        .collect();
+    Ok(OverviewPage {
+        c: chrome(locale, uri, who.0.as_ref()),
+        title: doc.name.clone(),
+        rounds,
+        round_id: id.0,
+        overall_mean: doc.overall.mean.map_or("—".into(), |m| lang.number(m, 2)),
+        overall_band: doc.overall.band.clone(),
+        overall_band_label: view.overall_band_label(lang),
+        unit_count: doc.overall.units,
+        published_at: crate::i18n::format_datetime(view.publication.published_at, lang),
+        decision: view.publication.decision.clone(),
+        report: view.report(lang).map(str::to_owned),
+        groups: view.groups(lang),
+        previous_year: view.previous.as_ref().map(|p| p.year),
+    })
+}
+
+pub async fn unit(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<UnitPage, AppError> {
+    let view = round::load(&state, RoundId(id)).await?;
+    let card = view.unit(&code, locale.0).ok_or(AppError::NotFound)?;
+    Ok(UnitPage {
+        c: chrome(locale, &uri, who.0.as_ref()),
+        round_id: id,
+        round_name: view.doc(locale.0).name.clone(),
+        card,
+    })
+}
+
+pub async fn latest_map(
+    State(state): State<AppState>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    match latest_round(&state).await? {
+        Some(id) => map_page(&state, id, locale, who, &uri).await.map(IntoResponse::into_response),
+        None => Ok(EmptyPage { c: chrome(locale, &uri, who.0.as_ref()) }.into_response()),
+    }
+}
+
+pub async fn map(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<MapPage, AppError> {
+    map_page(&state, RoundId(id), locale, who, &uri).await
+}
+
+async fn map_page(
+    state: &AppState,
+    id: RoundId,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: &Uri,
+) -> Result<MapPage, AppError> {
+    let view = round::load(state, id).await?;
+    Ok(MapPage {
+        c: chrome(locale, uri, who.0.as_ref()),
+        round_id: id.0,
+        round_name: view.doc(locale.0).name.clone(),
+        map: view.map(locale.0),
+    })
+}
+
+/// One KPI card of the dashboard.
+#[derive(Debug, Clone)]
+pub struct KpiCard {
+    code: String,
+    name: String,
+    unit: String,
+    status: &'static str,
+    status_label: String,
+    value_text: String,
+    period_text: String,
+    target_text: Option<String>,
+    basis: Option<String>,
+    progress_percent: Option<u32>,
+    progress_text: String,
+    forecast_text: Option<String>,
+    has_series: bool,
+    chart: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "monitoring.html")]
+pub struct MonitoringPage {
+    c: Chrome,
+    year: Option<i32>,
+    alerts: Vec<KpiCard>,
+    kpis: Vec<KpiCard>,
+}
+
+pub const PROVINCE: &str = "province";
+
+pub async fn monitoring(
+    State(state): State<AppState>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<MonitoringPage, AppError> {
+    let lang = locale.0;
+    let monitoring = state.store.monitoring().await?;
+    let year = monitoring.latest_year(PROVINCE);
+    let mut kpis = Vec::new();
+    if let Some(year) = year {
+        for status in monitoring.statuses(PROVINCE, year) {
+            let kpi = &monitoring.catalogue.kpis[status.kpi];
+            let number = |v: f64| lang.plain((v * 1000.0).round() / 1000.0);
+            let years: Vec<i32> = {
+                let series = monitoring.series(status.kpi, PROVINCE);
+                let first = series.iter().map(|o| o.period.year()).min();
+                match first {
+                    Some(first) => (first..=year).collect(),
+                    None => Vec::new(),
+                }
+            };
+            let values: Vec<Option<f64>> =
+                years.iter().map(|&y| monitoring.yearly_value(status.kpi, PROVINCE, y)).collect();
+            let target = status.target.as_ref();
+            kpis.push(KpiCard {
+                code: kpi.code.clone(),
+                name: kpi.name.get(lang).to_owned(),
+                unit: kpi.unit.clone(),
+                status: status.status.code(),
+                status_label: status.status.label().get(lang).to_owned(),
+                value_text: status.value.map_or("—".into(), |(_, v)| number(v)),
+                period_text: status.latest.as_ref().map_or(String::new(), |(period, _)| period.to_string()),
+                target_text: target.map(|t| format!("{} {} ({})", number(t.value), kpi.unit, t.year)),
+                basis: target.and_then(|t| t.basis.clone()),
+                progress_percent: status.progress.map(|p| (p * 100.0).clamp(0.0, 100.0).round() as u32),
+                progress_text: status
+                    .progress
+                    .map_or(String::new(), |p| format!("{} %", lang.number(p * 100.0, 1))),
+                forecast_text: status.forecast.map(number),
+                has_series: values.iter().any(Option::is_some),
+                chart: Chart::Kpi {
+                    years,
+                    values,
+                    target: target.map(|t| KpiTarget {
+                        year: t.year,
+                        value: t.value,
+                        label: lang.pick("Mục tiêu", "Target").into(),
+                    }),
+                    unit: kpi.unit.clone(),
+                    series: kpi.name.get(lang).to_owned(),
+                }
+                .json(),
+            });
+        }
+    }
+    let alerts = kpis
+        .iter()
+        .filter(|k| [Status::OffTrack, Status::AtRisk, Status::Missed].iter().any(|s| s.code() == k.status))
+        .cloned()
+        .collect::<Vec<_>>();
+    let mut alerts = alerts;
+    let rank = |code: &str| match code {
+        "off_track" | "missed" => 0,
+        _ => 1,
+    };
+    alerts.sort_by_key(|k| rank(k.status));
+    let _ = Lang::Vi;
+    Ok(MonitoringPage { c: chrome(locale, &uri, who.0.as_ref()), year, alerts, kpis })
+}

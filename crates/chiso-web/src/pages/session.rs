@@ -1,0 +1,185 @@
+//! Signing in and out, and the language switch.
+
+use super::{Chrome, chrome};
+use crate::auth::{self, MaybeSignedIn, random_token, same_secret};
+use crate::cookies;
+use crate::error::{AppError, safe_next};
+use crate::i18n::{Locale, parse_lang};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    c: Chrome,
+    login_csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn redirect(to: &str, cookies: &[String]) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = to.parse() {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    for cookie in cookies {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The sign-in form. Before a session exists, CSRF protection is a random token
+/// in both a cookie and the form (double submit).
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(query): Query<NextQuery>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Response {
+    if who.0.is_some() {
+        return redirect(&safe_next(query.next.as_deref().or(Some("/admin"))), &[]);
+    }
+    login_page(&state, locale, &uri, query.next.as_deref(), "", None, StatusCode::OK)
+}
+
+fn login_page(
+    state: &AppState,
+    locale: Locale,
+    uri: &Uri,
+    next: Option<&str>,
+    username: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let token = random_token();
+    let page = LoginPage {
+        c: chrome(locale, uri, None),
+        login_csrf: token.clone(),
+        next: safe_next(next.or(Some("/admin"))),
+        username: username.to_owned(),
+        error,
+    };
+    let cookie = cookies::set(cookies::LOGIN_CSRF, &token, 3600, state.config.secure_cookies);
+    let mut response = (status, page).into_response();
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    locale: Locale,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let lang = locale.0;
+    let cookie_token = cookies::get(&headers, cookies::LOGIN_CSRF).unwrap_or_default();
+    if auth::cross_site(&headers) || cookie_token.is_empty() || !same_secret(cookie_token, &form.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let username = form.username.trim();
+    let now = state.store.clock().now_ms();
+    let window = state.config.login_window_ms;
+    let failures = state.store.recent_login_failures(username, now - window).await?;
+    if failures >= state.config.max_login_failures {
+        tracing::warn!(username, failures, "sign-in refused: too many failures");
+        return Err(AppError::TooManyAttempts { retry_after_s: window / 1000 });
+    }
+    let user = state.store.user_by_username(username).await?;
+    // A missing user costs as much time as a wrong password.
+    let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let valid = auth::verify_password_async(hash, form.password.clone()).await;
+    match user {
+        Some(user) if valid && !user.disabled => {
+            state.store.clear_login_failures(username).await?;
+            let cookie = auth::start_session(&state, &user).await?;
+            tracing::info!(user = %user.id, "signed in");
+            Ok(redirect(
+                &safe_next(Some(&form.next)),
+                &[cookie, cookies::set(cookies::LOGIN_CSRF, "", 0, false)],
+            ))
+        }
+        _ => {
+            state.store.record_login_failure(username).await?;
+            let message = lang.pick(
+                "Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đã bị khoá).",
+                "Wrong username or password (or the account is disabled).",
+            );
+            Ok(login_page(
+                &state,
+                locale,
+                &uri,
+                Some(&form.next),
+                username,
+                Some(message.into()),
+                StatusCode::UNAUTHORIZED,
+            ))
+        }
+    }
+}
+
+/// The hash of a random password, verified against when the username does not
+/// exist, so the time taken does not tell which usernames exist.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| auth::hash_password(&random_token()).unwrap_or_default());
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    who: MaybeSignedIn,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if let Some(who) = who.0 {
+        super::check_form(&who, &headers, &form.csrf)?;
+        state.store.delete_session(&who.session.id_hash, who.actor()).await?;
+    }
+    Ok(redirect("/", &[cookies::set(cookies::SESSION, "", 0, state.config.secure_cookies)]))
+}
+
+/// `/lang/en?next=/rounds/1`: remembers the language for a year and goes back.
+pub async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let lang = parse_lang(&code).ok_or(AppError::NotFound)?;
+    let cookie = cookies::set(cookies::LANG, lang.code(), 365 * 86_400, state.config.secure_cookies);
+    Ok(redirect(&safe_next(query.next.as_deref()), &[cookie]))
+}

@@ -1,0 +1,97 @@
+//! The route table: public pages, sign-in, administration, the API, static files.
+
+use crate::api;
+use crate::error::AppError;
+use crate::pages::{admin, public, session};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let limit = state.config.max_upload_bytes;
+    Router::new()
+        .route("/", get(public::home))
+        .route("/rounds/{id}", get(public::overview))
+        .route("/rounds/{id}/units/{code}", get(public::unit))
+        .route("/rounds/{id}/map", get(public::map))
+        .route("/map", get(public::latest_map))
+        .route("/monitoring", get(public::monitoring))
+        .route("/lang/{code}", get(session::switch_language))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/admin", get(admin::index))
+        .route("/admin/rounds", post(admin::upload_round))
+        .route("/admin/rounds/{id}", get(admin::round))
+        .route("/admin/rounds/{id}/publish", post(admin::publish))
+        .route("/admin/monitoring", post(admin::upload_monitoring))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", post(admin::update_user))
+        .route("/admin/users/{id}/password", post(admin::set_password))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/tokens", get(admin::tokens).post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/static/{*path}", get(static_file))
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// The OpenAPI document of the API (what `/api/openapi.json` serves).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().1
+}
+
+/// Static files, built into the binary so it runs from any folder.
+const STATIC: &[(&str, &str, &[u8])] = &[
+    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    (
+        "vendor/echarts.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/echarts.min.js"),
+    ),
+];
+
+async fn static_file(Path(path): Path<String>) -> Response {
+    match STATIC.iter().find(|(name, _, _)| *name == path) {
+        Some((_, content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => AppError::NotFound.into_response(),
+    }
+}

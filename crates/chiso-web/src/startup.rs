@@ -1,0 +1,53 @@
+//! The first start of an empty database: the bundled Son La round (published) and
+//! monitoring package, and the first admin account.
+
+use crate::auth::{hash_password, random_token};
+use crate::bundled;
+use chiso_store::{Actor, NewUser, Role, Store, StoreError};
+
+/// What the first start did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstStart {
+    /// The database already had users: nothing was done.
+    AlreadyInitialised,
+    /// Son La imported, admin created; the password given by the caller was used.
+    Initialised,
+    /// As above with a generated password, to be shown once.
+    InitialisedWithPassword(String),
+}
+
+pub const FIRST_ADMIN: &str = "admin";
+
+/// On an empty database (no users): imports and publishes the bundled Son La 2024
+/// round, imports the Son La monitoring package, and creates the user `admin`
+/// with `admin_password` or a generated password.
+pub async fn first_start(store: &Store, admin_password: Option<String>) -> Result<FirstStart, StoreError> {
+    if !store.users().await?.is_empty() {
+        return Ok(FirstStart::AlreadyInitialised);
+    }
+    if store.rounds().await?.is_empty() {
+        let round = store.import_round(bundled::sonla_2024(), Actor::System).await?;
+        store.publish_round(round, bundled::SONLA_2024_DECISION, Actor::System).await?;
+        store.import_monitoring(bundled::sonla_monitoring(), Actor::System).await?;
+    }
+    let generated = admin_password.is_none();
+    let password = admin_password.unwrap_or_else(|| random_token()[..20].to_owned());
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password).map(|hash| (hash, password)))
+        .await
+        .map_err(|e| StoreError::InvalidInput(e.to_string()))?
+        .map_err(StoreError::InvalidInput)?;
+    let (password_hash, password) = hash;
+    store
+        .create_user(
+            &NewUser {
+                username: FIRST_ADMIN.into(),
+                display_name: "Quản trị viên".into(),
+                password_hash,
+                role: Role::Admin,
+                unit_code: None,
+            },
+            Actor::System,
+        )
+        .await?;
+    Ok(if generated { FirstStart::InitialisedWithPassword(password) } else { FirstStart::Initialised })
+}

@@ -1,0 +1,48 @@
+//! Chart data handed to the browser (static/app.js draws it with ECharts). The
+//! JSON goes into a `data-chart` attribute, which the template escapes.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Chart {
+    /// Units per band: one bar per band, labelled with its count.
+    Bands { labels: Vec<String>, codes: Vec<String>, counts: Vec<u64>, axis: String },
+    /// Points against the maximum per main indicator.
+    Points { labels: Vec<String>, points: Vec<f64>, max: Vec<f64>, points_name: String, max_name: String },
+    /// The main indicators in percent of their maximum.
+    Radar { labels: Vec<String>, percent: Vec<f64>, series: String },
+    /// Units at their coordinates, one series per band.
+    Map { bands: Vec<MapBand>, tooltip_total: String },
+    /// Yearly values of a KPI with its target.
+    Kpi { years: Vec<i32>, values: Vec<Option<f64>>, target: Option<KpiTarget>, unit: String, series: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MapBand {
+    pub code: String,
+    pub label: String,
+    pub points: Vec<MapPoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MapPoint {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub total: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiTarget {
+    pub year: i32,
+    pub value: f64,
+    pub label: String,
+}
+
+impl Chart {
+    pub fn json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "null".into())
+    }
+}

@@ -1,0 +1,7 @@
+//! What the pages show, built from the store: published results (parsed once per
+//! publication and cached), the round's frameworks and values, coordinates.
+
+pub mod cache;
+pub mod chart;
+pub mod results;
+pub mod round;

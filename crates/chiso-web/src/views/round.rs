@@ -1,0 +1,412 @@
+//! A published round as the public pages show it: its latest publication's
+//! results (both languages), its frameworks (names, maxima, bands), the values as
+//! written, the summary paragraph, and last year's totals for the "change" column.
+
+use super::chart::{Chart, MapBand, MapPoint};
+use super::results::{ResultsDoc, UnitDoc};
+use crate::error::AppError;
+use crate::geo;
+use crate::state::AppState;
+use chiso_core::{Assessment, Framework, Lang};
+use chiso_io::render::report;
+use chiso_store::{PublicationInfo, Round, RoundId, RoundValue};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct RoundView {
+    pub round: Round,
+    pub publication: PublicationInfo,
+    /// Vietnamese, English.
+    docs: [ResultsDoc; 2],
+    pub assessment: Assessment,
+    /// (unit, indicator) → the value as written.
+    values: HashMap<(String, String), String>,
+    /// The text of `chiso report`, when the round's inputs are still those published.
+    report: Option<[String; 2]>,
+    pub previous: Option<Previous>,
+}
+
+/// Last year's published round, for the change column.
+#[derive(Debug)]
+pub struct Previous {
+    pub round_id: RoundId,
+    pub year: i32,
+    /// Unit code → (total, rank).
+    pub units: HashMap<String, (Option<f64>, usize)>,
+}
+
+fn parse(json: &str) -> Result<ResultsDoc, AppError> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("a stored publication cannot be read: {e}")))
+}
+
+/// The view of round `id`'s latest publication; 404 unless it is published.
+pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppError> {
+    let store = &state.store;
+    let round = store.round(id).await?.ok_or(AppError::NotFound)?;
+    let latest = store.publications(id).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let published = store.published_rounds().await?;
+    let previous = published.iter().find(|p| p.round.year == round.year - 1).map(|p| p.latest.clone());
+    let key = (latest.id, previous.as_ref().map(|p| p.id));
+    if let Some(view) = state.views.round(key) {
+        return Ok(view);
+    }
+    let publication = store.publication(latest.id).await?.ok_or(AppError::NotFound)?;
+    let docs = [parse(&publication.results_json_vi)?, parse(&publication.results_json_en)?];
+    let package = store.round_package(id).await?;
+    let values = store
+        .round_values(id)
+        .await?
+        .into_iter()
+        .map(|RoundValue { unit, indicator, value, .. }| ((unit, indicator), value))
+        .collect();
+    let report = if store.round_inputs_hash(id).await? == latest.inputs_hash {
+        let results = package.score().map_err(|e| AppError::Internal(e.to_string()))?;
+        Some([Lang::Vi, Lang::En].map(|lang| report::render(&package.assessment, &results, lang)))
+    } else {
+        None
+    };
+    let previous = match previous {
+        Some(info) => {
+            let stored = store.publication(info.id).await?.ok_or(AppError::NotFound)?;
+            let doc = parse(&stored.results_json_vi)?;
+            Some(Previous {
+                round_id: info.round_id,
+                year: doc.year,
+                units: doc.units.into_iter().map(|u| (u.code, (u.total, u.rank))).collect(),
+            })
+        }
+        None => None,
+    };
+    let view = Arc::new(RoundView {
+        round,
+        publication: latest,
+        docs,
+        assessment: package.assessment,
+        values,
+        report,
+        previous,
+    });
+    state.views.put_round(key, view.clone());
+    Ok(view)
+}
+
+/// One row of a ranking table.
+#[derive(Debug, Clone)]
+pub struct RankRow {
+    pub rank: usize,
+    pub code: String,
+    pub name: String,
+    pub total: f64,
+    pub total_text: String,
+    pub band: String,
+    pub band_label: String,
+    /// Total minus last year's, when the unit was there.
+    pub change: Option<f64>,
+    pub change_text: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub code: String,
+    pub name: String,
+    pub unit_count: usize,
+    pub mean_text: String,
+    pub bands: Vec<(String, String, u64)>,
+    pub chart: String,
+    pub rows: Vec<RankRow>,
+}
+
+/// A main indicator or any indicator of a scorecard.
+#[derive(Debug, Clone)]
+pub struct IndicatorRow {
+    pub code: String,
+    pub name: String,
+    pub depth: usize,
+    pub leaf: bool,
+    pub value: String,
+    pub points: String,
+    pub max: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct GapRow {
+    pub code: String,
+    pub name: String,
+    pub points: String,
+    pub max: String,
+    pub gap: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitCard {
+    pub code: String,
+    pub name: String,
+    pub group_name: String,
+    pub total_text: String,
+    pub band: String,
+    pub band_label: String,
+    pub rank: usize,
+    pub group_units: usize,
+    pub change_text: String,
+    pub points_chart: String,
+    pub radar_chart: String,
+    pub rows: Vec<IndicatorRow>,
+    pub gaps: Vec<GapRow>,
+    pub points_mode: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MapView {
+    pub chart: String,
+    pub legend: Vec<(String, String, usize)>,
+    pub placed: usize,
+    /// Units without coordinates (provincial agencies), by group name.
+    pub unplaced: Vec<(String, usize)>,
+}
+
+impl RoundView {
+    pub fn doc(&self, lang: Lang) -> &ResultsDoc {
+        &self.docs[usize::from(lang == Lang::En)]
+    }
+
+    pub fn report(&self, lang: Lang) -> Option<&str> {
+        self.report.as_ref().map(|texts| texts[usize::from(lang == Lang::En)].as_str())
+    }
+
+    fn framework(&self, group: &str) -> Option<&Framework> {
+        self.assessment.groups.iter().find(|g| g.code == group).map(|g| &g.framework)
+    }
+
+    pub fn band_label(&self, group: &str, band: &str, lang: Lang) -> String {
+        self.framework(group)
+            .and_then(|f| f.bands.iter().find(|b| b.code == band))
+            .map_or_else(|| band.to_owned(), |b| b.label.get(lang).to_owned())
+    }
+
+    /// The overall band's label (bands of the first group's framework).
+    pub fn overall_band_label(&self, lang: Lang) -> String {
+        let first = self.assessment.groups.first().map(|g| g.code.clone()).unwrap_or_default();
+        self.band_label(&first, &self.doc(lang).overall.band, lang)
+    }
+
+    fn change(&self, unit: &UnitDoc, lang: Lang) -> (Option<f64>, String) {
+        let before =
+            self.previous.as_ref().and_then(|p| p.units.get(&unit.code)).and_then(|(total, _)| *total);
+        match (unit.total, before) {
+            (Some(now), Some(before)) => {
+                let change = now - before;
+                let sign = if change > 0.0 { "+" } else { "" };
+                (Some(change), format!("{sign}{}", lang.number(change, 2)))
+            }
+            _ => (None, "—".into()),
+        }
+    }
+
+    pub fn groups(&self, lang: Lang) -> Vec<GroupView> {
+        let doc = self.doc(lang);
+        doc.groups
+            .iter()
+            .map(|group| {
+                let bands: Vec<(String, String, u64)> = group
+                    .band_counts()
+                    .into_iter()
+                    .map(|(code, count)| (self.band_label(&group.code, &code, lang), code, count))
+                    .collect();
+                let chart = Chart::Bands {
+                    labels: bands.iter().map(|b| b.0.clone()).collect(),
+                    codes: bands.iter().map(|b| b.1.clone()).collect(),
+                    counts: bands.iter().map(|b| b.2).collect(),
+                    axis: lang.pick("Số đơn vị", "Units").into(),
+                }
+                .json();
+                let rows = doc
+                    .units
+                    .iter()
+                    .filter(|u| u.group == group.code)
+                    .map(|unit| {
+                        let (change, change_text) = self.change(unit, lang);
+                        let total = unit.total.unwrap_or(f64::NAN);
+                        RankRow {
+                            rank: unit.rank,
+                            code: unit.code.clone(),
+                            name: unit.name.clone(),
+                            total,
+                            total_text: lang.number(total, 2),
+                            band: unit.band.clone(),
+                            band_label: self.band_label(&group.code, &unit.band, lang),
+                            change,
+                            change_text,
+                            url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
+                        }
+                    })
+                    .collect();
+                GroupView {
+                    code: group.code.clone(),
+                    name: group.name.clone(),
+                    unit_count: group.units,
+                    mean_text: group.mean.map_or("—".into(), |m| lang.number(m, 2)),
+                    bands,
+                    chart,
+                    rows,
+                }
+            })
+            .collect()
+    }
+
+    pub fn unit(&self, code: &str, lang: Lang) -> Option<UnitCard> {
+        let doc = self.doc(lang);
+        let unit = doc.units.iter().find(|u| u.code == code)?;
+        let group = doc.groups.iter().find(|g| g.code == unit.group)?;
+        let framework = self.framework(&unit.group)?;
+        let points_mode = framework.is_points();
+        let score = |code: &str| unit.scores.get(code).copied();
+        let na = |code: &str| unit.not_applicable.iter().any(|c| c == code);
+        let points_text = |code: &str| match score(code) {
+            Some(points) => lang.number(points, 2),
+            None if na(code) => lang.pick("không áp dụng", "not applicable").into(),
+            None => "—".into(),
+        };
+        let max_text = |max: f64| if points_mode { lang.plain(max) } else { String::new() };
+        let mut labels = Vec::new();
+        let (mut points, mut maxima, mut percent) = (Vec::new(), Vec::new(), Vec::new());
+        for &i in &framework.top {
+            let indicator = &framework.indicators[i];
+            let got = score(&indicator.code).unwrap_or(0.0);
+            labels.push(format!("{} {}", indicator.code, indicator.name.get(lang)));
+            points.push(got);
+            maxima.push(indicator.max);
+            percent.push(if indicator.max > 0.0 {
+                (got / indicator.max * 1000.0).round() / 10.0
+            } else {
+                0.0
+            });
+        }
+        let rows = framework
+            .indicators
+            .iter()
+            .map(|indicator| IndicatorRow {
+                code: indicator.code.clone(),
+                name: indicator.name.get(lang).to_owned(),
+                depth: indicator.depth,
+                leaf: indicator.is_leaf(),
+                value: if indicator.is_leaf() {
+                    let written = self
+                        .values
+                        .get(&(unit.code.clone(), indicator.code.clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                    match unit.sources.get(&indicator.code) {
+                        Some(source) => format!("{written} ({source})"),
+                        None => written,
+                    }
+                } else {
+                    String::new()
+                },
+                points: points_text(&indicator.code),
+                max: max_text(indicator.max),
+            })
+            .collect();
+        let mut gaps: Vec<(f64, &chiso_core::framework::Indicator)> = framework
+            .leaves
+            .iter()
+            .map(|&i| &framework.indicators[i])
+            .filter(|indicator| points_mode && !na(&indicator.code))
+            .map(|indicator| (indicator.max - score(&indicator.code).unwrap_or(0.0), indicator))
+            .filter(|(gap, _)| *gap > 1e-9)
+            .collect();
+        gaps.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.def_index.cmp(&b.1.def_index)));
+        let gaps = gaps
+            .into_iter()
+            .take(5)
+            .map(|(gap, indicator)| GapRow {
+                code: indicator.code.clone(),
+                name: indicator.name.get(lang).to_owned(),
+                points: points_text(&indicator.code),
+                max: lang.plain(indicator.max),
+                gap: lang.number(gap, 2),
+            })
+            .collect();
+        let total = unit.total.unwrap_or(f64::NAN);
+        Some(UnitCard {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            group_name: group.name.clone(),
+            total_text: lang.number(total, 2),
+            band: unit.band.clone(),
+            band_label: self.band_label(&unit.group, &unit.band, lang),
+            rank: unit.rank,
+            group_units: group.units,
+            change_text: self.change(unit, lang).1,
+            points_chart: Chart::Points {
+                labels: labels.clone(),
+                points,
+                max: maxima,
+                points_name: lang.pick("Điểm đạt", "Points").into(),
+                max_name: lang.pick("Điểm tối đa", "Maximum").into(),
+            }
+            .json(),
+            radar_chart: Chart::Radar {
+                labels,
+                percent,
+                series: lang.pick("% điểm tối đa", "% of maximum").into(),
+            }
+            .json(),
+            rows,
+            gaps,
+            points_mode,
+        })
+    }
+
+    pub fn map(&self, lang: Lang) -> MapView {
+        let doc = self.doc(lang);
+        let mut bands: Vec<MapBand> = Vec::new();
+        let mut unplaced: Vec<(String, usize)> = Vec::new();
+        let mut placed = 0;
+        for unit in &doc.units {
+            let Some(place) = geo::locate(&unit.code) else {
+                let group = doc.groups.iter().find(|g| g.code == unit.group).map_or("", |g| g.name.as_str());
+                match unplaced.iter_mut().find(|(name, _)| name == group) {
+                    Some((_, count)) => *count += 1,
+                    None => unplaced.push((group.to_owned(), 1)),
+                }
+                continue;
+            };
+            placed += 1;
+            let point = MapPoint {
+                name: unit.name.clone(),
+                lon: place.lon,
+                lat: place.lat,
+                total: lang.number(unit.total.unwrap_or(f64::NAN), 2),
+                url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
+            };
+            match bands.iter_mut().find(|b| b.code == unit.band) {
+                Some(band) => band.points.push(point),
+                None => bands.push(MapBand {
+                    code: unit.band.clone(),
+                    label: self.band_label(&unit.group, &unit.band, lang),
+                    points: vec![point],
+                }),
+            }
+        }
+        // Legend and series in the framework's band order (best first).
+        let order = |code: &str| {
+            self.assessment
+                .groups
+                .iter()
+                .flat_map(|g| g.framework.bands.iter().position(|b| b.code == code))
+                .next()
+                .unwrap_or(usize::MAX)
+        };
+        bands.sort_by_key(|b| order(&b.code));
+        let legend = bands.iter().map(|b| (b.code.clone(), b.label.clone(), b.points.len())).collect();
+        MapView {
+            chart: Chart::Map { bands, tooltip_total: lang.pick("Tổng điểm", "Total").into() }.json(),
+            legend,
+            placed,
+            unplaced,
+        }
+    }
+}

@@ -1,0 +1,128 @@
+// chiso — draws the charts described in data-chart attributes (ECharts, vendored)
+// and makes tables with th[data-sort] sortable. No other script runs on the pages.
+"use strict";
+
+const BAND_COLOURS = { good: "#1a7f37", fair: "#6aa84f", average: "#d4a017", weak: "#c0392b" };
+const SHAPES = ["circle", "rect", "triangle", "diamond", "pin", "arrow"];
+// Charts must be readable without colour: decal patterns, labels, shapes.
+const BASE = { animation: false, aria: { enabled: true, decal: { show: true } }, textStyle: { fontFamily: "inherit" } };
+
+function bandsChart(d) {
+  return {
+    grid: { left: 40, right: 10, top: 20, bottom: 40 },
+    xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0 } },
+    yAxis: { type: "value", minInterval: 1, name: d.axis },
+    tooltip: { trigger: "axis" },
+    series: [{
+      type: "bar", name: d.axis, label: { show: true, position: "top" },
+      data: d.counts.map((count, i) => ({ value: count, itemStyle: { color: BAND_COLOURS[d.codes[i]] || "#0b5cad" } })),
+    }],
+  };
+}
+
+function pointsChart(d) {
+  return {
+    grid: { left: 10, right: 30, top: 30, bottom: 10, containLabel: true },
+    legend: { top: 0 },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { width: 180, overflow: "truncate" } },
+    xAxis: { type: "value" },
+    series: [
+      { type: "bar", name: d.points_name, data: d.points, label: { show: true, position: "right" } },
+      { type: "bar", name: d.max_name, data: d.max, itemStyle: { color: "#c7ced8" } },
+    ],
+  };
+}
+
+function radarChart(d) {
+  return {
+    tooltip: {},
+    radar: { indicator: d.labels.map((name) => ({ name: name.length > 28 ? name.slice(0, 27) + "…" : name, max: 100 })), radius: "62%" },
+    series: [{ type: "radar", name: d.series, data: [{ value: d.percent, name: d.series, areaStyle: { opacity: 0.25 } }] }],
+  };
+}
+
+function mapChart(d) {
+  const all = d.bands.flatMap((b) => b.points);
+  const pad = 0.08;
+  const lons = all.map((p) => p.lon), lats = all.map((p) => p.lat);
+  return {
+    legend: { top: 0 },
+    tooltip: { formatter: (p) => `${p.data.name}<br>${d.tooltip_total}: <b>${p.data.total}</b><br>${p.seriesName}` },
+    grid: { left: 50, right: 20, top: 40, bottom: 40 },
+    xAxis: { type: "value", name: "°E", min: Math.min(...lons) - pad, max: Math.max(...lons) + pad, axisLabel: { formatter: (v) => v.toFixed(1) } },
+    yAxis: { type: "value", name: "°N", min: Math.min(...lats) - pad, max: Math.max(...lats) + pad, axisLabel: { formatter: (v) => v.toFixed(1) } },
+    series: d.bands.map((band, i) => ({
+      type: "scatter", name: band.label, symbol: SHAPES[i % SHAPES.length], symbolSize: 18,
+      itemStyle: { color: BAND_COLOURS[band.code] || "#0b5cad", borderColor: "#222", borderWidth: 1 },
+      label: { show: true, position: "right", formatter: (p) => p.data.name, fontSize: 11 },
+      data: band.points.map((p) => ({ value: [p.lon, p.lat], name: p.name, total: p.total, url: p.url })),
+    })),
+  };
+}
+
+function kpiChart(d) {
+  const series = [{ type: "line", name: d.series, data: d.values, connectNulls: true, symbolSize: 7, label: { show: true, fontSize: 10 } }];
+  const years = d.years.slice();
+  if (d.target) {
+    for (let y = years[years.length - 1] + 1; y <= d.target.year; y++) years.push(y);
+    series.push({
+      type: "scatter", name: d.target.label, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#c0392b" },
+      data: years.map((y) => (y === d.target.year ? d.target.value : null)),
+    });
+    series[0].markLine = { symbol: "none", lineStyle: { type: "dashed", color: "#c0392b" }, label: { formatter: d.target.label }, data: [{ yAxis: d.target.value }] };
+  }
+  return {
+    grid: { left: 45, right: 15, top: 15, bottom: 25 },
+    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : `${v} ${d.unit}`) },
+    xAxis: { type: "category", data: years.map(String) },
+    yAxis: { type: "value", scale: true },
+    series,
+  };
+}
+
+const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart };
+
+function drawCharts() {
+  if (typeof echarts === "undefined") return;
+  const charts = [];
+  for (const el of document.querySelectorAll("[data-chart]")) {
+    let data;
+    try { data = JSON.parse(el.dataset.chart); } catch { continue; }
+    const build = data && BUILDERS[data.kind];
+    if (!build) continue;
+    const chart = echarts.init(el, null, { renderer: "svg", locale: document.documentElement.lang === "en" ? "EN" : "EN" });
+    chart.setOption(Object.assign({}, BASE, build(data)));
+    if (data.kind === "map") chart.on("click", (p) => { if (p.data && p.data.url) location.href = p.data.url; });
+    el.dataset.drawn = "true";
+    charts.push(chart);
+  }
+  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+}
+
+function sortableTables() {
+  for (const table of document.querySelectorAll("table.sortable")) {
+    const headers = [...table.querySelectorAll("th[data-sort]")];
+    headers.forEach((th, column) => {
+      th.tabIndex = 0;
+      const sort = () => {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach((h) => h.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const body = table.tBodies[0];
+        const key = (row) => row.cells[column].dataset.value ?? row.cells[column].textContent;
+        const numeric = th.dataset.sort === "number";
+        const rows = [...body.rows].sort((a, b) => {
+          const x = key(a), y = key(b);
+          const order = numeric ? Number(x) - Number(y) : x.localeCompare(y, document.documentElement.lang);
+          return ascending ? order : -order;
+        });
+        rows.forEach((row) => body.appendChild(row));
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); });
