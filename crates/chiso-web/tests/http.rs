@@ -1,0 +1,19 @@
+//! HTTP tests: the real app on a free port with a fresh SQLite database (the
+//! bundled Son La data imported as on a first start), driven by an HTTP client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "http/support.rs"]
+mod support;
+
+#[path = "http/pages.rs"]
+mod pages;
+
+#[path = "http/access.rs"]
+mod access;
+
+#[path = "http/admin.rs"]
+mod admin;
+
+#[path = "http/api.rs"]
+mod api;
