@@ -17,3 +17,6 @@ mod admin;
 
 #[path = "http/api.rs"]
 mod api;
+
+#[path = "http/postgres.rs"]
+mod postgres;

@@ -143,10 +143,10 @@ pub enum Format {
 pub struct DatabaseArgs {
     /// Địa chỉ CSDL: sqlite:… hoặc postgres://… (mặc định: chiso.db trong thư mục dữ liệu).
     /// Database URL; the scheme picks SQLite or PostgreSQL (default: chiso.db in the data directory).
-    #[arg(long, env = "CHISO_DATABASE_URL")]
+    #[arg(long, env = "CHISO_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Thư mục dữ liệu. Data directory.
-    #[arg(long, env = "CHISO_DATA_DIR", default_value = ".")]
+    #[arg(long, env = "CHISO_DATA_DIR", default_value = ".", global = true)]
     pub data_dir: PathBuf,
 }
 

@@ -44,26 +44,23 @@ fn init_tracing(format: LogFormat) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called,
+/// not when it is first polled, so a signal right after start-up is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    let ctrl_c = tokio::signal::ctrl_c();
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
 
 pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -94,6 +91,7 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
                 )
             ),
         }
+        let shutdown = shutdown_signal()?;
         let listener =
             TcpListener::bind(&args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
         let addr = listener.local_addr()?;
@@ -115,7 +113,7 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             })
         };
         let state = AppState::new(store.clone(), WebConfig { secure_cookies: args.secure_cookies, ..WebConfig::default() });
-        chiso_web::serve(listener, state, shutdown_signal()).await.context("serving")?;
+        chiso_web::serve(listener, state, shutdown).await.context("serving")?;
         cleaner.abort();
         store.close().await;
         tracing::info!("stopped");

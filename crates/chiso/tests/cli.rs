@@ -28,5 +28,7 @@ mod monitoring;
 mod ranks_and_means;
 #[path = "cli/score.rs"]
 mod score;
+#[path = "cli/serve_and_users.rs"]
+mod serve_and_users;
 #[path = "cli/values.rs"]
 mod values;

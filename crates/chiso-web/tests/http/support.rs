@@ -21,7 +21,12 @@ pub struct TestApp {
 pub async fn spawn() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("chiso.db").display());
-    let store = Store::connect(&url).await.unwrap();
+    spawn_on(&url, dir).await
+}
+
+/// The same on the database `url` names (which must be empty).
+pub async fn spawn_on(url: &str, dir: TempDir) -> TestApp {
+    let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     chiso_web::first_start(&store, Some(ADMIN_PASSWORD.into())).await.unwrap();
     let state = AppState::new(store.clone(), WebConfig::default());
