@@ -52,6 +52,31 @@ impl L {
     }
 }
 
+/// A number for reading: up to `decimals` decimals, thousands grouped the way the
+/// language writes them (35.275 / 35,275; 2,5 / 2.5).
+pub fn grouped(lang: Lang, value: f64, decimals: u32) -> String {
+    let factor = 10f64.powi(decimals as i32);
+    let text = lang.plain((value * factor).round() / factor);
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (decimal_mark, group_mark) = match lang {
+        Lang::Vi => (',', '.'),
+        Lang::En => ('.', ','),
+    };
+    let (whole, fraction) = digits.split_once(decimal_mark).map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut out = String::from(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(group_mark);
+        }
+        out.push(c);
+    }
+    if let Some(fraction) = fraction {
+        out.push(decimal_mark);
+        out.push_str(fraction);
+    }
+    out
+}
+
 /// Vietnam has kept UTC+7 without daylight saving since 1975.
 const VIETNAM_OFFSET_MS: i64 = 7 * 3600 * 1000;
 
@@ -107,6 +132,16 @@ pub fn parse_date_ms(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_grouped_as_each_language_writes_them() {
+        assert_eq!(grouped(Lang::Vi, 680000.0, 3), "680.000");
+        assert_eq!(grouped(Lang::En, 680000.0, 3), "680,000");
+        assert_eq!(grouped(Lang::Vi, 1234.5678, 3), "1.234,568");
+        assert_eq!(grouped(Lang::En, -35275.0, 3), "-35,275");
+        assert_eq!(grouped(Lang::Vi, 96.36, 3), "96,36");
+        assert_eq!(grouped(Lang::En, 0.548, 3), "0.548");
+    }
 
     #[test]
     fn dates_round_trip_and_show_in_vietnam_time() {

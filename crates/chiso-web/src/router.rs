@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/tokens", get(admin::tokens).post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/static/{*path}", get(static_file))
+        .route("/favicon.ico", get(|| static_file(Path("favicon.svg".to_owned()))))
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { AppError::NotFound })
@@ -75,6 +76,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 const STATIC: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
     (
         "vendor/echarts.min.js",
         "text/javascript; charset=utf-8",

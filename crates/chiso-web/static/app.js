@@ -5,13 +5,17 @@
 const BAND_COLOURS = { good: "#1a7f37", fair: "#6aa84f", average: "#d4a017", weak: "#c0392b" };
 const SHAPES = ["circle", "rect", "triangle", "diamond", "pin", "arrow"];
 // Charts must be readable without colour: decal patterns, labels, shapes.
+// Numbers as the page's language writes them (60.000 / 60,000; 6,42 / 6.42).
+const NUMBER = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "vi-VN", { maximumFractionDigits: 3 });
+const fmt = (v) => (typeof v === "number" ? NUMBER.format(v) : v);
+const VALUE_AXIS = { axisLabel: { formatter: fmt } };
 const BASE = { animation: false, aria: { enabled: true, decal: { show: true } }, textStyle: { fontFamily: "inherit" } };
 
 function bandsChart(d) {
   return {
-    grid: { left: 40, right: 10, top: 20, bottom: 40 },
+    grid: { left: 8, right: 10, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0 } },
-    yAxis: { type: "value", minInterval: 1, name: d.axis },
+    yAxis: { type: "value", minInterval: 1, name: d.axis, ...VALUE_AXIS },
     tooltip: { trigger: "axis" },
     series: [{
       type: "bar", name: d.axis, label: { show: true, position: "top" },
@@ -24,11 +28,11 @@ function pointsChart(d) {
   return {
     grid: { left: 10, right: 30, top: 30, bottom: 10, containLabel: true },
     legend: { top: 0 },
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { width: 180, overflow: "truncate" } },
-    xAxis: { type: "value" },
+    xAxis: { type: "value", ...VALUE_AXIS },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
     series: [
-      { type: "bar", name: d.points_name, data: d.points, label: { show: true, position: "right" } },
+      { type: "bar", name: d.points_name, data: d.points, label: { show: true, position: "right", formatter: (p) => fmt(p.value) } },
       { type: "bar", name: d.max_name, data: d.max, itemStyle: { color: "#c7ced8" } },
     ],
   };
@@ -36,7 +40,7 @@ function pointsChart(d) {
 
 function radarChart(d) {
   return {
-    tooltip: {},
+    tooltip: { valueFormatter: fmt },
     radar: { indicator: d.labels.map((name) => ({ name: name.length > 28 ? name.slice(0, 27) + "…" : name, max: 100 })), radius: "62%" },
     series: [{ type: "radar", name: d.series, data: [{ value: d.percent, name: d.series, areaStyle: { opacity: 0.25 } }] }],
   };
@@ -49,9 +53,9 @@ function mapChart(d) {
   return {
     legend: { top: 0 },
     tooltip: { formatter: (p) => `${p.data.name}<br>${d.tooltip_total}: <b>${p.data.total}</b><br>${p.seriesName}` },
-    grid: { left: 50, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: "value", name: "°E", min: Math.min(...lons) - pad, max: Math.max(...lons) + pad, axisLabel: { formatter: (v) => v.toFixed(1) } },
-    yAxis: { type: "value", name: "°N", min: Math.min(...lats) - pad, max: Math.max(...lats) + pad, axisLabel: { formatter: (v) => v.toFixed(1) } },
+    grid: { left: 50, right: 130, top: 40, bottom: 40 },
+    xAxis: { type: "value", name: "°E", min: Math.floor((Math.min(...lons) - pad) * 10) / 10, max: Math.ceil((Math.max(...lons) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
+    yAxis: { type: "value", name: "°N", min: Math.floor((Math.min(...lats) - pad) * 10) / 10, max: Math.ceil((Math.max(...lats) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
     series: d.bands.map((band, i) => ({
       type: "scatter", name: band.label, symbol: SHAPES[i % SHAPES.length], symbolSize: 18,
       itemStyle: { color: BAND_COLOURS[band.code] || "#0b5cad", borderColor: "#222", borderWidth: 1 },
@@ -62,7 +66,7 @@ function mapChart(d) {
 }
 
 function kpiChart(d) {
-  const series = [{ type: "line", name: d.series, data: d.values, connectNulls: true, symbolSize: 7, label: { show: true, fontSize: 10 } }];
+  const series = [{ type: "line", name: d.series, data: d.values, connectNulls: true, symbolSize: 7, label: { show: true, fontSize: 10, formatter: (p) => fmt(p.value) } }];
   const years = d.years.slice();
   if (d.target) {
     for (let y = years[years.length - 1] + 1; y <= d.target.year; y++) years.push(y);
@@ -70,13 +74,13 @@ function kpiChart(d) {
       type: "scatter", name: d.target.label, symbol: "diamond", symbolSize: 12, itemStyle: { color: "#c0392b" },
       data: years.map((y) => (y === d.target.year ? d.target.value : null)),
     });
-    series[0].markLine = { symbol: "none", lineStyle: { type: "dashed", color: "#c0392b" }, label: { formatter: d.target.label }, data: [{ yAxis: d.target.value }] };
+    series[0].markLine = { symbol: "none", lineStyle: { type: "dashed", color: "#c0392b" }, label: { position: "insideEndTop", formatter: `${d.target.label} ${fmt(d.target.value)}` }, data: [{ yAxis: d.target.value }] };
   }
   return {
-    grid: { left: 45, right: 15, top: 15, bottom: 25 },
-    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : `${v} ${d.unit}`) },
+    grid: { left: 8, right: 16, top: 15, bottom: 8, containLabel: true },
+    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : `${fmt(v)} ${d.unit}`) },
     xAxis: { type: "category", data: years.map(String) },
-    yAxis: { type: "value", scale: true },
+    yAxis: { type: "value", scale: true, ...VALUE_AXIS },
     series,
   };
 }
@@ -91,7 +95,7 @@ function drawCharts() {
     try { data = JSON.parse(el.dataset.chart); } catch { continue; }
     const build = data && BUILDERS[data.kind];
     if (!build) continue;
-    const chart = echarts.init(el, null, { renderer: "svg", locale: document.documentElement.lang === "en" ? "EN" : "EN" });
+    const chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption(Object.assign({}, BASE, build(data)));
     if (data.kind === "map") chart.on("click", (p) => { if (p.data && p.data.url) location.href = p.data.url; });
     el.dataset.drawn = "true";

@@ -25,7 +25,7 @@ use chiso_store::{
     StoreError, UserId,
 };
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 fn see_other(to: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
@@ -55,6 +55,21 @@ fn notice_text(code: Option<&str>, lang: Lang) -> Option<String> {
         _ => return None,
     };
     Some(text.into())
+}
+
+/// Readable names of actors: `user:3` → `lan`, `token:2` → `token 2 (Hệ thống …)`.
+async fn actor_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
+    let mut names: HashMap<String, String> =
+        state.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect();
+    for token in state.store.api_tokens().await? {
+        names.insert(format!("token:{}", token.id), format!("token {} ({})", token.id, token.name));
+    }
+    names.insert("system".into(), lang.pick("hệ thống", "system").into());
+    Ok(names)
+}
+
+fn actor_name(names: &HashMap<String, String>, actor: String) -> String {
+    names.get(&actor).cloned().unwrap_or(actor)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,12 +343,15 @@ pub async fn round(
                 .collect(),
         })
         .collect();
+    let names = actor_names(&state, lang).await?;
     let publications = state
         .store
         .publications(id)
         .await?
         .into_iter()
-        .map(|p| (p.id.0, format_datetime(p.published_at, lang), p.published_by, p.decision))
+        .map(|p| {
+            (p.id.0, format_datetime(p.published_at, lang), actor_name(&names, p.published_by), p.decision)
+        })
         .collect();
     Ok(RoundPage {
         c: chrome(locale, &uri, Some(&who)),
@@ -343,7 +361,7 @@ pub async fn round(
         status: round.status.code(),
         status_label: status_label(round.status, lang),
         created: format_datetime(round.created_at, lang),
-        created_by: round.created_by,
+        created_by: actor_name(&names, round.created_by),
         notice: notice_text(query.notice.as_deref(), lang),
         groups,
         publications,
@@ -654,6 +672,7 @@ pub async fn audit(
         until: until.unwrap_or(None).map(|ms| ms + 86_400_000),
         limit: Some(DEFAULT_AUDIT_LIMIT),
     };
+    let names = actor_names(&state, lang).await?;
     let rows = state
         .store
         .audit(&filter)
@@ -661,7 +680,7 @@ pub async fn audit(
         .into_iter()
         .map(|e| AuditRow {
             at: format_datetime(e.at, lang),
-            actor: e.actor,
+            actor: format!("{} ({})", actor_name(&names, e.actor.clone()), e.actor),
             action: e.action,
             entity: e.entity,
             entity_id: e.entity_id,

@@ -13,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chiso_core::Lang;
 use chiso_core::kpi::Status;
 use chiso_store::RoundId;
 
@@ -218,7 +217,7 @@ pub async fn monitoring(
     if let Some(year) = year {
         for status in monitoring.statuses(PROVINCE, year) {
             let kpi = &monitoring.catalogue.kpis[status.kpi];
-            let number = |v: f64| lang.plain((v * 1000.0).round() / 1000.0);
+            let number = |v: f64| crate::i18n::grouped(lang, v, 3);
             let years: Vec<i32> = {
                 let series = monitoring.series(status.kpi, PROVINCE);
                 let first = series.iter().map(|o| o.period.year()).min();
@@ -261,17 +260,15 @@ pub async fn monitoring(
             });
         }
     }
-    let alerts = kpis
+    let mut alerts: Vec<KpiCard> = kpis
         .iter()
         .filter(|k| [Status::OffTrack, Status::AtRisk, Status::Missed].iter().any(|s| s.code() == k.status))
         .cloned()
-        .collect::<Vec<_>>();
-    let mut alerts = alerts;
+        .collect();
     let rank = |code: &str| match code {
         "off_track" | "missed" => 0,
         _ => 1,
     };
     alerts.sort_by_key(|k| rank(k.status));
-    let _ = Lang::Vi;
     Ok(MonitoringPage { c: chrome(locale, &uri, who.0.as_ref()), year, alerts, kpis })
 }

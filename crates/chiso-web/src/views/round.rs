@@ -296,8 +296,8 @@ impl RoundView {
                     let written = self
                         .values
                         .get(&(unit.code.clone(), indicator.code.clone()))
-                        .cloned()
-                        .unwrap_or_default();
+                        .map(|text| readable_value(indicator, text, lang))
+                        .unwrap_or_else(|| "—".into());
                     match unit.sources.get(&indicator.code) {
                         Some(source) => format!("{written} ({source})"),
                         None => written,
@@ -408,5 +408,33 @@ impl RoundView {
             placed,
             unplaced,
         }
+    }
+}
+
+/// A value as written in values.csv, for reading: a choice by its label, yes/no in
+/// the page's language, numbers with the language's decimal mark.
+fn readable_value(indicator: &chiso_core::framework::Indicator, text: &str, lang: Lang) -> String {
+    use chiso_core::Value;
+    use chiso_core::rule::Rule;
+    let text = text.trim();
+    if text.is_empty() {
+        return "—".into();
+    }
+    if text.eq_ignore_ascii_case("na") {
+        return lang.pick("không áp dụng", "not applicable").into();
+    }
+    let Some(rule) = &indicator.rule else { return text.into() };
+    match (rule.parse_value(text, indicator.max), rule) {
+        (Ok(Value::Bool(yes)), _) => {
+            if yes { lang.pick("có", "yes") } else { lang.pick("không", "no") }.into()
+        }
+        (Ok(Value::Choice(i)), Rule::Choice { options }) => {
+            options.get(i).map_or_else(|| text.to_owned(), |o| o.label.get(lang).to_owned())
+        }
+        (Ok(Value::Number(_) | Value::Ratio(..)), _) => match lang {
+            Lang::Vi => text.replace('.', ","),
+            Lang::En => text.replace(',', "."),
+        },
+        _ => text.into(),
     }
 }

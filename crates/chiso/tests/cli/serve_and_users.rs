@@ -1,5 +1,7 @@
 //! `chiso serve` (first start, graceful stop) and `chiso user add|passwd|list`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crate::support::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -28,6 +30,7 @@ struct Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -58,6 +61,8 @@ fn serve(data_dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server 
             return Server { child, stderr };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chiso serve did not start:\n{}", stderr.join("\n"));
 }
 

@@ -1,0 +1,303 @@
+//! Browser end-to-end test: starts `chiso serve` on a fresh data dir and plays the
+//! acceptance scenario of `e2e/run.mjs` in headless Chromium (Playwright), from the
+//! public overview to uploading and publishing a new round as admin.
+//!
+//! Needs `node` (20 or newer), `/usr/bin/chromium` and `e2e/node_modules/playwright-core`
+//! (`apt-get install chromium nodejs npm && npm ci --prefix e2e`). Without them the test
+//! says so loudly and passes, unless `CHISO_REQUIRE_E2E=1` (CI), where it fails.
+//! Screenshots of every page go to `e2e/screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const ADMIN_PASSWORD: &str = "e2e-admin-Password-2025";
+const SERVER_START_TIMEOUT: Duration = Duration::from_secs(30);
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Files of the bundled package, relative to `data/sonla/2024`.
+const PACKAGE_FILES: [&str; 5] =
+    ["assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv", "values.csv"];
+
+fn repo_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+fn e2e_dir() -> PathBuf {
+    repo_dir().join("e2e")
+}
+
+/// A child process that is killed (and reaped) when this goes out of scope, test failure included.
+struct KillOnDrop {
+    name: &'static str,
+    child: Child,
+}
+
+impl KillOnDrop {
+    /// Waits for the process to exit; `None` (after killing it) when it takes longer than `timeout`.
+    fn wait_timeout(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll child process") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return None;
+            }
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            if let Err(error) = self.child.kill() {
+                eprintln!("e2e: could not kill {} (pid {}): {error}", self.name, self.child.id());
+            }
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `node` on PATH (or `$CHISO_NODE`), if it runs and is version 20 or newer.
+fn find_node() -> Result<PathBuf, String> {
+    let candidates: Vec<PathBuf> = match std::env::var_os("CHISO_NODE") {
+        Some(node) => vec![PathBuf::from(node)],
+        None => std::env::var_os("PATH")
+            .map(|path| std::env::split_paths(&path).map(|dir| dir.join("node")).collect())
+            .unwrap_or_default(),
+    };
+    let node = candidates
+        .into_iter()
+        .find(|path| path.is_file())
+        .ok_or("`node` is not on PATH (or $CHISO_NODE is not a file)")?;
+    let output = Command::new(&node)
+        .arg("--version")
+        .output()
+        .map_err(|error| format!("`{} --version` failed: {error}", node.display()))?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let major: u32 =
+        version.trim_start_matches('v').split('.').next().and_then(|major| major.parse().ok()).unwrap_or(0);
+    if major < 20 {
+        return Err(format!(
+            "{} is node {version:?}; playwright-core needs node 20 or newer",
+            node.display()
+        ));
+    }
+    Ok(node)
+}
+
+/// What is missing to run the browser test; empty when everything is there.
+fn missing_prerequisites() -> (Option<PathBuf>, Vec<String>) {
+    let mut missing = Vec::new();
+    let node = find_node().map_err(|problem| missing.push(problem)).ok();
+    if !Path::new(CHROMIUM).is_file() {
+        missing.push(format!("{CHROMIUM} does not exist"));
+    }
+    let playwright = e2e_dir().join("node_modules/playwright-core/package.json");
+    if !playwright.is_file() {
+        missing.push(format!("{} does not exist", playwright.display()));
+    }
+    (node, missing)
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// True when `GET /healthz` answers 200.
+fn healthy(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// `chiso serve` on `addr` with an empty data dir; returns once `/healthz` answers.
+fn start_server(addr: SocketAddr, data_dir: &Path, log: &Path) -> KillOnDrop {
+    let log_file = File::create(log).expect("create the server log");
+    let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .arg("serve")
+        .arg("--addr")
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("CHISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("clone the log file handle"))
+        .stderr(log_file)
+        .spawn()
+        .expect("start chiso serve");
+    let mut server = KillOnDrop { name: "chiso serve", child };
+    let deadline = Instant::now() + SERVER_START_TIMEOUT;
+    loop {
+        if let Some(status) = server.child.try_wait().expect("poll chiso serve") {
+            panic!("chiso serve exited early ({status}); its output:\n{}", tail(log, 40));
+        }
+        if healthy(addr) {
+            return server;
+        }
+        if Instant::now() >= deadline {
+            panic!(
+                "chiso serve did not answer /healthz on {addr} within {SERVER_START_TIMEOUT:?}; its output:\n{}",
+                tail(log, 40)
+            );
+        }
+        sleep(Duration::from_millis(200));
+    }
+}
+
+/// A zip of the bundled 2024 package under `sonla-2025/`, turned into a 2025 round.
+fn write_upload_zip(path: &Path) {
+    let package = repo_dir().join("data/sonla/2024");
+    let mut writer = zip::ZipWriter::new(File::create(path).expect("create the upload zip"));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for name in PACKAGE_FILES {
+        let source = package.join(name);
+        let mut bytes =
+            fs::read(&source).unwrap_or_else(|error| panic!("read {}: {error}", source.display()));
+        if name == "assessment.toml" {
+            bytes = as_2025(&String::from_utf8(bytes).expect("assessment.toml is UTF-8")).into_bytes();
+        }
+        writer.start_file(format!("sonla-2025/{name}"), options).expect("zip entry");
+        writer.write_all(&bytes).expect("zip entry data");
+    }
+    writer.finish().expect("finish the upload zip");
+}
+
+/// `year = 2024` becomes `year = 2025`, and the name's "2024" too; the rest is kept.
+fn as_2025(assessment: &str) -> String {
+    let mut year_changed = false;
+    let mut name_changed = false;
+    let lines: Vec<String> = assessment
+        .lines()
+        .map(|line| {
+            if line.trim() == "year = 2024" {
+                year_changed = true;
+                line.replace("2024", "2025")
+            } else if line.starts_with("name = ") && line.contains("2024") {
+                name_changed = true;
+                line.replace("2024", "2025")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    assert!(year_changed && name_changed, "assessment.toml no longer has `year = 2024` and a name with 2024");
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn browser_end_to_end() {
+    let started = Instant::now();
+    let (node, missing) = missing_prerequisites();
+    if !missing.is_empty() {
+        let reasons = missing.join("; ");
+        let install = "Install with `apt-get install chromium` and `npm ci --prefix e2e` (node 20 or newer), \
+                       then run `cargo test -p chiso --test e2e`.";
+        if std::env::var("CHISO_REQUIRE_E2E").as_deref() == Ok("1") {
+            panic!("the browser end-to-end test cannot run and CHISO_REQUIRE_E2E=1: {reasons}.\n{install}");
+        }
+        // Straight to the process's stderr, past the test harness's output capture: a skip must be seen.
+        let bar = "!".repeat(78);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n{bar}\nSKIPPED browser end-to-end test: {reasons}.\n  {install}\n{bar}\n"
+        );
+        return;
+    }
+    let node = node.expect("node was found");
+
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data_dir = temp.path().join("data");
+    fs::create_dir(&data_dir).expect("data dir");
+    let server_log = temp.path().join("server.log");
+    let zip_path = temp.path().join("sonla-2025.zip");
+    write_upload_zip(&zip_path);
+
+    let screenshots = e2e_dir().join("screenshots");
+    fs::create_dir_all(&screenshots).expect("screenshots dir");
+    for entry in fs::read_dir(&screenshots).expect("list screenshots").flatten() {
+        if entry.path().extension().is_some_and(|ext| ext == "png") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+
+    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let server = start_server(addr, &data_dir, &server_log);
+    eprintln!("e2e: chiso serve ready on http://{addr}/ after {:.1} s", started.elapsed().as_secs_f64());
+
+    let node_out = temp.path().join("node.out");
+    let node_err = temp.path().join("node.err");
+    let child = Command::new(&node)
+        .arg("run.mjs")
+        .current_dir(e2e_dir())
+        .env("CHISO_URL", format!("http://{addr}"))
+        .env("CHISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("CHISO_UPLOAD_ZIP", &zip_path)
+        .env("CHISO_SCREENSHOTS", &screenshots)
+        .env("CHISO_CHROMIUM", CHROMIUM)
+        .stdin(Stdio::null())
+        .stdout(File::create(&node_out).expect("node stdout file"))
+        .stderr(File::create(&node_err).expect("node stderr file"))
+        .spawn()
+        .expect("start node e2e/run.mjs");
+    let mut scenario = KillOnDrop { name: "node e2e/run.mjs", child };
+    let status = scenario.wait_timeout(SCENARIO_TIMEOUT);
+    drop(server);
+
+    let stdout = fs::read_to_string(&node_out).unwrap_or_default();
+    let stderr = fs::read_to_string(&node_err).unwrap_or_default();
+    println!("{stdout}");
+    if !stderr.is_empty() {
+        eprintln!("{stderr}");
+    }
+    eprintln!(
+        "e2e: {} in {:.1} s; screenshots in {}",
+        match status {
+            Some(status) if status.success() => "passed".to_owned(),
+            Some(status) => format!("failed ({status})"),
+            None => format!("timed out after {SCENARIO_TIMEOUT:?}"),
+        },
+        started.elapsed().as_secs_f64(),
+        screenshots.display()
+    );
+    let Some(status) = status else {
+        panic!(
+            "e2e/run.mjs did not finish within {SCENARIO_TIMEOUT:?}; server log:\n{}",
+            tail(&server_log, 40)
+        );
+    };
+    assert!(
+        status.success(),
+        "e2e/run.mjs failed ({status}); see its output above. Last lines of the server log:\n{}",
+        tail(&server_log, 40)
+    );
+}

@@ -1,0 +1,452 @@
+// Browser end-to-end test of chiso: plays the acceptance scenario in a real (headless) Chromium.
+//
+// Environment:
+//   CHISO_URL              base URL of a running `chiso serve` with a fresh data dir (e.g. http://127.0.0.1:8095)
+//   CHISO_ADMIN_PASSWORD   the password of the `admin` user
+//   CHISO_UPLOAD_ZIP       path of an assessment package zip to upload (a 2025 copy of the bundled 2024 round)
+//   CHISO_SCREENSHOTS      folder for the full-page screenshots (created if missing)
+//   CHISO_CHROMIUM         browser binary (default /usr/bin/chromium)
+//
+// Normally run by `cargo test -p chiso --test e2e`, which starts the server and builds the zip.
+// Prints one line per step; exits 1 with a clear message on the first failed check.
+
+import { chromium } from "playwright-core";
+import { mkdirSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === "") {
+    console.error(`e2e: environment variable ${name} is required`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const BASE = env("CHISO_URL").replace(/\/+$/, "");
+const PASSWORD = env("CHISO_ADMIN_PASSWORD");
+const ZIP = env("CHISO_UPLOAD_ZIP");
+const SHOTS = env("CHISO_SCREENSHOTS");
+const CHROMIUM = env("CHISO_CHROMIUM", "/usr/bin/chromium");
+const DECISION = "Quyết định số 99/QĐ-UBND ngày 31/12/2025";
+// The bundled package, for the refused-upload step (loose files, one value broken).
+const PACKAGE_DIR = fileURLToPath(new URL("../data/sonla/2024/", import.meta.url));
+
+if (!existsSync(ZIP)) {
+  console.error(`e2e: CHISO_UPLOAD_ZIP does not exist: ${ZIP}`);
+  process.exit(2);
+}
+mkdirSync(SHOTS, { recursive: true });
+
+class CheckFailed extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+function checkEqual(actual, expected, what) {
+  check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+const path = (url) => new URL(url).pathname + new URL(url).search;
+
+async function text(page, selector) {
+  const locator = page.locator(selector);
+  const count = await locator.count();
+  check(count === 1, `${path(page.url())}: expected exactly one ${selector}, found ${count}`);
+  return (await locator.innerText()).trim();
+}
+
+async function count(page, selector) {
+  return page.locator(selector).count();
+}
+
+/** Every `.chart` on the page has been drawn by app.js (data-drawn="true") and holds an SVG. */
+async function chartsDrawn(page, expectedAtLeast) {
+  const where = path(page.url());
+  try {
+    await page.waitForFunction(
+      () => {
+        const charts = [...document.querySelectorAll(".chart")];
+        return charts.length > 0 && charts.every((el) => el.dataset.drawn === "true" && el.querySelector("svg"));
+      },
+      null,
+      { timeout: 10_000 },
+    );
+  } catch {
+    const state = await page.evaluate(() =>
+      [...document.querySelectorAll(".chart")].map((el) => ({
+        drawn: el.dataset.drawn ?? null,
+        svg: !!el.querySelector("svg"),
+      })),
+    );
+    throw new CheckFailed(`${where}: charts not drawn within 10 s: ${JSON.stringify(state)}`);
+  }
+  const charts = await page.evaluate(() =>
+    [...document.querySelectorAll(".chart")].map((el) => {
+      const box = el.getBoundingClientRect();
+      const svg = el.querySelector("svg");
+      return {
+        width: box.width,
+        height: box.height,
+        shapes: svg ? svg.querySelectorAll("path, rect, circle, text").length : 0,
+      };
+    }),
+  );
+  check(
+    charts.length >= expectedAtLeast,
+    `${where}: expected at least ${expectedAtLeast} charts, found ${charts.length}`,
+  );
+  charts.forEach((c, i) => {
+    check(c.width > 50 && c.height > 50, `${where}: chart #${i + 1} is ${c.width}x${c.height} px (collapsed?)`);
+    check(c.shapes > 3, `${where}: chart #${i + 1} has an almost empty SVG (${c.shapes} shapes)`);
+  });
+  return charts.length;
+}
+
+async function shoot(page, file) {
+  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+}
+
+/** Clicks, then waits until the URL satisfies `arrived`; on timeout says where the page is and what it shows. */
+async function clickTo(locator, arrived, what, timeout = 30_000) {
+  await locator.click();
+  try {
+    await page.waitForURL(arrived, { timeout });
+  } catch {
+    const shown = await page
+      .locator("[role=alert], .error, [data-testid=upload-errors]")
+      .allInnerTexts()
+      .catch(() => []);
+    const says = shown.length > 0 ? `; the page says: ${shown.map((t) => t.trim()).join(" | ")}` : "";
+    throw new CheckFailed(`${what}: still on ${path(page.url())} after ${timeout / 1000} s${says}`);
+  }
+}
+
+let stepNo = 0;
+let stepTitle = "";
+async function step(title, body) {
+  stepNo += 1;
+  stepTitle = title;
+  const started = Date.now();
+  const detail = await body();
+  const ms = Date.now() - started;
+  console.log(`ok ${String(stepNo).padStart(2)} ${title}${detail ? ` — ${detail}` : ""} (${ms} ms)`);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
+context.setDefaultTimeout(15_000);
+context.setDefaultNavigationTimeout(30_000);
+const page = await context.newPage();
+
+// Problems seen by the browser itself: script errors and failed requests fail the run at the end of a step.
+const problems = [];
+page.on("pageerror", (error) => problems.push(`script error on ${path(page.url())}: ${error.message}`));
+page.on("console", (message) => {
+  if (message.type() === "error" && !/favicon/.test(message.location()?.url ?? "")) {
+    // 404 of a resource shows up as a console error too; the response handler names it better.
+    if (!/Failed to load resource/.test(message.text()))
+      problems.push(`console error on ${path(page.url())}: ${message.text()}`);
+  }
+});
+page.on("response", (response) => {
+  const url = response.url();
+  if (response.status() >= 400 && !url.endsWith("/favicon.ico"))
+    problems.push(`HTTP ${response.status()} for ${path(url)}`);
+});
+page.on("requestfailed", (request) =>
+  problems.push(`request failed: ${path(request.url())}: ${request.failure()?.errorText}`),
+);
+
+function noBrowserProblems() {
+  check(problems.length === 0, `the browser reported problems:\n  ${problems.join("\n  ")}`);
+}
+
+let exitCode = 0;
+try {
+  await step("overview in Vietnamese: mean 74,80, both rankings, charts drawn", async () => {
+    const response = await page.goto(`${BASE}/`);
+    checkEqual(response?.status(), 200, "GET / status");
+    checkEqual(await page.getAttribute("html", "lang"), "vi", "/ html[lang] (default language)");
+    checkEqual(await text(page, "[data-testid=overall-mean]"), "74,80", "/ overall mean (vi)");
+    const provincial = await count(page, "[data-testid=ranking-provincial] tbody tr");
+    const district = await count(page, "[data-testid=ranking-district] tbody tr");
+    checkEqual(provincial, 20, "/ provincial ranking rows");
+    checkEqual(district, 12, "/ district ranking rows");
+    const charts = await chartsDrawn(page, 2);
+    noBrowserProblems();
+    await shoot(page, "01-overview-vi.png");
+    return `${provincial}+${district} units, ${charts} charts`;
+  });
+
+  await step("switch to English; the choice persists on the next page load", async () => {
+    await page.getByRole("link", { name: "English" }).click();
+    await page.locator("html[lang=en]").waitFor({ state: "attached" });
+    checkEqual(new URL(page.url()).pathname, "/", "page after switching language");
+    checkEqual(await page.getAttribute("html", "lang"), "en", "html[lang] after clicking English");
+    checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", "/ overall mean (en)");
+    check(await page.getByRole("link", { name: "Tiếng Việt" }).isVisible(), "/ (en): no link back to Tiếng Việt");
+    const cookies = await context.cookies();
+    await page.reload();
+    checkEqual(await page.getAttribute("html", "lang"), "en", "html[lang] after reloading");
+    checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", "/ overall mean after reloading");
+    check(
+      await page
+        .getByRole("heading", { level: 1 })
+        .innerText()
+        .then((t) => /Son La/.test(t)),
+      "/ (en): h1 is not the English round name",
+    );
+    await chartsDrawn(page, 2);
+    noBrowserProblems();
+    await shoot(page, "02-overview-en.png");
+    return `cookies: ${cookies.map((c) => c.name).join(", ")}`;
+  });
+
+  await step("unit scorecard opened from the ranking table", async () => {
+    const link = page.locator("[data-testid=ranking-provincial] tbody tr").first().locator("a");
+    const name = (await link.innerText()).trim();
+    const href = await link.getAttribute("href");
+    check(/^\/rounds\/1\/units\/[^/]+$/.test(href ?? ""), `ranking link has an unexpected href ${href}`);
+    await clickTo(link, (url) => url.pathname === href, `open ${href}`);
+    checkEqual(await page.getAttribute("html", "lang"), "en", `${href} html[lang] (language persists across pages)`);
+    checkEqual((await page.getByRole("heading", { level: 1 }).innerText()).trim(), name, `${href} h1`);
+    const total = await text(page, "[data-testid=unit-total]");
+    check(/^\d{1,3}\.\d{2}$/.test(total), `${href} unit total is not an English number: ${JSON.stringify(total)}`);
+    if (href === "/rounds/1/units/STTTT") checkEqual(total, "91.48", `${href} unit total`);
+    const indicators = await count(page, "[data-testid=indicators] tbody tr");
+    check(indicators >= 30, `${href} indicator table has only ${indicators} rows`);
+    const gaps = await count(page, "[data-testid=gaps] tbody tr");
+    check(gaps >= 1, `${href} gaps table is empty`);
+    await chartsDrawn(page, 2);
+    noBrowserProblems();
+    await shoot(page, "03-unit.png");
+    return `${name} ${total}, ${indicators} indicator rows, ${gaps} gaps`;
+  });
+
+  await step("map: chart drawn, legend present", async () => {
+    await clickTo(page.locator("header nav a[href='/map']"), (url) => url.pathname === "/map", "open the map");
+    checkEqual(await count(page, "div.chart.map"), 1, "/map chart count");
+    await chartsDrawn(page, 1);
+    const legend = await count(page, "[data-testid=map-legend] li");
+    check(legend >= 1, "/map legend has no entries");
+    noBrowserProblems();
+    await shoot(page, "04-map.png");
+    return `${legend} legend entries`;
+  });
+
+  await step("monitoring dashboard: 29 KPI cards, alerts", async () => {
+    await clickTo(
+      page.locator("header nav a[href='/monitoring']"),
+      (url) => url.pathname === "/monitoring",
+      "open monitoring",
+    );
+    checkEqual(await count(page, "[data-testid=kpi-card]"), 29, "/monitoring KPI cards");
+    check(await page.locator("[data-testid=alerts]").isVisible(), "/monitoring alerts section is not visible");
+    const alerts = await count(page, "[data-testid=alerts] li");
+    const charts = await chartsDrawn(page, 1);
+    noBrowserProblems();
+    await shoot(page, "05-monitoring.png");
+    return `${alerts} alerts, ${charts} charts`;
+  });
+
+  await step("log in as admin", async () => {
+    await page.goto(`${BASE}/login`);
+    await page.fill("input[name=username]", "admin");
+    await page.fill("input[name=password]", PASSWORD);
+    await clickTo(
+      page.locator("form[action='/login'] button[type=submit]"),
+      (url) => url.pathname === "/admin",
+      "log in",
+      10_000,
+    );
+    const rounds = await count(page, "[data-testid=rounds] tbody tr");
+    checkEqual(rounds, 1, "/admin rounds before the upload");
+    check(await page.locator("[data-testid=upload-round]").isVisible(), "/admin has no upload form");
+    noBrowserProblems();
+    await shoot(page, "06-admin.png");
+    return `${rounds} round listed`;
+  });
+
+  await step("a broken package is refused with file:line errors and nothing is stored", async () => {
+    const read = (name) => readFileSync(join(PACKAGE_DIR, name), "utf8");
+    const lines = read("values.csv").split("\n");
+    const index = lines.findIndex((line) => line.startsWith("VPUBND,3.3,"));
+    check(index > 0, `${PACKAGE_DIR}values.csv has no VPUBND,3.3 row to break`);
+    lines[index] = lines[index].replace(/^VPUBND,3\.3,[^,]*,/, "VPUBND,3.3,nhanh,");
+    const brokenLine = index + 1;
+    const file = (name, content) => ({ name, mimeType: "application/octet-stream", buffer: Buffer.from(content) });
+    const form = page.locator("[data-testid=upload-round]");
+    await form
+      .locator("input[type=file][name=files]")
+      .setInputFiles([
+        file("assessment.toml", read("assessment.toml")),
+        file("provincial.toml", read("frameworks/provincial.toml")),
+        file("district.toml", read("frameworks/district.toml")),
+        file("units.csv", read("units.csv")),
+        file("values.csv", lines.join("\n")),
+      ]);
+    await form.locator("button[type=submit]").click();
+    await page
+      .locator("[data-testid=upload-errors]")
+      .waitFor()
+      .catch(() => {
+        throw new CheckFailed(`the broken package was not refused: no upload errors on ${path(page.url())}`);
+      });
+    const errors = (await page.locator("[data-testid=upload-errors] li").allInnerTexts()).map((e) => e.trim());
+    check(
+      errors.some((e) => e.startsWith(`values.csv:${brokenLine}:`)),
+      `upload errors do not name values.csv:${brokenLine}: ${JSON.stringify(errors)}`,
+    );
+    checkEqual(await count(page, "[data-testid=rounds] tbody tr"), 1, "rounds after the refused upload");
+    await shoot(page, "06b-upload-refused.png");
+    const okStatuses = problems.filter((p) => !/^HTTP 4\d\d for \/admin\/rounds$/.test(p));
+    problems.length = 0;
+    problems.push(...okStatuses); // a refused upload may answer 422; that is the point of this step
+    noBrowserProblems();
+    return errors[0];
+  });
+
+  let roundId;
+  await step("upload the 2025 package zip through the file input", async () => {
+    const form = page.locator("[data-testid=upload-round]");
+    await form.locator("input[type=file][name=files]").setInputFiles(ZIP);
+    await clickTo(
+      form.locator("button[type=submit]"),
+      (url) => /^\/admin\/rounds\/\d+$/.test(url.pathname),
+      "upload the package",
+      60_000,
+    );
+    const url = new URL(page.url());
+    checkEqual(url.searchParams.get("notice"), "imported", `${path(page.url())} notice`);
+    roundId = url.pathname.split("/").pop();
+    check(roundId !== "1", "the upload did not create a new round");
+    checkEqual(await count(page, "[data-testid=upload-errors]"), 0, "upload errors shown");
+    check(await page.locator("p.notice").isVisible(), `${path(page.url())} shows no notice`);
+    const heading = await page.getByRole("heading", { level: 1 }).innerText();
+    check(heading.includes("2025"), `${path(page.url())} h1 does not name 2025: ${heading}`);
+    check(await page.locator("[data-testid=publish]").isVisible(), `${path(page.url())} has no publish form`);
+    noBrowserProblems();
+    await shoot(page, "07-uploaded.png");
+    return `round ${roundId}: ${heading}`;
+  });
+
+  await step("publish the new round with a decision", async () => {
+    const form = page.locator("[data-testid=publish]");
+    await form.locator("input[name=decision]").fill(DECISION);
+    await clickTo(
+      form.locator("button[type=submit]"),
+      (url) => url.searchParams.get("notice") === "published",
+      "publish",
+      60_000,
+    );
+    checkEqual(new URL(page.url()).pathname, `/admin/rounds/${roundId}`, "page after publishing");
+    check(
+      (await page.locator("main").innerText()).includes(DECISION),
+      "the publication list does not show the decision",
+    );
+    check(
+      await page.locator(`a[href='/rounds/${roundId}']`).isVisible(),
+      `no link to the public page /rounds/${roundId}`,
+    );
+    noBrowserProblems();
+    await shoot(page, "08-published.png");
+    return DECISION;
+  });
+
+  await step("public page of the new round shows its results", async () => {
+    await clickTo(
+      page.locator(`main a[href='/rounds/${roundId}']`),
+      (url) => url.pathname === `/rounds/${roundId}`,
+      "open the public page of the new round",
+    );
+    const heading = await page.getByRole("heading", { level: 1 }).innerText();
+    check(heading.includes("2025"), `/rounds/${roundId} h1 does not name 2025: ${heading}`);
+    checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", `/rounds/${roundId} overall mean`);
+    checkEqual(
+      await count(page, "[data-testid=ranking-provincial] tbody tr"),
+      20,
+      `/rounds/${roundId} provincial rows`,
+    );
+    checkEqual(await count(page, "[data-testid=ranking-district] tbody tr"), 12, `/rounds/${roundId} district rows`);
+    const unitLink = await page
+      .locator("[data-testid=ranking-provincial] tbody tr")
+      .first()
+      .locator("a")
+      .getAttribute("href");
+    check(unitLink?.startsWith(`/rounds/${roundId}/units/`), `/rounds/${roundId} unit links point at ${unitLink}`);
+    await chartsDrawn(page, 2);
+    noBrowserProblems();
+    await shoot(page, "09-public-new-round.png");
+    return heading;
+  });
+
+  await step("overview lists both published rounds and compares with 2024", async () => {
+    await page.goto(`${BASE}/`);
+    const heading = await page.getByRole("heading", { level: 1 }).innerText();
+    check(heading.includes("2025"), `/ does not show the latest round (2025): ${heading}`);
+    const rounds = page.locator("p.rounds");
+    checkEqual(await rounds.count(), 1, "/ list of published rounds");
+    const listed = (await rounds.innerText()).trim();
+    check(listed.includes("2024") && listed.includes("2025"), `/ published rounds list: ${JSON.stringify(listed)}`);
+    const older = page.locator("p.rounds a[href='/rounds/1']");
+    checkEqual((await older.innerText()).trim(), "2024", "/ link to the 2024 round");
+    // Same values as 2024, so every unit's change is zero rather than "—" (no previous round).
+    const changes = await page.locator("[data-testid=ranking-provincial] tbody tr td:nth-child(5)").allInnerTexts();
+    check(
+      changes.length === 20 && changes.every((c) => c.trim() !== "—"),
+      `/ change column against 2024 is missing: ${JSON.stringify(changes.slice(0, 5))}`,
+    );
+    await clickTo(older, (url) => url.pathname === "/rounds/1", "open the 2024 round from the list");
+    checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", "/rounds/1 overall mean");
+    check(
+      (await page.getByRole("heading", { level: 1 }).innerText()).includes("2024"),
+      "/rounds/1 h1 does not name 2024",
+    );
+    noBrowserProblems();
+    return `${listed.replace(/\s+/g, " ")}; change column e.g. ${changes[0].trim()}`;
+  });
+
+  await step("on a phone the overview and a scorecard fit the screen width", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, file] of [["/", "10-phone-overview.png"], ["/rounds/1/units/116", "11-phone-unit.png"]]) {
+      await page.goto(BASE + path);
+      await page.waitForSelector(".chart[data-drawn=true]");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 1, `${path} is ${overflow}px wider than a 390px phone screen`);
+      await shoot(page, file);
+    }
+    noBrowserProblems();
+    return "390 px wide, no horizontal scrolling of the page";
+  });
+
+  console.log(`e2e: all ${stepNo} steps passed; screenshots in ${SHOTS}`);
+} catch (error) {
+  exitCode = 1;
+  const where = page.url();
+  console.error(`FAILED at step ${stepNo} "${stepTitle}" (page ${where}):`);
+  console.error(error instanceof CheckFailed ? error.message : (error?.stack ?? String(error)));
+  if (problems.length > 0) console.error(`browser problems so far:\n  ${problems.join("\n  ")}`);
+  try {
+    await shoot(page, "failure.png");
+    console.error(`screenshot of the failing page: ${join(SHOTS, "failure.png")}`);
+  } catch {
+    // the page may be gone; the message above is what matters
+  }
+} finally {
+  await browser.close();
+}
+process.exit(exitCode);
