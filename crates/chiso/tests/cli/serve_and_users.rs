@@ -182,3 +182,21 @@ fn bad_user_commands_say_what_is_wrong() {
         chiso_with_env(&["user", "passwd", "nobody", "--data-dir", &data, "--lang", "en"], &password);
     assert!(!nobody.success && nobody.stderr.contains("there is no user \"nobody\""), "{}", nobody.stderr);
 }
+
+#[test]
+fn serve_writes_json_logs_when_asked() {
+    let dir = Package::empty();
+    let port = free_port();
+    let server =
+        serve(dir.path(), port, &[("CHISO_LOG_FORMAT", "json"), ("CHISO_ADMIN_PASSWORD", "given-password")]);
+    let logs: Vec<serde_json::Value> = server
+        .stderr
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ready = logs.iter().find(|l| l["message"] == "database ready").expect("a JSON log line");
+    assert_eq!(ready["level"], "INFO");
+    assert!(ready["database"].as_str().unwrap().starts_with("sqlite:"));
+    assert!(stop(server).success());
+}
