@@ -70,6 +70,8 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     init_tracing(args.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
+        // First, so that a SIGTERM during a long first start still stops cleanly.
+        let shutdown = shutdown_signal()?;
         let store = open_store(&args.database).await?;
         tracing::info!(database = %redacted(&args.database.url()), "database ready");
         let admin_password = std::env::var("CHISO_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
@@ -94,7 +96,6 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
                 )
             ),
         }
-        let shutdown = shutdown_signal()?;
         let listener =
             TcpListener::bind(&args.addr).await.with_context(|| format!("listening on {}", args.addr))?;
         let addr = listener.local_addr()?;
