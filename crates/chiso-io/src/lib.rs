@@ -16,6 +16,7 @@ pub mod monitoring;
 pub mod package;
 pub mod render;
 pub mod toml_file;
+pub mod xlsx;
 
 pub use error::{ErrorKind, PackageError, PackageErrors};
 pub use files::Files;

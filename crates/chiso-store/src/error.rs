@@ -78,6 +78,14 @@ pub enum RowProblemKind {
     NotALeaf {
         indicator: String,
     },
+    /// Submission: a leaf has no value.
+    Unanswered {
+        indicator: String,
+    },
+    /// Submission: an indicator with `evidence = true` has no evidence.
+    NoEvidence {
+        indicator: String,
+    },
     /// Values: the leaf's rule refuses the text (not a number, outside [0, max], …).
     BadValue {
         unit: String,
@@ -109,6 +117,8 @@ impl fmt::Display for RowProblem {
             RowProblemKind::NotALeaf { indicator } => {
                 write!(f, "indicator {indicator:?} has children and is computed from them")
             }
+            RowProblemKind::Unanswered { indicator } => write!(f, "indicator {indicator:?} has no answer"),
+            RowProblemKind::NoEvidence { indicator } => write!(f, "indicator {indicator:?} needs evidence"),
             RowProblemKind::BadValue { unit, indicator, problem } => {
                 write!(f, "unit {unit:?}, indicator {indicator:?}: {}", problem.message(chiso_core::Lang::En))
             }

@@ -28,6 +28,7 @@ mod sessions;
 mod store;
 mod tokens;
 mod users;
+mod workflow;
 
 pub use audit::{AuditEntry, AuditFilter, DEFAULT_AUDIT_LIMIT};
 pub use clock::Clock;
@@ -40,3 +41,7 @@ pub use sessions::{NewSession, Session};
 pub use store::{Backend, Store};
 pub use tokens::{ApiToken, NewApiToken};
 pub use users::{NewUser, Role, User};
+pub use workflow::{
+    Appraisal, AppraisalChange, Deadlines, Evidence, EvidenceKind, NewEvidence, Stage, UnitEvent,
+    UnitProgress, UnitState, Workflow, editable,
+};

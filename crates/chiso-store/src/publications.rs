@@ -40,6 +40,9 @@ pub struct Publication {
     pub info: PublicationInfo,
     pub results_json_vi: String,
     pub results_json_en: String,
+    /// For a round run in the app: per unit, its self-assessed, appraised and final
+    /// scores (total and per indicator), as JSON.
+    pub stages_json: Option<String>,
 }
 
 impl Publication {
@@ -75,6 +78,7 @@ fn publication_from_row(row: &AnyRow) -> Result<Publication, StoreError> {
         info: info_from_row(row, "")?,
         results_json_vi: row.try_get("results_json_vi")?,
         results_json_en: row.try_get("results_json_en")?,
+        stages_json: row.try_get("stages_json")?,
     })
 }
 
@@ -93,6 +97,63 @@ fn score_snapshot(files: BTreeMap<String, Vec<u8>>) -> Result<(String, String, S
     Ok((hash, render(&package, &results, Lang::Vi)?, render(&package, &results, Lang::En)?))
 }
 
+/// Scores the round as it is now and stores a publication, inside the caller's
+/// transaction; `stages_json` holds the self-assessed / appraised / final scores of
+/// a round run in the app.
+pub(crate) async fn publish_tx(
+    tx: &mut sqlx::AnyConnection,
+    for_update: &str,
+    round: RoundId,
+    decision: &str,
+    now: i64,
+    actor: Actor,
+    stages_json: Option<String>,
+) -> Result<PublicationId, StoreError> {
+    let decision = decision.trim();
+    if decision.is_empty() {
+        return Err(StoreError::InvalidInput("a publication names the decision that approved it".into()));
+    }
+    let status = rounds::lock_round(&mut *tx, round, for_update).await?;
+    let files = rounds::load_inputs(&mut *tx, round).await?;
+    let (hash, vi, en) = blocking(move || score_snapshot(files)).await?;
+    let previous: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM publications WHERE round_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(round.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO publications (round_id, published_at, published_by, decision, results_json_vi, \
+         results_json_en, inputs_hash, supersedes, stages_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
+    )
+    .bind(round.0)
+    .bind(now)
+    .bind(actor.to_string())
+    .bind(decision)
+    .bind(vi)
+    .bind(en)
+    .bind(&hash)
+    .bind(previous)
+    .bind(stages_json)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE rounds SET status = 'published' WHERE id = $1")
+        .bind(round.0)
+        .execute(&mut *tx)
+        .await?;
+    let record = AuditRecord::new("round.publish", "publication", id)
+        .before(json!({ "round": round.0, "status": status.code(), "latest_publication": previous }))
+        .after(json!({
+            "round": round.0,
+            "status": RoundStatus::Published.code(),
+            "decision": decision,
+            "inputs_hash": hash,
+            "supersedes": previous,
+        }));
+    audit::append(&mut *tx, now, actor, record).await?;
+    Ok(PublicationId(id))
+}
+
 impl Store {
     /// Scores the round as it is now and stores the results as a new publication
     /// (superseding the round's latest, if any), marking the round published; one
@@ -104,56 +165,17 @@ impl Store {
         decision: &str,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
-        let decision = decision.trim();
-        if decision.is_empty() {
-            return Err(StoreError::InvalidInput("a publication names the decision that approved it".into()));
-        }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let status = rounds::lock_round(&mut tx, round, self.for_update()).await?;
-        let files = rounds::load_inputs(&mut tx, round).await?;
-        let (hash, vi, en) = blocking(move || score_snapshot(files)).await?;
-        let previous: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM publications WHERE round_id = $1 ORDER BY id DESC LIMIT 1")
-                .bind(round.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO publications (round_id, published_at, published_by, decision, results_json_vi, \
-             results_json_en, inputs_hash, supersedes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(round.0)
-        .bind(now)
-        .bind(actor.to_string())
-        .bind(decision)
-        .bind(vi)
-        .bind(en)
-        .bind(&hash)
-        .bind(previous)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE rounds SET status = 'published' WHERE id = $1")
-            .bind(round.0)
-            .execute(&mut *tx)
-            .await?;
-        let record = AuditRecord::new("round.publish", "publication", id)
-            .before(json!({ "round": round.0, "status": status.code(), "latest_publication": previous }))
-            .after(json!({
-                "round": round.0,
-                "status": RoundStatus::Published.code(),
-                "decision": decision,
-                "inputs_hash": hash,
-                "supersedes": previous,
-            }));
-        audit::append(&mut tx, now, actor, record).await?;
+        let id = publish_tx(&mut tx, self.for_update(), round, decision, now, actor, None).await?;
         tx.commit().await?;
-        Ok(PublicationId(id))
+        Ok(id)
     }
 
     #[tracing::instrument(skip_all, fields(publication = %id))]
     pub async fn publication(&self, id: PublicationId) -> Result<Option<Publication>, StoreError> {
         let sql = format!(
-            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en FROM publications WHERE id = $1"
+            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en, stages_json FROM publications WHERE id = $1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(&self.pool).await?;
         row.as_ref().map(publication_from_row).transpose()
@@ -163,7 +185,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(round = %round))]
     pub async fn latest_publication(&self, round: RoundId) -> Result<Option<Publication>, StoreError> {
         let sql = format!(
-            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en FROM publications \
+            "SELECT {INFO_COLUMNS}, results_json_vi, results_json_en, stages_json FROM publications \
              WHERE round_id = $1 ORDER BY id DESC LIMIT 1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.0).fetch_optional(&self.pool).await?;

@@ -13,7 +13,7 @@ macro_rules! select_rounds {
     };
 }
 
-mod edit;
+pub(crate) mod edit;
 pub(crate) mod values_csv;
 
 pub use edit::ValueChange;
@@ -129,15 +129,15 @@ fn refused(file: &str, kind: ErrorKind) -> StoreError {
 }
 
 /// What an import stores, gathered before the transaction starts.
-struct Import {
-    package: Package,
+pub(crate) struct Import {
+    pub(crate) package: Package,
     files: BTreeMap<String, Vec<u8>>,
     values: Vec<ValueText>,
 }
 
 impl Import {
     /// Validates and scores the package; a package that does not score is refused too.
-    fn prepare(files: Files) -> Result<Import, StoreError> {
+    pub(crate) fn prepare(files: Files) -> Result<Import, StoreError> {
         let package = Package::from_files(files)?;
         package.score()?;
         let mut kept = BTreeMap::new();
@@ -178,6 +178,81 @@ impl Import {
     }
 }
 
+/// Stores a prepared import as a new draft round, with its audit row, inside the
+/// caller's transaction.
+pub(crate) async fn import_tx(
+    tx: &mut AnyConnection,
+    import: &Import,
+    now: i64,
+    actor: Actor,
+) -> Result<RoundId, StoreError> {
+    let a = &import.package.assessment;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO rounds (year, name_vi, name_en, overall, rank_precision, status, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) RETURNING id",
+    )
+    .bind(i64::from(a.year))
+    .bind(&a.name.vi)
+    .bind(&a.name.en)
+    .bind(a.overall.code())
+    .bind(i64::from(a.rank_precision))
+    .bind(now)
+    .bind(actor.to_string())
+    .fetch_one(&mut *tx)
+    .await?;
+    let files: Vec<(&String, &Vec<u8>)> = import.files.iter().collect();
+    insert_many(
+        &mut *tx,
+        "INSERT INTO round_files (round_id, path, content)",
+        3,
+        &files,
+        |args, (path, content)| {
+            args.add(id)?;
+            args.add(path.as_str())?;
+            args.add(content.to_vec())
+        },
+    )
+    .await?;
+    let groups: Vec<_> = a.groups.iter().zip(&import.package.framework_files).enumerate().collect();
+    insert_many(
+        &mut *tx,
+        "INSERT INTO round_groups (round_id, position, code, name_vi, name_en, framework_path)",
+        6,
+        &groups,
+        |args, (position, (group, path))| {
+            args.add(id)?;
+            args.add(*position as i64)?;
+            args.add(group.code.as_str())?;
+            args.add(group.name.vi.as_str())?;
+            args.add(group.name.en.as_str())?;
+            args.add(path.as_str())
+        },
+    )
+    .await?;
+    let units: Vec<_> = a.units.iter().enumerate().collect();
+    insert_many(
+        &mut *tx,
+        "INSERT INTO units (round_id, position, code, name_vi, name_en, group_code, parent)",
+        7,
+        &units,
+        |args, (position, unit)| {
+            args.add(id)?;
+            args.add(*position as i64)?;
+            args.add(unit.code.as_str())?;
+            args.add(unit.name.vi.as_str())?;
+            args.add(unit.name.en.as_str())?;
+            args.add(a.groups[unit.group].code.as_str())?;
+            args.add(unit.parent.clone())
+        },
+    )
+    .await?;
+    let values: Vec<_> = import.values.iter().enumerate().collect();
+    insert_values(&mut *tx, id, &values, now, &actor.to_string()).await?;
+    let record = AuditRecord::new("round.import", "round", id).after(import.summary());
+    audit::append(&mut *tx, now, actor, record).await?;
+    Ok(RoundId(id))
+}
+
 impl Store {
     /// Imports an assessment package as a new draft round, in one transaction with
     /// its audit row. A package with any error (or one that does not score) is
@@ -185,76 +260,12 @@ impl Store {
     #[tracing::instrument(skip_all, fields(actor = %actor, round))]
     pub async fn import_round(&self, files: Files, actor: Actor) -> Result<RoundId, StoreError> {
         let import = blocking(move || Import::prepare(files)).await?;
-        let a = &import.package.assessment;
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (year, name_vi, name_en, overall, rank_precision, status, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) RETURNING id",
-        )
-        .bind(i64::from(a.year))
-        .bind(&a.name.vi)
-        .bind(&a.name.en)
-        .bind(a.overall.code())
-        .bind(i64::from(a.rank_precision))
-        .bind(now)
-        .bind(actor.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
-        tracing::Span::current().record("round", id);
-        let files: Vec<(&String, &Vec<u8>)> = import.files.iter().collect();
-        insert_many(
-            &mut tx,
-            "INSERT INTO round_files (round_id, path, content)",
-            3,
-            &files,
-            |args, (path, content)| {
-                args.add(id)?;
-                args.add(path.as_str())?;
-                args.add(content.to_vec())
-            },
-        )
-        .await?;
-        let groups: Vec<_> = a.groups.iter().zip(&import.package.framework_files).enumerate().collect();
-        insert_many(
-            &mut tx,
-            "INSERT INTO round_groups (round_id, position, code, name_vi, name_en, framework_path)",
-            6,
-            &groups,
-            |args, (position, (group, path))| {
-                args.add(id)?;
-                args.add(*position as i64)?;
-                args.add(group.code.as_str())?;
-                args.add(group.name.vi.as_str())?;
-                args.add(group.name.en.as_str())?;
-                args.add(path.as_str())
-            },
-        )
-        .await?;
-        let units: Vec<_> = a.units.iter().enumerate().collect();
-        insert_many(
-            &mut tx,
-            "INSERT INTO units (round_id, position, code, name_vi, name_en, group_code, parent)",
-            7,
-            &units,
-            |args, (position, unit)| {
-                args.add(id)?;
-                args.add(*position as i64)?;
-                args.add(unit.code.as_str())?;
-                args.add(unit.name.vi.as_str())?;
-                args.add(unit.name.en.as_str())?;
-                args.add(a.groups[unit.group].code.as_str())?;
-                args.add(unit.parent.clone())
-            },
-        )
-        .await?;
-        let values: Vec<_> = import.values.iter().enumerate().collect();
-        let by = actor.to_string();
-        insert_values(&mut tx, id, &values, now, &by).await?;
-        let record = AuditRecord::new("round.import", "round", id).after(import.summary());
-        audit::append(&mut tx, now, actor, record).await?;
+        let id = import_tx(&mut tx, &import, now, actor).await?;
+        tracing::Span::current().record("round", id.0);
         tx.commit().await?;
-        Ok(RoundId(id))
+        Ok(id)
     }
 
     /// Every round, newest year first.
@@ -489,6 +500,7 @@ pub(crate) async fn load_inputs(
         return Err(StoreError::not_found("round", id));
     }
     let files = load_files(conn, id).await?;
-    let values = load_value_texts(conn, id).await?;
+    let mut values = load_value_texts(conn, id).await?;
+    crate::workflow::overlay_appraisals(conn, id, &mut values).await?;
     with_values_csv(files, &values)
 }

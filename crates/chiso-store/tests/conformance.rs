@@ -29,3 +29,5 @@ mod sessions;
 mod tokens;
 #[path = "conformance/users.rs"]
 mod users;
+#[path = "conformance/workflow.rs"]
+mod workflow;

@@ -67,17 +67,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.begin_write().await?;
         lock_round(&mut tx, round, self.for_update()).await?;
-        let files = load_files(&mut tx, round).await?;
-        let stored = load_stored_values(&mut tx, round).await?;
-        let changes = changes.to_vec();
-        let plan = blocking(move || plan_changes(files, stored, &changes)).await?;
-        for &i in &plan.changed {
-            upsert_value(&mut tx, round, &plan.stored[i], now, &actor.to_string()).await?;
-        }
-        let record = AuditRecord::new("round.values.set", "round", round)
-            .before(Value::Array(plan.before))
-            .after(Value::Array(plan.after));
-        audit::append(&mut tx, now, actor, record).await?;
+        apply_value_changes(&mut tx, round, changes, now, actor).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -101,6 +91,29 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Checks and writes value changes with their audit row, inside the caller's
+/// transaction (which holds the round's lock).
+pub(crate) async fn apply_value_changes(
+    tx: &mut AnyConnection,
+    round: RoundId,
+    changes: &[ValueChange],
+    now: i64,
+    actor: Actor,
+) -> Result<(), StoreError> {
+    let files = load_files(&mut *tx, round).await?;
+    let stored = load_stored_values(&mut *tx, round).await?;
+    let changes = changes.to_vec();
+    let plan = blocking(move || plan_changes(files, stored, &changes)).await?;
+    for &i in &plan.changed {
+        upsert_value(&mut *tx, round, &plan.stored[i], now, &actor.to_string()).await?;
+    }
+    let record = AuditRecord::new("round.values.set", "round", round)
+        .before(Value::Array(plan.before))
+        .after(Value::Array(plan.after));
+    audit::append(&mut *tx, now, actor, record).await?;
+    Ok(())
 }
 
 /// A round's values after a checked set of changes, and what to write.

@@ -1,0 +1,240 @@
+//! The round run in the app: stages, a unit's self-assessment with evidence,
+//! submission checks, return and resubmission, appraisal with reasons, approval
+//! and publication with the three scores; lost updates refused.
+
+use crate::rounds::{ADMIN, memory, sonla_files};
+use crate::support::each_backend;
+use chiso_io::{Files, Package};
+use chiso_store::{
+    Actor, AppraisalChange, NewEvidence, RowProblemKind, Stage, Store, StoreError, UnitState, UserId,
+    ValueChange,
+};
+use std::collections::BTreeMap;
+
+const REPORTER: Actor = Actor::User(UserId(2));
+const APPRAISER: Actor = Actor::User(UserId(3));
+
+/// The bundled package's frameworks and units without its values.
+fn empty_round_files() -> BTreeMap<String, Vec<u8>> {
+    let mut files = memory(sonla_files());
+    files.remove("values.csv");
+    files
+}
+
+/// The bundled values of `unit` as changes of a form never saved before.
+fn bundled_values(unit: &str) -> Vec<ValueChange> {
+    let package = Package::from_files(sonla_files()).unwrap();
+    let text = package.files.read_text("values.csv").unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.splitn(4, ',');
+            let (u, indicator, value) = (fields.next()?, fields.next()?, fields.next()?);
+            (u == unit).then(|| ValueChange {
+                unit: unit.into(),
+                indicator: indicator.into(),
+                value: value.trim_matches('"').into(),
+                note: None,
+                expected_version: Some(0),
+            })
+        })
+        .collect()
+}
+
+/// The indicators of `unit`'s framework that need evidence.
+fn needing_evidence(unit: &str) -> Vec<String> {
+    let package = Package::from_files(sonla_files()).unwrap();
+    let a = &package.assessment;
+    let u = a.units.iter().position(|x| x.code == unit).unwrap();
+    a.framework_of(u).indicators.iter().filter(|i| i.evidence).map(|i| i.code.clone()).collect()
+}
+
+async fn evidence_all(store: &Store, round: chiso_store::RoundId, unit: &str) {
+    for (i, indicator) in needing_evidence(unit).iter().enumerate() {
+        let evidence = if i == 0 {
+            NewEvidence::File {
+                name: "bien-ban.pdf".into(),
+                content_type: "application/pdf".into(),
+                content: b"%PDF-1.4 minutes".to_vec(),
+            }
+        } else {
+            NewEvidence::Reference {
+                number: format!("{i}/QĐ-UBND"),
+                date: "2024-03-01".into(),
+                summary: "Quyết định".into(),
+            }
+        };
+        store.add_evidence(round, unit, indicator, evidence, REPORTER).await.unwrap();
+    }
+}
+
+fn state_of(progress: &[chiso_store::UnitProgress], unit: &str) -> UnitState {
+    progress.iter().find(|p| p.unit == unit).unwrap().state
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_runs_from_self_assessment_to_publication() {
+    each_backend(|store| async move {
+        let round = store.create_workflow_round(Files::Memory(empty_round_files()), ADMIN).await?;
+        assert_eq!(store.workflow(round).await?.unwrap().stage, Stage::Draft);
+        assert_eq!(store.unit_progress(round).await?.len(), 32);
+        // Not open yet: nobody can fill a form.
+        let early = store.save_self_assessment(round, "STTTT", &bundled_values("STTTT"), REPORTER).await;
+        assert!(matches!(early, Err(StoreError::Conflict(_))), "{early:?}");
+        for unit in store.unit_progress(round).await? {
+            if unit.unit != "STTTT" && unit.unit != "116" {
+                store.set_unit_assigned(round, &unit.unit, false, ADMIN).await?;
+            }
+        }
+        store.advance_stage(round, Stage::Open, ADMIN).await?;
+
+        // STTTT: saved, refused for missing evidence, evidenced, submitted, locked.
+        store.save_self_assessment(round, "STTTT", &bundled_values("STTTT"), REPORTER).await?;
+        assert_eq!(state_of(&store.unit_progress(round).await?, "STTTT"), UnitState::Draft);
+        let refused = store.submit_unit(round, "STTTT", REPORTER).await;
+        let Err(StoreError::Refused(problems)) = refused else { panic!("{refused:?}") };
+        assert_eq!(problems.len(), needing_evidence("STTTT").len());
+        assert!(problems.iter().all(|p| matches!(p.kind, RowProblemKind::NoEvidence { .. })));
+        evidence_all(&store, round, "STTTT").await;
+        store.submit_unit(round, "STTTT", REPORTER).await?;
+        let locked =
+            store.save_self_assessment(round, "STTTT", &bundled_values("STTTT")[..1], REPORTER).await;
+        assert!(matches!(locked, Err(StoreError::Conflict(_))), "a submitted form is locked: {locked:?}");
+        let evidence = store.evidence(round, "STTTT").await?;
+        assert_eq!(evidence.len(), needing_evidence("STTTT").len());
+        let (meta, content) = store
+            .evidence_file(
+                round,
+                evidence
+                    .iter()
+                    .find(|e| matches!(e.kind, chiso_store::EvidenceKind::File { .. }))
+                    .unwrap()
+                    .id,
+            )
+            .await?
+            .unwrap();
+        assert_eq!(content, b"%PDF-1.4 minutes");
+        let chiso_store::EvidenceKind::File { sha256, .. } = meta.kind else { panic!() };
+        assert_eq!(sha256.len(), 64);
+
+        // 116: an unanswered leaf is named.
+        let mut partial = bundled_values("116");
+        let dropped = partial.pop().unwrap().indicator;
+        store.save_self_assessment(round, "116", &partial, REPORTER).await?;
+        evidence_all(&store, round, "116").await;
+        let Err(StoreError::Refused(problems)) = store.submit_unit(round, "116", REPORTER).await else {
+            panic!()
+        };
+        assert_eq!(problems.len(), 1);
+        assert!(
+            matches!(&problems[0].kind, RowProblemKind::Unanswered { indicator } if *indicator == dropped)
+        );
+        let last = ValueChange { expected_version: Some(0), ..bundled_values("116").pop().unwrap() };
+        store.save_self_assessment(round, "116", &[last], REPORTER).await?;
+        store.submit_unit(round, "116", REPORTER).await?;
+
+        // Appraisal: a value changed with its reason; 116 returned, revised, resubmitted.
+        store.advance_stage(round, Stage::Appraisal, ADMIN).await?;
+        let change = AppraisalChange {
+            indicator: "1.2".into(),
+            value: "1".into(),
+            reason: String::new(),
+            expected_version: 0,
+        };
+        let no_reason = store.appraise(round, "STTTT", &change, APPRAISER).await;
+        assert!(matches!(no_reason, Err(StoreError::InvalidInput(_))), "{no_reason:?}");
+        let change = AppraisalChange { reason: "Chỉ có 1 biên bản họp".into(), ..change };
+        store.appraise(round, "STTTT", &change, APPRAISER).await?;
+        let stale = store.appraise(round, "STTTT", &change, APPRAISER).await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        let bad = AppraisalChange {
+            indicator: "1.3".into(),
+            value: "nhiều".into(),
+            reason: "x".into(),
+            expected_version: 0,
+        };
+        assert!(store.appraise(round, "STTTT", &bad, APPRAISER).await.is_err(), "a value the rule refuses");
+        store.return_unit(round, "116", "Bổ sung minh chứng chỉ số 2.1", APPRAISER).await?;
+        assert_eq!(state_of(&store.unit_progress(round).await?, "116"), UnitState::Returned);
+        let revised =
+            ValueChange { value: "3".into(), expected_version: Some(1), ..bundled_values("116").remove(1) };
+        store.save_self_assessment(round, "116", &[revised], REPORTER).await?;
+        store.submit_unit(round, "116", REPORTER).await?;
+        let actions: Vec<String> =
+            store.unit_events(round, "116").await?.into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, ["submit", "return", "resubmit"]);
+        let early = store.advance_stage(round, Stage::Approved, ADMIN).await;
+        assert!(
+            matches!(early, Err(StoreError::Conflict(ref m)) if m.contains("116") && m.contains("STTTT")),
+            "{early:?}"
+        );
+        store.finalise_unit(round, "STTTT", APPRAISER).await?;
+        store.finalise_unit(round, "116", APPRAISER).await?;
+        store.advance_stage(round, Stage::Approved, ADMIN).await?;
+
+        // Publication: final results and the three scores.
+        let id =
+            store.publish_workflow_round(round, "Quyết định số 2923/QĐ-UBND ngày 31/12/2023", ADMIN).await?;
+        assert_eq!(store.workflow(round).await?.unwrap().stage, Stage::Published);
+        let publication = store.publication(id).await?.unwrap();
+        let stages: serde_json::Value = serde_json::from_str(publication.stages_json.as_deref().unwrap())?;
+        let sttt = &stages["units"]["STTTT"];
+        assert!((sttt["self"].as_f64().unwrap() - 91.48).abs() < 0.01, "{sttt}");
+        assert!(sttt["final"].as_f64().unwrap() < sttt["self"].as_f64().unwrap(), "the appraisal lowered it");
+        assert_eq!(sttt["indicators"]["1.2"][0], 2.0);
+        let results: serde_json::Value = serde_json::from_str(&publication.results_json_vi)?;
+        let published = results["units"].as_array().unwrap().iter().find(|u| u["code"] == "STTTT").unwrap();
+        assert_eq!(published["total"], sttt["final"]);
+        let audit = store
+            .audit(&chiso_store::AuditFilter { entity: Some("unit".into()), ..Default::default() })
+            .await?;
+        assert!(audit.len() >= 6, "submissions, return, finalisations are audited");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_saves_of_one_indicator_from_the_same_version_lose_nothing() {
+    each_backend(|store| async move {
+        let round = store.create_workflow_round(Files::Memory(empty_round_files()), ADMIN).await?;
+        store.advance_stage(round, Stage::Open, ADMIN).await?;
+        let first = ValueChange {
+            unit: "STTTT".into(),
+            indicator: "1.2".into(),
+            value: "3".into(),
+            note: None,
+            expected_version: Some(0),
+        };
+        let second = ValueChange { value: "4".into(), ..first.clone() };
+        let (first, second) = ([first], [second]);
+        let (a, b) = tokio::join!(
+            store.save_self_assessment(round, "STTTT", &first, REPORTER),
+            store.save_self_assessment(round, "STTTT", &second, Actor::User(UserId(4)))
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} {b:?}");
+        let loser = if a.is_err() { a } else { b };
+        assert!(matches!(loser, Err(StoreError::Conflict(ref m)) if m.contains("version 1")), "{loser:?}");
+        let values = store.round_values(round).await?;
+        assert_eq!(values.len(), 1);
+        assert_eq!(values[0].version, 1);
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_years_round_copies_frameworks_and_units_without_values() {
+    each_backend(|store| async move {
+        let last = store.import_round(sonla_files(), ADMIN).await?;
+        let next = store.copy_round(last, 2025, ADMIN).await?;
+        let round = store.round(next).await?.unwrap();
+        assert_eq!(round.year, 2025);
+        assert!(store.round_values(next).await?.is_empty());
+        assert_eq!(store.round_units(next).await?.len(), 32);
+        assert_eq!(store.workflow(next).await?.unwrap().stage, Stage::Draft);
+        assert!(store.workflow(last).await?.is_none(), "an imported round is not run in the app");
+        Ok(())
+    })
+    .await;
+}
