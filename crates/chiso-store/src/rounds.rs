@@ -367,6 +367,19 @@ impl Store {
         load_inputs(&mut conn, id).await
     }
 
+    /// The round's files with the self-assessed values only (no appraised value
+    /// overriding them): what the units reported.
+    #[tracing::instrument(skip_all, fields(round = %id))]
+    pub async fn round_self_files(&self, id: RoundId) -> Result<BTreeMap<String, Vec<u8>>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        if find_round(&mut conn, id).await?.is_none() {
+            return Err(StoreError::not_found("round", id));
+        }
+        let files = load_files(&mut conn, id).await?;
+        let values = load_value_texts(&mut conn, id).await?;
+        with_values_csv(files, &values)
+    }
+
     /// The round rebuilt into a validated package (its files from [`Store::round_files`]).
     #[tracing::instrument(skip_all, fields(round = %id))]
     pub async fn round_package(&self, id: RoundId) -> Result<Package, StoreError> {

@@ -618,6 +618,92 @@ impl Store {
         Ok(())
     }
 
+    /// Saves values of several units at once as drafts (a filled spreadsheet),
+    /// all or nothing: every unit must be editable. Values overwrite what is there.
+    pub async fn import_self_values(
+        &self,
+        round: RoundId,
+        changes: &[ValueChange],
+        actor: Actor,
+    ) -> Result<usize, StoreError> {
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        lock_round(&mut tx, round, self.for_update()).await?;
+        let stage = workflow_stage(&mut tx, round).await?;
+        let mut units: Vec<&str> = changes.iter().map(|c| c.unit.trim()).collect();
+        units.sort_unstable();
+        units.dedup();
+        let mut states = Vec::new();
+        for unit in &units {
+            let state = unit_state(&mut tx, round, unit).await?;
+            if !editable(stage, state) {
+                return Err(refuse(format!(
+                    "unit {unit:?} cannot be changed now (round {}, unit {})",
+                    stage.code(),
+                    state.code()
+                )));
+            }
+            states.push(state);
+        }
+        let changes: Vec<ValueChange> =
+            changes.iter().map(|c| ValueChange { expected_version: None, ..c.clone() }).collect();
+        apply_value_changes(&mut tx, round, &changes, now, actor).await?;
+        for (unit, state) in units.iter().zip(states) {
+            if state == UnitState::NotStarted {
+                set_unit_state(&mut tx, round, unit, UnitState::Draft, now, actor).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(units.len())
+    }
+
+    /// The scores `unit` would get with `values` (indicator → text as typed) in place
+    /// of its self-assessed ones (the points shown while a reporter types), or with
+    /// the stored values when `values` is None; `appraised` scores the values after
+    /// appraisal instead. Per indicator of the unit's framework, and the total.
+    pub async fn unit_scores(
+        &self,
+        round: RoundId,
+        unit: &str,
+        values: Option<&[(String, String)]>,
+        appraised: bool,
+    ) -> Result<(Vec<Option<f64>>, f64), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let files = load_files(&mut conn, round).await?;
+        let mut texts = load_value_texts(&mut conn, round).await?;
+        if appraised {
+            overlay_appraisals(&mut conn, round, &mut texts).await?;
+        }
+        drop(conn);
+        if let Some(values) = values {
+            texts.retain(|t| t.unit != unit);
+            texts.extend(values.iter().map(|(indicator, value)| ValueText {
+                unit: unit.to_owned(),
+                indicator: indicator.clone(),
+                value: value.clone(),
+                note: None,
+            }));
+        }
+        let unit = unit.to_owned();
+        blocking(move || {
+            let package = Package::from_files(Files::Memory(with_values_csv(files, &texts)?))?;
+            let u = package
+                .assessment
+                .units
+                .iter()
+                .position(|x| x.code == unit)
+                .ok_or_else(|| StoreError::not_found("unit", &unit))?;
+            let results = package.score()?;
+            let result = results
+                .units
+                .into_iter()
+                .find(|r| r.unit == u)
+                .ok_or_else(|| StoreError::not_found("unit", &unit))?;
+            Ok((result.scores.into_iter().map(|s| s.map(clean)).collect(), clean(result.total)))
+        })
+        .await
+    }
+
     /// Submits a unit's self-assessment: every leaf answered (kpi-sourced leaves
     /// excepted) and every indicator with `evidence = true` evidenced, else each gap
     /// is named ([`StoreError::Refused`]). The form is locked afterwards.

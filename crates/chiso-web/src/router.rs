@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::error::AppError;
-use crate::pages::{admin, public, session};
+use crate::pages::{admin, public, session, work};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path};
@@ -40,6 +40,23 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/audit", get(admin::audit))
         .route("/admin/tokens", get(admin::tokens).post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/work", get(work::index))
+        .route("/work/rounds", post(work::create))
+        .route("/work/rounds/{id}", get(work::board))
+        .route("/work/rounds/{id}/stage", post(work::change_stage))
+        .route("/work/rounds/{id}/deadlines", post(work::set_deadlines))
+        .route("/work/rounds/{id}/publish", post(work::publish))
+        .route("/work/rounds/{id}/xlsx", post(work::upload_xlsx))
+        .route("/work/rounds/{id}/template/{group}", get(work::template))
+        .route("/work/rounds/{id}/evidence/{evidence}", get(work::evidence_file))
+        .route("/work/rounds/{id}/units/{unit}", get(work::unit_form))
+        .route("/work/rounds/{id}/units/{unit}/save", post(work::save))
+        .route("/work/rounds/{id}/units/{unit}/preview", post(work::preview))
+        .route("/work/rounds/{id}/units/{unit}/evidence", post(work::add_evidence))
+        .route("/work/rounds/{id}/units/{unit}/appraise", post(work::appraise))
+        .route("/work/rounds/{id}/units/{unit}/step", post(work::step))
+        .route("/work/rounds/{id}/units/{unit}/assign", post(work::assign))
+        .route("/rounds/{id}/annex.xlsx", get(work::annex))
         .route("/static/{*path}", get(static_file))
         .route("/favicon.ico", get(|| static_file(Path("favicon.svg".to_owned()))))
         .merge(api)

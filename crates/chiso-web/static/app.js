@@ -129,4 +129,26 @@ function sortableTables() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); });
+// The self-assessment form: the points each answer earns, computed by the engine
+// on the server, shown as the reporter types.
+function livePoints() {
+  const form = document.querySelector("form[data-preview]");
+  if (!form) return;
+  let timer = null;
+  const update = async () => {
+    const response = await fetch(form.dataset.preview, { method: "POST", body: new URLSearchParams(new FormData(form)) });
+    if (!response.ok) return;
+    const data = await response.json();
+    for (const [code, points] of Object.entries(data.points)) {
+      const cell = form.querySelector(`[data-points-for="${CSS.escape(code)}"]`);
+      if (cell) cell.textContent = points == null ? "—" : NUMBER.format(Math.round(points * 100) / 100);
+    }
+    const total = document.querySelector("[data-testid=form-total]");
+    if (total) total.textContent = NUMBER.format(Math.round(data.total * 100) / 100);
+    form.dataset.previewed = "true";
+  };
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 250); });
+  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(update, 50); });
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); });

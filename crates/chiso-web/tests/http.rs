@@ -20,3 +20,6 @@ mod api;
 
 #[path = "http/postgres.rs"]
 mod postgres;
+
+#[path = "http/workflow.rs"]
+mod workflow;

@@ -58,7 +58,7 @@ fn notice_text(code: Option<&str>, lang: Lang) -> Option<String> {
 }
 
 /// Readable names of actors: `user:3` → `lan`, `token:2` → `token 2 (Hệ thống …)`.
-async fn actor_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
+pub async fn actor_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
     let mut names: HashMap<String, String> =
         state.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect();
     for token in state.store.api_tokens().await? {
@@ -143,6 +143,16 @@ pub async fn index(
 }
 
 /// Turns a refused upload into the admin page listing every error.
+pub async fn refused_page(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    refused(state, who, locale, uri, errors).await
+}
+
 async fn refused(
     state: &AppState,
     who: &SignedIn,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod public;
 pub mod session;
+pub mod work;
 
 use crate::auth::SignedIn;
 use crate::error::{AppError, percent_encode};

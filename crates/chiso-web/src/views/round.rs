@@ -25,6 +25,8 @@ pub struct RoundView {
     /// The text of `chiso report`, when the round's inputs are still those published.
     report: Option<[String; 2]>,
     pub previous: Option<Previous>,
+    /// For a round run in the app: per unit, the self-assessed, appraised and final scores.
+    stages: Option<serde_json::Value>,
 }
 
 /// Last year's published round, for the change column.
@@ -54,6 +56,7 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
     }
     let publication = store.publication(latest.id).await?.ok_or(AppError::NotFound)?;
     let docs = [parse(&publication.results_json_vi)?, parse(&publication.results_json_en)?];
+    let stages = publication.stages_json.as_deref().and_then(|json| serde_json::from_str(json).ok());
     let package = store.round_package(id).await?;
     let values = store
         .round_values(id)
@@ -87,6 +90,7 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
         values,
         report,
         previous,
+        stages,
     });
     state.views.put_round(key, view.clone());
     Ok(view)
@@ -129,6 +133,8 @@ pub struct IndicatorRow {
     pub value: String,
     pub points: String,
     pub max: String,
+    /// Self-assessed and appraised points (rounds run in the app).
+    pub stage_points: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +162,8 @@ pub struct UnitCard {
     pub rows: Vec<IndicatorRow>,
     pub gaps: Vec<GapRow>,
     pub points_mode: bool,
+    /// Self-assessed, appraised and final totals (rounds run in the app).
+    pub stage_totals: Option<(String, String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +270,8 @@ impl RoundView {
         let group = doc.groups.iter().find(|g| g.code == unit.group)?;
         let framework = self.framework(&unit.group)?;
         let points_mode = framework.is_points();
+        let stage = self.stages.as_ref().map(|s| &s["units"][&unit.code]).filter(|s| s.is_object());
+        let stage_number = |v: &serde_json::Value| v.as_f64().map_or("—".into(), |x| lang.number(x, 2));
         let score = |code: &str| unit.scores.get(code).copied();
         let na = |code: &str| unit.not_applicable.iter().any(|c| c == code);
         let points_text = |code: &str| match score(code) {
@@ -307,6 +317,10 @@ impl RoundView {
                 },
                 points: points_text(&indicator.code),
                 max: max_text(indicator.max),
+                stage_points: stage.map(|s| {
+                    let scores = &s["indicators"][&indicator.code];
+                    (stage_number(&scores[0]), stage_number(&scores[1]))
+                }),
             })
             .collect();
         let mut gaps: Vec<(f64, &chiso_core::framework::Indicator)> = framework
@@ -357,6 +371,9 @@ impl RoundView {
             rows,
             gaps,
             points_mode,
+            stage_totals: stage.map(|s| {
+                (stage_number(&s["self"]), stage_number(&s["appraised"]), stage_number(&s["final"]))
+            }),
         })
     }
 
