@@ -378,6 +378,20 @@ impl Store {
         audit::append(&mut *tx, now, actor, record).await
     }
 
+    /// A write transaction holding the round's lock, with the round's stage and the
+    /// unit's state as they are under that lock.
+    async fn begin_unit_write(
+        &self,
+        round: RoundId,
+        unit: &str,
+    ) -> Result<(crate::store::Tx, Stage, UnitState), StoreError> {
+        let mut tx = self.begin_write().await?;
+        lock_round(&mut tx, round, self.for_update()).await?;
+        let stage = workflow_stage(&mut tx, round).await?;
+        let state = unit_state(&mut tx, round, unit).await?;
+        Ok((tx, stage, state))
+    }
+
     /// The workflow of a round run in the app (None for an imported round).
     pub async fn workflow(&self, round: RoundId) -> Result<Option<Workflow>, StoreError> {
         let row = sqlx::query(
@@ -599,10 +613,7 @@ impl Store {
             )));
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        lock_round(&mut tx, round, self.for_update()).await?;
-        let stage = workflow_stage(&mut tx, round).await?;
-        let state = unit_state(&mut tx, round, unit).await?;
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if !editable(stage, state) {
             return Err(refuse(format!(
                 "unit {unit:?} cannot be changed now (round {}, unit {})",
@@ -709,10 +720,7 @@ impl Store {
     /// is named ([`StoreError::Refused`]). The form is locked afterwards.
     pub async fn submit_unit(&self, round: RoundId, unit: &str, actor: Actor) -> Result<(), StoreError> {
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        lock_round(&mut tx, round, self.for_update()).await?;
-        let stage = workflow_stage(&mut tx, round).await?;
-        let state = unit_state(&mut tx, round, unit).await?;
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if !editable(stage, state) {
             return Err(refuse(format!(
                 "unit {unit:?} cannot be submitted now (round {}, unit {})",
@@ -780,10 +788,7 @@ impl Store {
         actor: Actor,
     ) -> Result<(), StoreError> {
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        lock_round(&mut tx, round, self.for_update()).await?;
-        let stage = workflow_stage(&mut tx, round).await?;
-        let state = unit_state(&mut tx, round, unit).await?;
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if stage != Stage::Appraisal || state != from {
             return Err(refuse(format!(
                 "unit {unit:?} cannot be {action}ed now (round {}, unit {})",
@@ -817,10 +822,7 @@ impl Store {
         actor: Actor,
     ) -> Result<(), StoreError> {
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        lock_round(&mut tx, round, self.for_update()).await?;
-        let stage = workflow_stage(&mut tx, round).await?;
-        let state = unit_state(&mut tx, round, unit).await?;
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if stage != Stage::Appraisal || state != UnitState::Submitted {
             return Err(refuse(format!(
                 "unit {unit:?} is not open for appraisal (round {}, unit {})",
@@ -957,10 +959,7 @@ impl Store {
         actor: Actor,
     ) -> Result<i64, StoreError> {
         let now = self.now();
-        let mut tx = self.begin_write().await?;
-        lock_round(&mut tx, round, self.for_update()).await?;
-        let stage = workflow_stage(&mut tx, round).await?;
-        let state = unit_state(&mut tx, round, unit).await?;
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if !editable(stage, state) {
             return Err(refuse(format!("evidence of unit {unit:?} cannot be changed now")));
         }

@@ -572,6 +572,12 @@ fn row_problem(kind: &RowProblemKind) -> (&'static str, String, String) {
             format!("an observation for period {period} is already stored"),
             format!("đã có số liệu cho kỳ {period}"),
         ),
+        RowProblemKind::Unanswered { indicator } => {
+            ("value", format!("{indicator}: not answered"), format!("{indicator}: chưa trả lời"))
+        }
+        RowProblemKind::NoEvidence { indicator } => {
+            ("evidence", format!("{indicator}: needs evidence"), format!("{indicator}: cần minh chứng"))
+        }
         other => ("row", format!("{other:?}"), format!("{other:?}")),
     }
 }

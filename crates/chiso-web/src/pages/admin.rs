@@ -2,7 +2,7 @@
 //! users, the audit log, API tokens. Every page needs a signed-in user; every
 //! change needs an admin and the session's CSRF token.
 
-use super::{Chrome, check_form, chrome};
+use super::{Chrome, check_form, chrome, see_other};
 use crate::auth::{self, SignedIn, random_token, sha256_hex};
 use crate::error::AppError;
 use crate::i18n::{Locale, format_datetime, parse_date_ms};
@@ -14,7 +14,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
@@ -26,14 +25,6 @@ use chiso_store::{
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-
-fn see_other(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = to.parse() {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
-}
 
 fn status_label(status: RoundStatus, lang: Lang) -> &'static str {
     match status {
@@ -381,9 +372,9 @@ pub async fn round(
 #[derive(Debug, Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
     #[serde(default)]
-    decision: String,
+    pub decision: String,
 }
 
 pub async fn publish(

@@ -8,7 +8,9 @@ pub mod work;
 use crate::auth::SignedIn;
 use crate::error::{AppError, percent_encode};
 use crate::i18n::{L, Locale};
-use axum::http::{HeaderMap, Uri};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 
 /// What the layout around every page needs.
 #[derive(Debug, Clone)]
@@ -38,4 +40,13 @@ pub fn check_form(who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<()
         return Err(AppError::Csrf);
     }
     who.check_csrf(token)
+}
+
+/// A 303 to `to` (after a form post, so reloading does not post again).
+pub fn see_other(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = to.parse() {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
 }

@@ -6,7 +6,7 @@
 //! it is editable (stage open, or returned during appraisal); appraisers and admins
 //! appraise; admins run the stages; viewers read.
 
-use super::{Chrome, check_form, chrome};
+use super::{Chrome, check_form, chrome, see_other};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Locale, format_datetime, parse_date_ms};
@@ -17,7 +17,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
@@ -37,14 +37,6 @@ const EVIDENCE_EXTENSIONS: &[&str] = &[
     "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "png", "jpg", "jpeg", "gif", "webp",
     "tif", "tiff",
 ];
-
-fn see_other(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = to.parse() {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    response
-}
 
 pub fn stage_label(stage: Stage, lang: Lang) -> &'static str {
     match stage {
@@ -95,19 +87,40 @@ fn refusal(error: StoreError, lang: Lang) -> Result<String, AppError> {
         }
         StoreError::Refused(problems) => Ok(problems
             .iter()
-            .map(|p| match &p.kind {
-                chiso_store::RowProblemKind::Unanswered { indicator } => {
-                    format!("{indicator}: {}", lang.pick("chưa trả lời", "not answered"))
-                }
-                chiso_store::RowProblemKind::NoEvidence { indicator } => {
-                    format!("{indicator}: {}", lang.pick("cần minh chứng", "needs evidence"))
-                }
-                other => format!("{other:?}"),
-            })
+            .map(|p| crate::api::row_problem_message(&p.kind, lang))
             .collect::<Vec<_>>()
             .join("; ")),
         other => Err(other.into()),
     }
+}
+
+/// A refused action shown on the board with the store's reason (409).
+async fn refused_on_board(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    error: StoreError,
+) -> Result<Response, AppError> {
+    let message = refusal(error, locale.0)?;
+    let page = board_page(state, who, locale, uri, id, Some(message)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+/// A refused action shown on the unit's form with the store's reason (409).
+async fn refused_on_form(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    unit: &str,
+    error: StoreError,
+) -> Result<Response, AppError> {
+    let message = refusal(error, locale.0)?;
+    let page = unit_form_page(state, who, locale, uri, id, unit, None, Some(message)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 // ---- the list of rounds ---------------------------------------------------------------
@@ -382,11 +395,7 @@ pub async fn change_stage(
         Stage::parse(&form.to).map_err(|_| AppError::BadRequest(format!("unknown stage {:?}", form.to)))?;
     match state.store.advance_stage(RoundId(id), to, who.actor()).await {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message=stage"))),
-        Err(error) => {
-            let message = refusal(error, locale.0)?;
-            let page = board_page(&state, &who, locale, &uri, id, Some(message)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
     }
 }
 
@@ -450,14 +459,6 @@ pub async fn assign(
     Ok(see_other(&format!("/work/rounds/{id}")))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct PublishForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    decision: String,
-}
-
 pub async fn publish(
     State(state): State<AppState>,
     who: SignedIn,
@@ -465,17 +466,13 @@ pub async fn publish(
     uri: Uri,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<PublishForm>,
+    Form(form): Form<crate::pages::admin::PublishForm>,
 ) -> Result<Response, AppError> {
     who.require(&[Role::Admin])?;
     check_form(&who, &headers, &form.csrf)?;
     match state.store.publish_workflow_round(RoundId(id), &form.decision, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/rounds/{id}"))),
-        Err(error) => {
-            let message = refusal(error, locale.0)?;
-            let page = board_page(&state, &who, locale, &uri, id, Some(message)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
     }
 }
 
@@ -897,11 +894,7 @@ pub async fn add_evidence(
     };
     match state.store.add_evidence(RoundId(id), &unit, &indicator, evidence, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=evidence#i-{indicator}"))),
-        Err(error) => {
-            let message = refusal(error, lang)?;
-            let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(message)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
     }
 }
 
@@ -967,11 +960,7 @@ pub async fn appraise(
         Ok(()) => {
             Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=appraised#i-{}", form.indicator)))
         }
-        Err(error) => {
-            let message = refusal(error, locale.0)?;
-            let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(message)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
     }
 }
 
@@ -1007,11 +996,7 @@ pub async fn step(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message={message}"))),
-        Err(error) => {
-            let message = refusal(error, locale.0)?;
-            let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(message)).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
     }
 }
 
