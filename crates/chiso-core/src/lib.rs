@@ -6,6 +6,7 @@
 //! with them through [`Problem`]s tied to a [`Site`]; the caller knows *where* (file
 //! and line) that site was written.
 
+pub mod analysis;
 pub mod assessment;
 pub mod framework;
 pub mod kpi;

@@ -1,0 +1,1 @@
+//! Sobol indices (placeholder until written).
