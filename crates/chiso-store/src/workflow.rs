@@ -821,13 +821,50 @@ impl Store {
         change: &AppraisalChange,
         actor: Actor,
     ) -> Result<(), StoreError> {
+        self.set_appraised(round, unit, change, actor, false).await
+    }
+
+    /// Corrects the final value of one indicator of an appraised unit after the
+    /// round was approved or published, with a mandatory reason. The published
+    /// results do not change: publishing again makes a correction that supersedes
+    /// them and shows what changed. Callers allow this to admins only.
+    pub async fn correct(
+        &self,
+        round: RoundId,
+        unit: &str,
+        change: &AppraisalChange,
+        actor: Actor,
+    ) -> Result<(), StoreError> {
+        self.set_appraised(round, unit, change, actor, true).await
+    }
+
+    async fn set_appraised(
+        &self,
+        round: RoundId,
+        unit: &str,
+        change: &AppraisalChange,
+        actor: Actor,
+        correction: bool,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
-        if stage != Stage::Appraisal || state != UnitState::Submitted {
+        let allowed = if correction {
+            matches!(stage, Stage::Approved | Stage::Published) && state == UnitState::Appraised
+        } else {
+            stage == Stage::Appraisal && state == UnitState::Submitted
+        };
+        if !allowed {
             return Err(refuse(format!(
-                "unit {unit:?} is not open for appraisal (round {}, unit {})",
+                "unit {unit:?} is not open for {} (round {}, unit {})",
+                if correction { "correction" } else { "appraisal" },
                 stage.code(),
                 state.code()
+            )));
+        }
+        if correction && change.reason.trim().is_empty() {
+            return Err(StoreError::InvalidInput(format!(
+                "a correction of {:?} needs its reason",
+                change.indicator.trim()
             )));
         }
         let indicator = change.indicator.trim();
@@ -898,10 +935,15 @@ impl Store {
         } else {
             json!({ "value": value, "reason": change.reason.trim() })
         };
-        let record = AuditRecord::new("unit.appraise", "indicator", format!("{round}/{unit}/{indicator}"))
+        let action = if correction { "unit.correct" } else { "unit.appraise" };
+        let record = AuditRecord::new(action, "indicator", format!("{round}/{unit}/{indicator}"))
             .before(before)
             .after(after);
         audit::append(&mut tx, now, actor, record).await?;
+        if correction {
+            let comment = format!("{indicator} = {value}: {}", change.reason.trim());
+            add_event(&mut tx, round, unit, now, actor, "correct", Some(&comment)).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -189,6 +189,32 @@ async fn a_round_runs_from_self_assessment_to_publication() {
             .audit(&chiso_store::AuditFilter { entity: Some("unit".into()), ..Default::default() })
             .await?;
         assert!(audit.len() >= 6, "submissions, return, finalisations are audited");
+
+        // A correction: refused during appraisal-only rules and without a reason; the
+        // publication stays as it was until published again, which supersedes it.
+        let fix = AppraisalChange {
+            indicator: "1.2".into(),
+            value: "2".into(),
+            reason: String::new(),
+            expected_version: 1,
+        };
+        let no_reason = store.correct(round, "STTTT", &fix, ADMIN).await;
+        assert!(matches!(no_reason, Err(StoreError::InvalidInput(_))), "{no_reason:?}");
+        let late = store.appraise(round, "STTTT", &fix, APPRAISER).await;
+        assert!(matches!(late, Err(StoreError::Conflict(_))), "no appraisal after publication: {late:?}");
+        let fix = AppraisalChange { reason: "Biên bản thứ hai được bổ sung".into(), ..fix };
+        store.correct(round, "STTTT", &fix, ADMIN).await?;
+        assert_eq!(store.publication(id).await?.unwrap().results_json_vi, publication.results_json_vi);
+        let corrected =
+            store.publish_workflow_round(round, "Quyết định số 15/QĐ-UBND ngày 10/01/2024", ADMIN).await?;
+        assert_eq!(store.publication(corrected).await?.unwrap().info.supersedes, Some(id));
+        let results: serde_json::Value =
+            serde_json::from_str(&store.publication(corrected).await?.unwrap().results_json_vi)?;
+        let now = results["units"].as_array().unwrap().iter().find(|u| u["code"] == "STTTT").unwrap();
+        assert!(now["total"].as_f64() > published["total"].as_f64(), "the correction raised 1.2");
+        let actions: Vec<String> =
+            store.unit_events(round, "STTTT").await?.into_iter().map(|e| e.action).collect();
+        assert_eq!(actions.last().map(String::as_str), Some("correct"));
         Ok(())
     })
     .await;

@@ -235,3 +235,127 @@ async fn sessions_are_http_only_cookies_that_sign_out_ends() {
         app.store.audit(&AuditFilter { action: Some("session.create".into()), ..Default::default() }).await;
     assert!(!audit.unwrap().is_empty(), "sign-ins are audited");
 }
+
+/// Outcomes of the round workflow's routes for a round open for self-assessment,
+/// with the reporter's own unit STTTT and another unit 116.
+fn work_routes(evidence_116: i64) -> Vec<Route> {
+    const OWN_OR_ADMIN: [Outcome; 5] = [SignIn, Forbidden, Allowed, Forbidden, Allowed];
+    const APPRAISERS: [Outcome; 5] = [SignIn, Forbidden, Forbidden, Allowed, Allowed];
+    const NOT_THE_REPORTER: [Outcome; 5] = [SignIn, Allowed, Forbidden, Allowed, Allowed];
+    let empty = || Body::Form(Vec::new());
+    vec![
+        get("/work", SIGNED_IN),
+        get("/work/rounds/2", SIGNED_IN),
+        get("/work/rounds/2/template/district", SIGNED_IN),
+        get("/work/rounds/2/units/STTTT", SIGNED_IN),
+        get("/work/rounds/2/units/116", NOT_THE_REPORTER),
+        get(&format!("/work/rounds/2/evidence/{evidence_116}"), NOT_THE_REPORTER),
+        get("/rounds/1/annex.xlsx", PUBLIC),
+        post("/work/rounds", Body::Files, ADMIN_ONLY),
+        post("/work/rounds/2/stage", Body::Form(vec![("to", "nowhere".into())]), ADMIN_ONLY),
+        post("/work/rounds/2/deadlines", empty(), ADMIN_ONLY),
+        post("/work/rounds/2/publish", Body::Form(vec![("decision", String::new())]), ADMIN_ONLY),
+        post("/work/rounds/2/units/SNV/assign", Body::Form(vec![("assigned", "on".into())]), ADMIN_ONLY),
+        post("/work/rounds/2/xlsx", Body::Files, [SignIn, Forbidden, Allowed, Forbidden, Allowed]),
+        post("/work/rounds/2/units/STTTT/save", empty(), OWN_OR_ADMIN),
+        post("/work/rounds/2/units/116/save", empty(), [SignIn, Forbidden, Forbidden, Forbidden, Allowed]),
+        post("/work/rounds/2/units/STTTT/evidence", Body::Files, OWN_OR_ADMIN),
+        post(
+            "/work/rounds/2/units/116/evidence",
+            Body::Files,
+            [SignIn, Forbidden, Forbidden, Forbidden, Allowed],
+        ),
+        post("/work/rounds/2/units/STTTT/preview", empty(), SIGNED_IN),
+        post("/work/rounds/2/units/116/preview", empty(), NOT_THE_REPORTER),
+        post("/work/rounds/2/units/116/appraise", Body::Form(vec![("indicator", "1.2".into())]), APPRAISERS),
+        post("/work/rounds/2/units/116/step", Body::Form(vec![("action", "nothing".into())]), APPRAISERS),
+    ]
+}
+
+#[tokio::test]
+async fn every_workflow_route_allows_or_refuses_each_role_and_nothing_changes_after_submission() {
+    let app = spawn().await;
+    let (_admin, round) = crate::workflow::setup(&app).await;
+    let round = chiso_store::RoundId(round);
+    app.add_user("viewer", Role::Viewer, None).await;
+    app.add_user("reporter", Role::Reporter, Some("STTTT")).await;
+    app.add_user("appraiser", Role::Appraiser, None).await;
+    let file = chiso_store::NewEvidence::File {
+        name: "bien-ban.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: b"%PDF-1.4".to_vec(),
+    };
+    let evidence =
+        app.store.add_evidence(round, "116", "1.1", file, chiso_store::Actor::System).await.unwrap();
+    let before = app.store.round_values(round).await.unwrap();
+    let mut failures = Vec::new();
+    for (column, who) in
+        [Who::Anonymous, Who::Viewer, Who::Reporter, Who::Appraiser, Who::Admin].into_iter().enumerate()
+    {
+        let browser = browser_for(&app, who).await;
+        for route in work_routes(evidence) {
+            let response = request(&browser, &route).await;
+            let (got, status) = (outcome(&response), response.status());
+            if got != route.expect[column] {
+                failures.push(format!("{who:?} {} {}: {got:?} ({status})", route.method, route.path));
+            }
+            assert!(!status.is_server_error(), "{who:?} {} {}: {status}", route.method, route.path);
+        }
+    }
+    assert!(failures.is_empty(), "unexpected outcomes:\n{}", failures.join("\n"));
+    assert_eq!(
+        app.store.round_values(round).await.unwrap(),
+        before,
+        "the refused and empty posts changed nothing"
+    );
+
+    // Once submitted, the reporter's own unit is locked: values, evidence, spreadsheet.
+    let reporter = app.signed_in("reporter", PASSWORD).await;
+    let values = crate::workflow::bundled("STTTT");
+    let fields = crate::workflow::form_fields(&values).await;
+    let saved = crate::workflow::post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &fields).await;
+    assert_eq!(location(&saved), "/work/rounds/2/units/STTTT?message=saved");
+    crate::workflow::add_evidence(&reporter, 2, "STTTT").await;
+    app.store.submit_unit(round, "STTTT", chiso_store::Actor::System).await.unwrap();
+    let submitted = app.store.round_values(round).await.unwrap();
+    let evidence_count = app.store.evidence(round, "STTTT").await.unwrap().len();
+    let change = [("v:1.2".to_owned(), "0".to_owned()), ("ver:1.2".to_owned(), "1".to_owned())];
+    let response = crate::workflow::post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &change).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let resubmit = [("submit".to_owned(), "1".to_owned())];
+    let response = crate::workflow::post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &resubmit).await;
+    assert!(response.status().is_client_error(), "submitting twice: {}", response.status());
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", reporter.csrf.clone())
+        .text("indicator", "1.1")
+        .text("number", "9/QĐ")
+        .text("date", "2024-01-01")
+        .text("summary", "late");
+    let response = reporter
+        .client
+        .post(reporter.url("/work/rounds/2/units/STTTT/evidence"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "late evidence: {}", response.status());
+    let package =
+        chiso_io::Package::from_files(chiso_io::Files::Memory(crate::support::sonla_files(|_, t| t)))
+            .unwrap();
+    let group = package.assessment.groups.iter().position(|g| g.code == "provincial").unwrap();
+    let bytes = chiso_io::xlsx::template(
+        &package.assessment,
+        group,
+        &|unit, _| (unit == "STTTT").then(|| "0".to_owned()),
+        chiso_core::Lang::Vi,
+    )
+    .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", reporter.csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("x.xlsx"));
+    let response =
+        reporter.client.post(reporter.url("/work/rounds/2/xlsx")).multipart(form).send().await.unwrap();
+    assert!(response.status().is_client_error(), "spreadsheet after submission: {}", response.status());
+    assert_eq!(app.store.round_values(round).await.unwrap(), submitted, "nothing changed after submission");
+    assert_eq!(app.store.evidence(round, "STTTT").await.unwrap().len(), evidence_count);
+}

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use std::collections::BTreeMap;
 
 /// (indicator, value) of `unit` in the bundled values.csv.
-fn bundled(unit: &str) -> Vec<(String, String)> {
+pub fn bundled(unit: &str) -> Vec<(String, String)> {
     let files = sonla_files(|_, text| text);
     let text = String::from_utf8(files["values.csv"].clone()).unwrap();
     text.lines()
@@ -35,19 +35,19 @@ fn needing_evidence(unit: &str) -> Vec<String> {
     a.framework_of(u).indicators.iter().filter(|i| i.evidence).map(|i| i.code.clone()).collect()
 }
 
-async fn form_fields(values: &[(String, String)]) -> Vec<(String, String)> {
+pub async fn form_fields(values: &[(String, String)]) -> Vec<(String, String)> {
     values
         .iter()
         .flat_map(|(code, value)| [(format!("v:{code}"), value.clone()), (format!("ver:{code}"), "0".into())])
         .collect()
 }
 
-async fn post_owned(browser: &Browser, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+pub async fn post_owned(browser: &Browser, path: &str, fields: &[(String, String)]) -> reqwest::Response {
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     browser.post_form(path, &borrowed).await
 }
 
-async fn add_evidence(browser: &Browser, round: i64, unit: &str) {
+pub async fn add_evidence(browser: &Browser, round: i64, unit: &str) {
     for (i, indicator) in needing_evidence(unit).iter().enumerate() {
         let mut form = reqwest::multipart::Form::new()
             .text("csrf", browser.csrf.clone())
@@ -73,7 +73,7 @@ async fn add_evidence(browser: &Browser, round: i64, unit: &str) {
     }
 }
 
-async fn setup(app: &TestApp) -> (Browser, i64) {
+pub async fn setup(app: &TestApp) -> (Browser, i64) {
     app.add_user("bc.sttt", Role::Reporter, Some("STTTT")).await;
     app.add_user("bc.tp", Role::Reporter, Some("116")).await;
     app.add_user("thamdinh", Role::Appraiser, None).await;
