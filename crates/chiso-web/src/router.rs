@@ -24,6 +24,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rounds/{id}", get(public::overview))
         .route("/rounds/{id}/units/{code}", get(public::unit))
         .route("/rounds/{id}/map", get(public::map))
+        .route("/rounds/{id}/changes", get(public::changes))
         .route("/map", get(public::latest_map))
         .route("/monitoring", get(public::monitoring))
         .route("/lang/{code}", get(session::switch_language))

@@ -32,6 +32,8 @@ pub struct OverviewPage {
     report: Option<String>,
     groups: Vec<GroupView>,
     previous_year: Option<i32>,
+    /// This publication corrects an earlier one.
+    correction: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -116,6 +118,7 @@ async fn overview_page(
         report: view.report(lang).map(str::to_owned),
         groups: view.groups(lang),
         previous_year: view.previous.as_ref().map(|p| p.year),
+        correction: view.publication.supersedes.is_some(),
     })
 }
 
@@ -271,4 +274,125 @@ pub async fn monitoring(
     };
     alerts.sort_by_key(|k| rank(k.status));
     Ok(MonitoringPage { c: chrome(locale, &uri, who.0.as_ref()), year, alerts, kpis })
+}
+
+/// One row of the changes page, formatted.
+#[derive(Debug)]
+pub struct ChangeRow {
+    code: String,
+    name: String,
+    total: (String, String),
+    rank: (String, String),
+    band: (String, String),
+    indicators: Vec<(String, String, String)>,
+}
+
+/// One publication of a round, for the list on the changes page.
+#[derive(Debug)]
+pub struct PublicationRow {
+    id: i64,
+    published_at: String,
+    decision: String,
+    current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "changes.html")]
+pub struct ChangesPage {
+    c: Chrome,
+    round_id: i64,
+    round_name: String,
+    publications: Vec<PublicationRow>,
+    /// The publication shown and the one it supersedes, formatted (date · decision).
+    shown: String,
+    superseded: Option<String>,
+    rows: Vec<ChangeRow>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ChangesQuery {
+    publication: Option<i64>,
+}
+
+/// What a correction changed: a publication (the latest by default) against the
+/// one it supersedes.
+pub async fn changes(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    axum::extract::Query(query): axum::extract::Query<ChangesQuery>,
+    locale: Locale,
+    who: MaybeSignedIn,
+    uri: Uri,
+) -> Result<ChangesPage, AppError> {
+    let lang = locale.0;
+    let view = round::load(&state, RoundId(id)).await?;
+    let list = state.store.publications(RoundId(id)).await?;
+    let shown = match query.publication {
+        Some(p) => list.iter().find(|info| info.id.0 == p).ok_or(AppError::NotFound)?,
+        None => list.first().ok_or(AppError::NotFound)?,
+    };
+    let describe = |info: &chiso_store::PublicationInfo| {
+        format!("{} · {}", crate::i18n::format_datetime(info.published_at, lang), info.decision)
+    };
+    let doc = |json: &str| -> Result<crate::views::results::ResultsDoc, AppError> {
+        serde_json::from_str(json)
+            .map_err(|e| AppError::Internal(format!("a stored publication cannot be read: {e}")))
+    };
+    let json = |p: &chiso_store::Publication| match lang {
+        chiso_core::Lang::Vi => p.results_json_vi.clone(),
+        chiso_core::Lang::En => p.results_json_en.clone(),
+    };
+    let mut rows = Vec::new();
+    let superseded = match shown.supersedes {
+        Some(previous) => {
+            let old = state.store.publication(previous).await?.ok_or(AppError::NotFound)?;
+            let new = state.store.publication(shown.id).await?.ok_or(AppError::NotFound)?;
+            let order = |group: &str| -> Vec<String> {
+                view.assessment
+                    .groups
+                    .iter()
+                    .find(|g| g.code == group)
+                    .map(|g| g.framework.indicators.iter().map(|i| i.code.clone()).collect())
+                    .unwrap_or_default()
+            };
+            let number = |x: Option<f64>| x.map_or("—".to_owned(), |x| lang.number(x, 2));
+            let rank = |x: Option<usize>| x.map_or("—".to_owned(), |x| x.to_string());
+            let band = |group: &str, x: &Option<String>| {
+                x.as_ref().map_or("—".to_owned(), |b| view.band_label(group, b, lang))
+            };
+            for change in crate::views::changes::diff(&doc(&json(&old))?, &doc(&json(&new))?, order) {
+                rows.push(ChangeRow {
+                    total: (number(change.total.0), number(change.total.1)),
+                    rank: (rank(change.rank.0), rank(change.rank.1)),
+                    band: (band(&change.group, &change.band.0), band(&change.group, &change.band.1)),
+                    indicators: change
+                        .indicators
+                        .iter()
+                        .map(|(code, a, b)| (code.clone(), number(*a), number(*b)))
+                        .collect(),
+                    code: change.code,
+                    name: change.name,
+                });
+            }
+            Some(old.info).map(|info| describe(&info))
+        }
+        None => None,
+    };
+    Ok(ChangesPage {
+        c: chrome(locale, &uri, who.0.as_ref()),
+        round_id: id,
+        round_name: view.doc(lang).name.clone(),
+        publications: list
+            .iter()
+            .map(|info| PublicationRow {
+                id: info.id.0,
+                published_at: crate::i18n::format_datetime(info.published_at, lang),
+                decision: info.decision.clone(),
+                current: info.id == shown.id,
+            })
+            .collect(),
+        shown: describe(shown),
+        superseded,
+        rows,
+    })
 }

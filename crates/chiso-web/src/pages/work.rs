@@ -208,6 +208,8 @@ pub struct BoardPage {
     deadlines: [(String, &'static str, String); 3],
     next_stage: Option<(&'static str, &'static str)>,
     can_publish: bool,
+    /// Publishing again makes a correction.
+    published: bool,
     groups: Vec<BoardGroup>,
     message: Option<String>,
     queue: Vec<(String, String)>,
@@ -326,6 +328,7 @@ async fn board_page(
         ],
         next_stage,
         can_publish: matches!(workflow.stage, Stage::Approved | Stage::Published),
+        published: workflow.stage == Stage::Published,
         groups: board_groups,
         message,
         queue,
@@ -347,6 +350,10 @@ fn message_text(code: Option<&str>, lang: Lang) -> Option<String> {
         "returned" => lang.pick("Đã trả lại đơn vị để sửa.", "The unit was returned for revision."),
         "finalised" => lang.pick("Đã kết thúc thẩm định đơn vị.", "The unit's appraisal is final."),
         "appraised" => lang.pick("Đã lưu kết quả thẩm định.", "The appraisal was saved."),
+        "corrected" => lang.pick(
+            "Đã lưu đính chính; công bố lại để kết quả công khai được cập nhật.",
+            "The correction was saved; publish again to update the public results.",
+        ),
         "evidence" => lang.pick("Đã thêm minh chứng.", "The evidence was added."),
         "published" => lang.pick("Đã công bố kết quả.", "The results were published."),
         "imported" => lang.pick("Đã nhập bảng tính thành bản nháp.", "The spreadsheet was saved as drafts."),
@@ -522,6 +529,8 @@ pub struct UnitFormPage {
     state_label: &'static str,
     editable: bool,
     appraising: bool,
+    /// An admin correcting final values after approval.
+    correcting: bool,
     total: String,
     appraised_total: String,
     rows: Vec<FormRow>,
@@ -679,6 +688,9 @@ async fn unit_form_page(
         appraising: can_appraise(who)
             && workflow.stage == Stage::Appraisal
             && unit_progress.state == UnitState::Submitted,
+        correcting: who.user.role == Role::Admin
+            && matches!(workflow.stage, Stage::Approved | Stage::Published)
+            && unit_progress.state == UnitState::Appraised,
         total: lang.number(total, 2),
         appraised_total: lang.number(appraised_total, 2),
         rows,
@@ -956,9 +968,19 @@ pub async fn appraise(
         reason: form.reason,
         expected_version: form.version,
     };
-    match state.store.appraise(RoundId(id), &unit, &change, who.actor()).await {
+    // After approval a change is a correction, which only an admin makes.
+    let stage = state.store.workflow(RoundId(id)).await?.ok_or(AppError::NotFound)?.stage;
+    let correction = matches!(stage, Stage::Approved | Stage::Published);
+    let result = if correction {
+        who.require(&[Role::Admin])?;
+        state.store.correct(RoundId(id), &unit, &change, who.actor()).await
+    } else {
+        state.store.appraise(RoundId(id), &unit, &change, who.actor()).await
+    };
+    let message = if correction { "corrected" } else { "appraised" };
+    match result {
         Ok(()) => {
-            Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=appraised#i-{}", form.indicator)))
+            Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message={message}#i-{}", form.indicator)))
         }
         Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
     }

@@ -2,6 +2,7 @@
 //! publication and cached), the round's frameworks and values, coordinates.
 
 pub mod cache;
+pub mod changes;
 pub mod chart;
 pub mod results;
 pub mod round;

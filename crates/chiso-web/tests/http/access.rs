@@ -58,6 +58,7 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/rounds/1", PUBLIC),
         get("/rounds/1/units/STTTT", PUBLIC),
         get("/rounds/1/map", PUBLIC),
+        get("/rounds/1/changes", PUBLIC),
         get("/map", PUBLIC),
         get("/monitoring", PUBLIC),
         get("/login", PUBLIC),

@@ -238,9 +238,37 @@ async fn a_whole_round_runs_in_the_app() {
     let annex = app.browser().get("/rounds/2/annex.xlsx").await;
     assert_eq!(annex.status(), StatusCode::OK);
     assert!(annex.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    let (_, changes) = app.browser().text("/rounds/2/changes").await;
+    assert!(changes.contains("là bản đầu tiên"), "a first publication has nothing to compare with");
+
+    // A correction after publication: admins only, with a reason; publishing again
+    // supersedes the publication and the public page shows what changed.
+    let correction = [("indicator", "1.2"), ("value", "2"), ("reason", "Bổ sung biên bản"), ("version", "1")];
+    let response = appraiser.post_form("/work/rounds/2/units/STTTT/appraise", &correction).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "appraisers do not correct a published round");
+    let (_, page) = admin.text("/work/rounds/2/units/STTTT").await;
+    assert!(page.contains("data-testid=\"correction\""));
+    let response = admin.post_form("/work/rounds/2/units/STTTT/appraise", &correction).await;
+    assert_eq!(location(&response), "/work/rounds/2/units/STTTT?message=corrected#i-1.2");
+    let (_, page) = app.browser().text("/rounds/2").await;
+    assert!(!page.contains("data-testid=\"correction\""), "public results change only when published");
+    let response = admin
+        .post_form("/work/rounds/2/publish", &[("decision", "Quyết định số 15/QĐ-UBND ngày 10/01/2024")])
+        .await;
+    assert_eq!(location(&response), "/rounds/2");
+    let (_, page) = app.browser().text("/rounds/2").await;
+    assert!(page.contains("data-testid=\"correction\"") && page.contains("/rounds/2/changes"));
+    let (status, changes) = app.browser().text("/rounds/2/changes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(changes.contains("Quyết định số 15/QĐ-UBND") && changes.contains("2923/QĐ-UBND"), "{changes}");
+    let table = &changes[changes.find("data-testid=\"changes\"").unwrap()..];
+    assert!(table.contains("/rounds/2/units/STTTT") && table.contains("1.2: "), "{table}");
+    assert!(!table.contains("/rounds/2/units/116\""), "116 did not change");
+
     let actions: Vec<String> =
         app.store.audit(&AuditFilter::default()).await.unwrap().into_iter().map(|e| e.action).collect();
     for action in [
+        "unit.correct",
         "round.workflow.create",
         "round.stage",
         "round.values.set",
