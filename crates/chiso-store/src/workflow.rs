@@ -491,6 +491,8 @@ impl Store {
     /// [`Store::publish_workflow_round`].
     pub async fn advance_stage(&self, round: RoundId, to: Stage, actor: Actor) -> Result<(), StoreError> {
         let now = self.now();
+        // Approval freezes the `kpi:` leaves at the monitoring data of that moment.
+        let monitoring = if to == Stage::Approved { Some(self.monitoring().await?) } else { None };
         let mut tx = self.begin_write().await?;
         lock_round(&mut tx, round, self.for_update()).await?;
         let from = workflow_stage(&mut tx, round).await?;
@@ -513,6 +515,13 @@ impl Store {
             .await?;
             if !waiting.is_empty() {
                 return Err(refuse(format!("units not appraised yet: {}", waiting.join(", "))));
+            }
+        }
+        if let Some(monitoring) = monitoring {
+            let files = rounds::load_inputs(&mut tx, round).await?;
+            let fills = blocking(move || kpi_values(Files::Memory(files), &monitoring)).await?;
+            if !fills.is_empty() {
+                apply_value_changes(&mut tx, round, &fills, now, actor).await?;
             }
         }
         sqlx::query(
@@ -1187,4 +1196,27 @@ mod tests {
         assert!(!editable(Stage::Draft, UnitState::NotStarted));
         assert!(!editable(Stage::Approved, UnitState::Returned));
     }
+}
+
+/// The values that `kpi:` leaves without one take from the monitoring data: the
+/// KPI's yearly value for the unit in the round's year, noted with where it came
+/// from. KPIs the catalogue lacks are left missing, as `chiso score` without
+/// `--monitoring` leaves them.
+pub(crate) fn kpi_values(
+    files: Files,
+    monitoring: &chiso_core::kpi::Monitoring,
+) -> Result<Vec<ValueChange>, StoreError> {
+    let package = Package::from_files(files)?;
+    let a = &package.assessment;
+    let (fills, _unknown) = chiso_core::kpi::kpi_fills(a, &package.values, monitoring);
+    Ok(fills
+        .into_iter()
+        .map(|fill| ValueChange {
+            unit: a.units[fill.unit].code.clone(),
+            indicator: a.framework_of(fill.unit).indicators[fill.indicator].code.clone(),
+            value: fill.value.to_string(),
+            note: Some(format!("kpi:{} {}", monitoring.catalogue.kpis[fill.kpi].code, fill.year)),
+            expected_version: None,
+        })
+        .collect())
 }

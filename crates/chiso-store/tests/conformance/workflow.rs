@@ -264,3 +264,47 @@ async fn next_years_round_copies_frameworks_and_units_without_values() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_fills_kpi_leaves_from_the_monitoring_data() {
+    each_backend(|store| async move {
+        store
+            .import_monitoring(Files::snapshot_dir(&crate::support::data("sonla/monitoring")).unwrap(), ADMIN)
+            .await?;
+        let observation = chiso_store::NewObservation {
+            kpi: "doc_signed_rate".into(),
+            scope: "STTTT".into(),
+            period: "2024".into(),
+            value: 90.0,
+            note: None,
+        };
+        store.add_observations(&[observation], ADMIN).await?;
+        let round = store.create_workflow_round(Files::Memory(empty_round_files()), ADMIN).await?;
+        for unit in store.unit_progress(round).await? {
+            if unit.unit != "STTTT" {
+                store.set_unit_assigned(round, &unit.unit, false, ADMIN).await?;
+            }
+        }
+        store.advance_stage(round, Stage::Open, ADMIN).await?;
+        // 6.1.1 takes `kpi:doc_signed_rate`: the reporter does not answer it.
+        let own: Vec<ValueChange> =
+            bundled_values("STTTT").into_iter().filter(|v| v.indicator != "6.1.1").collect();
+        store.save_self_assessment(round, "STTTT", &own, REPORTER).await?;
+        evidence_all(&store, round, "STTTT").await;
+        store.submit_unit(round, "STTTT", REPORTER).await?;
+        store.advance_stage(round, Stage::Appraisal, ADMIN).await?;
+        store.finalise_unit(round, "STTTT", APPRAISER).await?;
+        let before = store.unit_scores(round, "STTTT", None, true).await?.1;
+        assert!(!store.round_values(round).await?.iter().any(|v| v.indicator == "6.1.1"));
+        store.advance_stage(round, Stage::Approved, ADMIN).await?;
+        let values = store.round_values(round).await?;
+        let filled = values.iter().find(|v| v.unit == "STTTT" && v.indicator == "6.1.1").unwrap();
+        assert_eq!(filled.value, "90");
+        assert_eq!(filled.note.as_deref(), Some("kpi:doc_signed_rate 2024"));
+        // linear 50..100 of 2.5 points: 90 % earns 2 points more than nothing did.
+        let after = store.unit_scores(round, "STTTT", None, true).await?.1;
+        assert!(after > before, "{before} → {after}");
+        Ok(())
+    })
+    .await;
+}

@@ -598,13 +598,35 @@ async fn unit_form_page(
     let (scores, total) = state.store.unit_scores(round_id, unit, None, false).await?;
     let (appraised_scores, appraised_total) = state.store.unit_scores(round_id, unit, None, true).await?;
     let evidence = state.store.evidence(round_id, unit).await?;
+    let monitoring = state.store.monitoring().await?;
+    // A `kpi:` leaf without a stored value shows what the monitoring data says now
+    // (approval stores it); with one, where the stored value came from.
+    let kpi_value = |code: &str| {
+        let kpi = monitoring.catalogue.find(code)?;
+        monitoring.yearly_value(kpi, unit, a.year)
+    };
     let points = |s: Option<f64>| s.map_or("—".into(), |p| lang.number(p, 2));
     let rows = framework
         .indicators
         .iter()
         .enumerate()
         .map(|(i, indicator)| {
-            let (value, version) = values.get(&indicator.code).cloned().unwrap_or_default();
+            let (mut value, version) = values.get(&indicator.code).cloned().unwrap_or_default();
+            let kpi_source = match &indicator.source {
+                Source::Kpi(code) if value.is_empty() => match kpi_value(code) {
+                    Some(v) => {
+                        value = lang.plain(v);
+                        format!("kpi:{code} {}", a.year)
+                    }
+                    None => format!(
+                        "kpi:{code} — {} {}",
+                        lang.pick("chưa có số liệu năm", "no value yet for"),
+                        a.year
+                    ),
+                },
+                Source::Kpi(code) => format!("kpi:{code} {}", a.year),
+                _ => String::new(),
+            };
             let ratio = value
                 .split_once('/')
                 .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
@@ -629,10 +651,7 @@ async fn unit_form_page(
                 max: lang.plain(indicator.max),
                 points: points(scores.get(i).copied().flatten()),
                 appraised_points: points(appraised_scores.get(i).copied().flatten()),
-                kpi_source: match &indicator.source {
-                    Source::Kpi(code) => code.clone(),
-                    _ => String::new(),
-                },
+                kpi_source,
                 evidence_needed: indicator.evidence,
                 evidence: evidence
                     .iter()
