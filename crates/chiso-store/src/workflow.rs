@@ -1176,6 +1176,29 @@ fn check_appraised(
     Ok(())
 }
 
+/// The values that `kpi:` leaves without one take from the monitoring data: the
+/// KPI's yearly value for the unit in the round's year, noted with where it came
+/// from. KPIs the catalogue lacks are left missing, as `chiso score` without
+/// `--monitoring` leaves them.
+fn kpi_values(
+    files: Files,
+    monitoring: &chiso_core::kpi::Monitoring,
+) -> Result<Vec<ValueChange>, StoreError> {
+    let package = Package::from_files(files)?;
+    let a = &package.assessment;
+    let (fills, _unknown) = chiso_core::kpi::kpi_fills(a, &package.values, monitoring);
+    Ok(fills
+        .into_iter()
+        .map(|fill| ValueChange {
+            unit: a.units[fill.unit].code.clone(),
+            indicator: a.framework_of(fill.unit).indicators[fill.indicator].code.clone(),
+            value: fill.value.to_string(),
+            note: Some(format!("kpi:{} {}", monitoring.catalogue.kpis[fill.kpi].code, fill.year)),
+            expected_version: None,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1196,27 +1219,4 @@ mod tests {
         assert!(!editable(Stage::Draft, UnitState::NotStarted));
         assert!(!editable(Stage::Approved, UnitState::Returned));
     }
-}
-
-/// The values that `kpi:` leaves without one take from the monitoring data: the
-/// KPI's yearly value for the unit in the round's year, noted with where it came
-/// from. KPIs the catalogue lacks are left missing, as `chiso score` without
-/// `--monitoring` leaves them.
-pub(crate) fn kpi_values(
-    files: Files,
-    monitoring: &chiso_core::kpi::Monitoring,
-) -> Result<Vec<ValueChange>, StoreError> {
-    let package = Package::from_files(files)?;
-    let a = &package.assessment;
-    let (fills, _unknown) = chiso_core::kpi::kpi_fills(a, &package.values, monitoring);
-    Ok(fills
-        .into_iter()
-        .map(|fill| ValueChange {
-            unit: a.units[fill.unit].code.clone(),
-            indicator: a.framework_of(fill.unit).indicators[fill.indicator].code.clone(),
-            value: fill.value.to_string(),
-            note: Some(format!("kpi:{} {}", monitoring.catalogue.kpis[fill.kpi].code, fill.year)),
-            expected_version: None,
-        })
-        .collect())
 }
