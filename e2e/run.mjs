@@ -10,19 +10,10 @@
 // Normally run by `cargo test -p chiso --test e2e`, which starts the server and builds the zip.
 // Prints one line per step; exits 1 with a clear message on the first failed check.
 
-import { chromium } from "playwright-core";
-import { mkdirSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === "") {
-    console.error(`e2e: environment variable ${name} is required`);
-    process.exit(2);
-  }
-  return value;
-};
+import { CheckFailed, Scenario, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
 
 const BASE = env("CHISO_URL").replace(/\/+$/, "");
 const PASSWORD = env("CHISO_ADMIN_PASSWORD");
@@ -36,30 +27,6 @@ const PACKAGE_DIR = fileURLToPath(new URL("../data/sonla/2024/", import.meta.url
 if (!existsSync(ZIP)) {
   console.error(`e2e: CHISO_UPLOAD_ZIP does not exist: ${ZIP}`);
   process.exit(2);
-}
-mkdirSync(SHOTS, { recursive: true });
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
-
-function checkEqual(actual, expected, what) {
-  check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-const path = (url) => new URL(url).pathname + new URL(url).search;
-
-async function text(page, selector) {
-  const locator = page.locator(selector);
-  const count = await locator.count();
-  check(count === 1, `${path(page.url())}: expected exactly one ${selector}, found ${count}`);
-  return (await locator.innerText()).trim();
-}
-
-async function count(page, selector) {
-  return page.locator(selector).count();
 }
 
 /** Every `.chart` on the page has been drawn by app.js (data-drawn="true") and holds an SVG. */
@@ -105,78 +72,14 @@ async function chartsDrawn(page, expectedAtLeast) {
   return charts.length;
 }
 
-async function shoot(page, file) {
-  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
-}
+const scenario = new Scenario(SHOTS, CHROMIUM);
+const step = (title, body) => scenario.step(title, body);
+const shoot = (page, file) => scenario.shoot(page, file);
+const noBrowserProblems = () => scenario.noBrowserProblems();
 
-/** Clicks, then waits until the URL satisfies `arrived`; on timeout says where the page is and what it shows. */
-async function clickTo(locator, arrived, what, timeout = 30_000) {
-  await locator.click();
-  try {
-    await page.waitForURL(arrived, { timeout });
-  } catch {
-    const shown = await page
-      .locator("[role=alert], .error, [data-testid=upload-errors]")
-      .allInnerTexts()
-      .catch(() => []);
-    const says = shown.length > 0 ? `; the page says: ${shown.map((t) => t.trim()).join(" | ")}` : "";
-    throw new CheckFailed(`${what}: still on ${path(page.url())} after ${timeout / 1000} s${says}`);
-  }
-}
+await scenario.run(async () => {
+  const page = await scenario.newPage();
 
-let stepNo = 0;
-let stepTitle = "";
-async function step(title, body) {
-  stepNo += 1;
-  stepTitle = title;
-  const started = Date.now();
-  const detail = await body();
-  const ms = Date.now() - started;
-  console.log(`ok ${String(stepNo).padStart(2)} ${title}${detail ? ` — ${detail}` : ""} (${ms} ms)`);
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
-context.setDefaultTimeout(15_000);
-context.setDefaultNavigationTimeout(30_000);
-const page = await context.newPage();
-
-// Problems seen by the browser itself: script errors and failed requests fail the run at the end of a step.
-const problems = [];
-page.on("pageerror", (error) => problems.push(`script error on ${path(page.url())}: ${error.message}`));
-page.on("console", (message) => {
-  if (message.type() === "error" && !/favicon/.test(message.location()?.url ?? "")) {
-    // 404 of a resource shows up as a console error too; the response handler names it better.
-    if (!/Failed to load resource/.test(message.text()))
-      problems.push(`console error on ${path(page.url())}: ${message.text()}`);
-  }
-});
-page.on("response", (response) => {
-  const url = response.url();
-  if (response.status() >= 400 && !url.endsWith("/favicon.ico"))
-    problems.push(`HTTP ${response.status()} for ${path(url)}`);
-});
-page.on("requestfailed", (request) =>
-  problems.push(`request failed: ${path(request.url())}: ${request.failure()?.errorText}`),
-);
-
-function noBrowserProblems() {
-  check(problems.length === 0, `the browser reported problems:\n  ${problems.join("\n  ")}`);
-}
-
-let exitCode = 0;
-try {
   await step("overview in Vietnamese: mean 74,80, both rankings, charts drawn", async () => {
     const response = await page.goto(`${BASE}/`);
     checkEqual(response?.status(), 200, "GET / status");
@@ -199,7 +102,7 @@ try {
     checkEqual(await page.getAttribute("html", "lang"), "en", "html[lang] after clicking English");
     checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", "/ overall mean (en)");
     check(await page.getByRole("link", { name: "Tiếng Việt" }).isVisible(), "/ (en): no link back to Tiếng Việt");
-    const cookies = await context.cookies();
+    const cookies = await page.context().cookies();
     await page.reload();
     checkEqual(await page.getAttribute("html", "lang"), "en", "html[lang] after reloading");
     checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", "/ overall mean after reloading");
@@ -313,9 +216,7 @@ try {
     );
     checkEqual(await count(page, "[data-testid=rounds] tbody tr"), 1, "rounds after the refused upload");
     await shoot(page, "06b-upload-refused.png");
-    const okStatuses = problems.filter((p) => !/^HTTP 4\d\d for \/admin\/rounds$/.test(p));
-    problems.length = 0;
-    problems.push(...okStatuses); // a refused upload may answer 422; that is the point of this step
+    scenario.allow(/^HTTP 4\d\d for \/admin\/rounds$/); // a refused upload answers 422: the point of this step
     noBrowserProblems();
     return errors[0];
   });
@@ -433,20 +334,4 @@ try {
     return "390 px wide, no horizontal scrolling of the page";
   });
 
-  console.log(`e2e: all ${stepNo} steps passed; screenshots in ${SHOTS}`);
-} catch (error) {
-  exitCode = 1;
-  const where = page.url();
-  console.error(`FAILED at step ${stepNo} "${stepTitle}" (page ${where}):`);
-  console.error(error instanceof CheckFailed ? error.message : (error?.stack ?? String(error)));
-  if (problems.length > 0) console.error(`browser problems so far:\n  ${problems.join("\n  ")}`);
-  try {
-    await shoot(page, "failure.png");
-    console.error(`screenshot of the failing page: ${join(SHOTS, "failure.png")}`);
-  } catch {
-    // the page may be gone; the message above is what matters
-  }
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});

@@ -1,6 +1,7 @@
-//! Browser end-to-end test: starts `chiso serve` on a fresh data dir and plays the
-//! acceptance scenario of `e2e/run.mjs` in headless Chromium (Playwright), from the
-//! public overview to uploading and publishing a new round as admin.
+//! Browser end-to-end tests: each starts `chiso serve` on a fresh data dir and plays a
+//! scenario in headless Chromium (Playwright): `e2e/run.mjs`, from the public overview
+//! to uploading and publishing a new round as admin; `e2e/round.mjs`, a whole round
+//! run in the app by an admin, two reporters and an appraiser.
 //!
 //! Needs `node` (20 or newer), `/usr/bin/chromium` and `e2e/node_modules/playwright-core`
 //! (`apt-get install chromium nodejs npm && npm ci --prefix e2e`). Without them the test
@@ -214,62 +215,71 @@ fn as_2025(assessment: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-#[test]
-fn browser_end_to_end() {
-    let started = Instant::now();
+/// Node and the browser, or `None` after saying loudly why the test cannot run
+/// (a failure instead with `CHISO_REQUIRE_E2E=1`).
+fn prerequisites() -> Option<PathBuf> {
     let (node, missing) = missing_prerequisites();
-    if !missing.is_empty() {
-        let reasons = missing.join("; ");
-        let install = "Install with `apt-get install chromium` and `npm ci --prefix e2e` (node 20 or newer), \
-                       then run `cargo test -p chiso --test e2e`.";
-        if std::env::var("CHISO_REQUIRE_E2E").as_deref() == Ok("1") {
-            panic!("the browser end-to-end test cannot run and CHISO_REQUIRE_E2E=1: {reasons}.\n{install}");
-        }
-        // Straight to the process's stderr, past the test harness's output capture: a skip must be seen.
-        let bar = "!".repeat(78);
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n{bar}\nSKIPPED browser end-to-end test: {reasons}.\n  {install}\n{bar}\n"
-        );
-        return;
+    if missing.is_empty() {
+        return node;
     }
-    let node = node.expect("node was found");
+    let reasons = missing.join("; ");
+    let install = "Install with `apt-get install chromium` and `npm ci --prefix e2e` (node 20 or newer), \
+                   then run `cargo test -p chiso --test e2e`.";
+    if std::env::var("CHISO_REQUIRE_E2E").as_deref() == Ok("1") {
+        panic!("the browser end-to-end test cannot run and CHISO_REQUIRE_E2E=1: {reasons}.\n{install}");
+    }
+    // Straight to the process's stderr, past the test harness's output capture: a skip must be seen.
+    let bar = "!".repeat(78);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{bar}\nSKIPPED browser end-to-end test: {reasons}.\n  {install}\n{bar}\n"
+    );
+    None
+}
 
-    let temp = tempfile::tempdir().expect("temp dir");
-    let data_dir = temp.path().join("data");
-    fs::create_dir(&data_dir).expect("data dir");
-    let server_log = temp.path().join("server.log");
-    let zip_path = temp.path().join("sonla-2025.zip");
-    write_upload_zip(&zip_path);
-
-    let screenshots = e2e_dir().join("screenshots");
-    fs::create_dir_all(&screenshots).expect("screenshots dir");
-    for entry in fs::read_dir(&screenshots).expect("list screenshots").flatten() {
+/// Removes the screenshots of an earlier run from `dir` (created if missing).
+fn fresh_screenshots(dir: &Path) {
+    fs::create_dir_all(dir).expect("screenshots dir");
+    for entry in fs::read_dir(dir).expect("list screenshots").flatten() {
         if entry.path().extension().is_some_and(|ext| ext == "png") {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
 
+/// Starts `chiso serve` on a fresh data dir and runs `e2e/{script}` against it with
+/// `env`; fails with the scenario's output and the server log's tail.
+fn run_scenario(node: &Path, script: &str, temp: &Path, env: &[(&str, &std::ffi::OsStr)]) {
+    let started = Instant::now();
+    let data_dir = temp.join("data");
+    fs::create_dir(&data_dir).expect("data dir");
+    let server_log = temp.join("server.log");
+    let screenshots = e2e_dir().join("screenshots");
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let server = start_server(addr, &data_dir, &server_log);
-    eprintln!("e2e: chiso serve ready on http://{addr}/ after {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "e2e {script}: chiso serve ready on http://{addr}/ after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
-    let node_out = temp.path().join("node.out");
-    let node_err = temp.path().join("node.err");
-    let child = Command::new(&node)
-        .arg("run.mjs")
+    let node_out = temp.join("node.out");
+    let node_err = temp.join("node.err");
+    let mut command = Command::new(node);
+    command
+        .arg(script)
         .current_dir(e2e_dir())
         .env("CHISO_URL", format!("http://{addr}"))
         .env("CHISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("CHISO_UPLOAD_ZIP", &zip_path)
         .env("CHISO_SCREENSHOTS", &screenshots)
         .env("CHISO_CHROMIUM", CHROMIUM)
         .stdin(Stdio::null())
         .stdout(File::create(&node_out).expect("node stdout file"))
-        .stderr(File::create(&node_err).expect("node stderr file"))
-        .spawn()
-        .expect("start node e2e/run.mjs");
-    let mut scenario = KillOnDrop { name: "node e2e/run.mjs", child };
+        .stderr(File::create(&node_err).expect("node stderr file"));
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn().expect("start node");
+    let mut scenario = KillOnDrop { name: "node e2e scenario", child };
     let status = scenario.wait_timeout(SCENARIO_TIMEOUT);
     drop(server);
 
@@ -280,7 +290,7 @@ fn browser_end_to_end() {
         eprintln!("{stderr}");
     }
     eprintln!(
-        "e2e: {} in {:.1} s; screenshots in {}",
+        "e2e {script}: {} in {:.1} s; screenshots in {}",
         match status {
             Some(status) if status.success() => "passed".to_owned(),
             Some(status) => format!("failed ({status})"),
@@ -291,13 +301,33 @@ fn browser_end_to_end() {
     );
     let Some(status) = status else {
         panic!(
-            "e2e/run.mjs did not finish within {SCENARIO_TIMEOUT:?}; server log:\n{}",
+            "e2e/{script} did not finish within {SCENARIO_TIMEOUT:?}; server log:\n{}",
             tail(&server_log, 40)
         );
     };
     assert!(
         status.success(),
-        "e2e/run.mjs failed ({status}); see its output above. Last lines of the server log:\n{}",
+        "e2e/{script} failed ({status}); see its output above. Last lines of the server log:\n{}",
         tail(&server_log, 40)
     );
+}
+
+/// The public pages, the language switch, the admin's upload and publication of a round.
+#[test]
+fn browser_end_to_end() {
+    let Some(node) = prerequisites() else { return };
+    let temp = tempfile::tempdir().expect("temp dir");
+    let zip_path = temp.path().join("sonla-2025.zip");
+    write_upload_zip(&zip_path);
+    fresh_screenshots(&e2e_dir().join("screenshots"));
+    run_scenario(&node, "run.mjs", temp.path(), &[("CHISO_UPLOAD_ZIP", zip_path.as_os_str())]);
+}
+
+/// A whole round run in the app by four people (`e2e/round.mjs`).
+#[test]
+fn browser_round_end_to_end() {
+    let Some(node) = prerequisites() else { return };
+    let temp = tempfile::tempdir().expect("temp dir");
+    fresh_screenshots(&e2e_dir().join("screenshots/round"));
+    run_scenario(&node, "round.mjs", temp.path(), &[]);
 }

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use chiso_store::Role;
 use serde::Deserialize;
 use std::sync::LazyLock;
 
@@ -44,6 +45,12 @@ fn redirect(to: &str, cookies: &[String]) -> Response {
     response
 }
 
+/// Where a person lands after signing in with no page asked for: admins on the
+/// administration, everyone else on the assessment rounds they work on.
+fn landing(role: Role) -> &'static str {
+    if role == Role::Admin { "/admin" } else { "/work" }
+}
+
 /// The sign-in form. Before a session exists, CSRF protection is a random token
 /// in both a cookie and the form (double submit).
 pub async fn login_form(
@@ -53,8 +60,10 @@ pub async fn login_form(
     who: MaybeSignedIn,
     uri: Uri,
 ) -> Response {
-    if who.0.is_some() {
-        return redirect(&safe_next(query.next.as_deref().or(Some("/admin"))), &[]);
+    if let Some(who) = &who.0 {
+        let next =
+            query.next.as_deref().map_or_else(|| landing(who.user.role).to_owned(), |n| safe_next(Some(n)));
+        return redirect(&next, &[]);
     }
     login_page(&state, locale, &uri, query.next.as_deref(), "", None, StatusCode::OK)
 }
@@ -72,7 +81,8 @@ fn login_page(
     let page = LoginPage {
         c: chrome(locale, uri, None),
         login_csrf: token.clone(),
-        next: safe_next(next.or(Some("/admin"))),
+        // Empty: each role's own landing page after sign-in.
+        next: next.map(|n| safe_next(Some(n))).unwrap_or_default(),
         username: username.to_owned(),
         error,
     };
@@ -125,10 +135,12 @@ pub async fn login(
             state.store.clear_login_failures(username).await?;
             let cookie = auth::start_session(&state, &user).await?;
             tracing::info!(user = %user.id, "signed in");
-            Ok(redirect(
-                &safe_next(Some(&form.next)),
-                &[cookie, cookies::set(cookies::LOGIN_CSRF, "", 0, false)],
-            ))
+            let next = if form.next.is_empty() {
+                landing(user.role).to_owned()
+            } else {
+                safe_next(Some(&form.next))
+            };
+            Ok(redirect(&next, &[cookie, cookies::set(cookies::LOGIN_CSRF, "", 0, false)]))
         }
         _ => {
             state.store.record_login_failure(username).await?;

@@ -1,0 +1,334 @@
+// Browser end-to-end test of a whole assessment round run in the app, as four people
+// in four browsers: an admin creates and opens a round for two units; each reporter
+// fills the form and submits with evidence (one uploads a file); the appraiser changes
+// one indicator with a reason, returns the other unit, which is resubmitted, and
+// finalises both; the admin approves and publishes; the public scorecard shows the
+// three scores; the audit log shows every step.
+//
+// Environment: CHISO_URL, CHISO_ADMIN_PASSWORD, CHISO_SCREENSHOTS, CHISO_CHROMIUM (as run.mjs).
+// Normally run by `cargo test -p chiso --test e2e`, which starts a fresh server.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Scenario, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
+
+const BASE = env("CHISO_URL").replace(/\/+$/, "");
+const ADMIN_PASSWORD = env("CHISO_ADMIN_PASSWORD");
+const SHOTS = join(env("CHISO_SCREENSHOTS"), "round");
+const CHROMIUM = env("CHISO_CHROMIUM", "/usr/bin/chromium");
+const PACKAGE_DIR = fileURLToPath(new URL("../data/sonla/2024/", import.meta.url));
+const PASSWORD = "nguoi-dung-2025";
+const DECISION = "Quyết định số 3001/QĐ-UBND ngày 30/12/2025";
+const UNITS = { STTTT: "bc.sttt", 116: "bc.mocchau" };
+const REASON = "Chỉ có 1 thông báo kết luận được gửi kèm";
+const RETURN_COMMENT = "Bổ sung số liệu chỉ số 1.4";
+
+const read = (name) => readFileSync(join(PACKAGE_DIR, name), "utf8");
+
+/** The bundled 2024 values of a unit: [indicator, value] in file order. */
+function bundledValues(unit) {
+  return read("values.csv")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(","))
+    .filter((fields) => fields[0] === unit && fields[2] !== "")
+    .map((fields) => [fields[1], fields[2].replace(/^"|"$/g, "")]);
+}
+
+/** The package's frameworks, units and a 2025 assessment.toml: a round without values. */
+function roundFiles() {
+  const file = (name, content) => ({ name, mimeType: "application/octet-stream", buffer: Buffer.from(content) });
+  const assessment = read("assessment.toml").replace(/^year = 2024$/m, "year = 2025").replace(/2024/g, "2025");
+  return [
+    file("assessment.toml", assessment),
+    file("provincial.toml", read("frameworks/provincial.toml")),
+    file("district.toml", read("frameworks/district.toml")),
+    file("units.csv", read("units.csv")),
+  ];
+}
+
+const scenario = new Scenario(SHOTS, CHROMIUM);
+const step = (title, body) => scenario.step(title, body);
+
+async function signIn(username, password) {
+  const page = await scenario.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", password);
+  await clickTo(
+    page.locator("form[action='/login'] button[type=submit]"),
+    (url) => url.pathname !== "/login",
+    `sign in as ${username}`,
+  );
+  return page;
+}
+
+/** The unit form's notice after a save, or the error it shows. */
+async function notice(page) {
+  const shown = await page.locator("p.notice, [data-testid=form-error]").allInnerTexts();
+  return shown.map((t) => t.trim()).join(" | ");
+}
+
+/** Types every answer into the unit's form the way its input asks for it; `kpi:` leaves are read-only. */
+async function fillForm(page, values) {
+  let typed = 0;
+  for (const [code, value] of values) {
+    const select = page.locator(`select[name="v:${code}"]`);
+    const ratio = page.locator(`input[name="a:${code}"]`);
+    const input = page.locator(`input[name="v:${code}"]`);
+    if ((await select.count()) === 1) {
+      await select.selectOption(value);
+    } else if ((await ratio.count()) === 1) {
+      const [a, b] = value.split("/");
+      await ratio.fill(a);
+      await page.locator(`input[name="b:${code}"]`).fill(b);
+    } else if ((await input.count()) === 1) {
+      await input.fill(value);
+    } else {
+      const row = page.locator(`tr#i-${code.replaceAll(".", "\\.")} .readonly`);
+      check((await row.count()) === 1, `${path(page.url())}: no input for ${code} and it is not read-only`);
+      continue;
+    }
+    typed += 1;
+  }
+  return typed;
+}
+
+/** Attaches evidence to every indicator that needs it: the first as an uploaded PDF, the others as references. */
+async function addEvidence(page, unit) {
+  const needing = await page
+    .locator("tr:has(span.tag) td.name strong")
+    .allInnerTexts()
+    .then((codes) => codes.map((c) => c.trim()));
+  check(needing.length > 0, `${unit}: the form marks no indicator as needing evidence`);
+  for (const [i, code] of needing.entries()) {
+    if (i === 0) {
+      const form = page.locator("[data-testid=evidence-file]");
+      await form.locator("select[name=indicator]").selectOption(code);
+      await form.locator("input[type=file]").setInputFiles({
+        name: `bien-ban-${code}.pdf`,
+        mimeType: "application/pdf",
+        buffer: Buffer.from("%PDF-1.4\n% biên bản họp ban chỉ đạo\n"),
+      });
+      await clickTo(form.locator("button[type=submit]"), (url) => url.search.includes("message=evidence"), `${unit}: upload evidence for ${code}`);
+    } else {
+      const form = page.locator("[data-testid=evidence-reference]");
+      await form.locator("select[name=indicator]").selectOption(code);
+      await form.locator("input[name=number]").fill(`${100 + i}/QĐ-${unit}`);
+      await form.locator("input[name=date]").fill("2025-03-15");
+      await form.locator("input[name=summary]").fill(`Minh chứng chỉ số ${code}`);
+      await clickTo(form.locator("button[type=submit]"), (url) => url.search.includes("message=evidence"), `${unit}: refer to a document for ${code}`);
+    }
+  }
+  return needing;
+}
+
+await scenario.run(async () => {
+  let admin;
+  let roundId;
+
+  await step("the admin adds two reporters and an appraiser", async () => {
+    admin = await signIn("admin", ADMIN_PASSWORD);
+    const people = [
+      [UNITS.STTTT, "Báo cáo viên Sở TT&TT", "reporter", "STTTT"],
+      [UNITS[116], "Báo cáo viên Mộc Châu", "reporter", "116"],
+      ["thamdinh", "Thành viên hội đồng thẩm định", "appraiser", ""],
+    ];
+    for (const [username, name, role, unit] of people) {
+      await admin.goto(`${BASE}/admin/users`);
+      const form = admin.locator("[data-testid=add-user]");
+      await form.locator("input[name=username]").fill(username);
+      await form.locator("input[name=display_name]").fill(name);
+      await form.locator("select[name=role]").selectOption(role);
+      await form.locator("input[name=unit_code]").fill(unit);
+      await form.locator("input[name=password]").fill(PASSWORD);
+      await form.locator("button[type=submit]").click();
+      await admin.locator(`[data-testid=users] td:text-is("${username}")`).waitFor();
+    }
+    scenario.noBrowserProblems();
+    return people.map((p) => p[0]).join(", ");
+  });
+
+  await step("the admin creates a 2025 round from the frameworks and units, for two units, and opens it", async () => {
+    await admin.goto(`${BASE}/admin`);
+    const form = admin.locator("[data-testid=create-round]");
+    await form.locator("input[type=file]").setInputFiles(roundFiles());
+    await clickTo(form.locator("button[type=submit]"), (url) => /^\/work\/rounds\/\d+$/.test(url.pathname), "create the round", 60_000);
+    roundId = new URL(admin.url()).pathname.split("/").pop();
+    // Leave out every unit but the two, one click (and one page load) each.
+    const buttons = 'form[action$="/assign"]:not([action$="/STTTT/assign"]):not([action$="/116/assign"]) button';
+    const stillIn = () =>
+      admin.evaluate(
+        (selector) => [...document.querySelectorAll(selector)].filter((b) => b.textContent.includes("Bỏ ra")).length,
+        buttons,
+      );
+    for (let left = await stillIn(); left > 0; left = await stillIn()) {
+      await admin.locator(buttons).filter({ hasText: "Bỏ ra" }).first().click();
+      await admin.waitForFunction(
+        ([selector, n]) =>
+          [...document.querySelectorAll(selector)].filter((b) => b.textContent.includes("Bỏ ra")).length < n,
+        [buttons, left],
+      );
+    }
+    const assigned = await count(admin, "tbody tr:not(.unassigned)");
+    checkEqual(assigned, 2, `/work/rounds/${roundId} units taking part`);
+    await clickTo(admin.locator("[data-testid=next-stage] button"), (url) => url.search.includes("message=stage"), "open the round");
+    const stage = await text(admin, "[data-testid=stage]");
+    check(/tự đánh giá/i.test(stage), `stage after opening: ${stage}`);
+    await scenario.shoot(admin, "01-board-open.png");
+    scenario.noBrowserProblems();
+    return `round ${roundId}: ${stage}`;
+  });
+
+  const reporters = {};
+  for (const unit of ["STTTT", "116"]) {
+    await step(`reporter of ${unit} fills the form (points as they type), adds evidence and submits`, async () => {
+      const page = await signIn(UNITS[unit], PASSWORD);
+      reporters[unit] = page;
+      checkEqual(new URL(page.url()).pathname, "/work", `${UNITS[unit]} lands on`);
+      await clickTo(page.locator(`a[href="/work/rounds/${roundId}/units/${unit}"]`), (url) => url.pathname.endsWith(`/units/${unit}`), "open own unit");
+      // A reporter cannot open another unit's form.
+      const other = unit === "STTTT" ? "116" : "STTTT";
+      const refused = await page.request.get(`${BASE}/work/rounds/${roundId}/units/${other}`);
+      checkEqual(refused.status(), 403, `${UNITS[unit]} opening ${other}'s form`);
+      const values = bundledValues(unit);
+      // Live points: the engine's points for the first number typed appear without saving.
+      const typed = await fillForm(page, values);
+      const [firstCode] = values.find(([c]) => c === "1.2") ?? values[1];
+      await page.waitForFunction(
+        (code) => {
+          const cell = document.querySelector(`[data-points-for="${code}"]`);
+          return cell && cell.textContent.trim() !== "—" && cell.textContent.trim() !== "0";
+        },
+        firstCode,
+        { timeout: 10_000 },
+      );
+      await clickTo(page.locator("button[name=save]"), (url) => url.search.includes("message=saved"), "save the draft");
+      // Submitting without evidence is refused and names what is missing.
+      await page.locator("button[name=submit]").click();
+      await page.locator("[data-testid=form-error]").waitFor();
+      const error = await text(page, "[data-testid=form-error]");
+      check(/minh chứng/.test(error), `submission without evidence: ${error}`);
+      scenario.allow(/^HTTP 422 for \/work\/rounds\/\d+\/units\/\w+\/save$/);
+      await page.goto(`${BASE}/work/rounds/${roundId}/units/${unit}`);
+      const evidenced = await addEvidence(page, unit);
+      await clickTo(page.locator("button[name=submit]"), (url) => url.search.includes("message=submitted"), `${unit}: submit`);
+      const state = await text(page, "[data-testid=unit-state]");
+      check(/Đã nộp/.test(state), `${unit} state after submitting: ${state}`);
+      checkEqual(await page.locator("button[name=submit]").count(), 0, `${unit}: the submitted form still has a submit button`);
+      await scenario.shoot(page, `02-submitted-${unit}.png`);
+      scenario.noBrowserProblems();
+      return `${typed} answers, evidence for ${evidenced.join(", ")}; ${state}`;
+    });
+  }
+
+  let appraiser;
+  await step("the admin moves the round to appraisal; the appraiser sees both units in the queue", async () => {
+    await admin.goto(`${BASE}/work/rounds/${roundId}`);
+    await clickTo(admin.locator("[data-testid=next-stage] button"), (url) => url.search.includes("message=stage"), "start the appraisal");
+    appraiser = await signIn("thamdinh", PASSWORD);
+    await appraiser.goto(`${BASE}/work/rounds/${roundId}`);
+    const queue = await appraiser.locator("[data-testid=queue] li").allInnerTexts();
+    checkEqual(queue.length, 2, "units waiting for appraisal");
+    scenario.noBrowserProblems();
+    return queue.map((q) => q.trim()).join(", ");
+  });
+
+  await step("the appraiser changes 1.2 of STTTT with a reason (refused without one)", async () => {
+    await appraiser.goto(`${BASE}/work/rounds/${roundId}/units/STTTT`);
+    const before = await text(appraiser, "[data-testid=appraised-total]");
+    const form = appraiser.locator('[data-testid="appraise-1.2"]');
+    await form.locator("input[name=value]").fill("1");
+    await form.locator("button[type=submit]").click();
+    await appraiser.locator("[data-testid=form-error]").waitFor();
+    scenario.allow(/^HTTP 4\d\d for \/work\/rounds\/\d+\/units\/STTTT\/appraise$/);
+    await appraiser.goto(`${BASE}/work/rounds/${roundId}/units/STTTT`);
+    const again = appraiser.locator('[data-testid="appraise-1.2"]');
+    await again.locator("input[name=value]").fill("1");
+    await again.locator("input[name=reason]").fill(REASON);
+    await clickTo(again.locator("button[type=submit]"), (url) => url.search.includes("message=appraised"), "appraise 1.2");
+    const after = await text(appraiser, "[data-testid=appraised-total]");
+    check(after !== before, `the appraised total did not change (${before})`);
+    check((await appraiser.locator("main").innerText()).includes(REASON), "the reason is not shown on the form");
+    await scenario.shoot(appraiser, "03-appraised.png");
+    scenario.noBrowserProblems();
+    return `appraised total ${before} → ${after}`;
+  });
+
+  await step("the appraiser returns 116 with a comment; its reporter revises and resubmits", async () => {
+    await appraiser.goto(`${BASE}/work/rounds/${roundId}/units/116`);
+    const form = appraiser.locator("[data-testid=return]");
+    await form.locator("textarea[name=comment]").fill(RETURN_COMMENT);
+    await clickTo(form.locator("button[type=submit]"), (url) => url.search.includes("message=returned"), "return 116");
+    const page = reporters[116];
+    await page.goto(`${BASE}/work/rounds/${roundId}/units/116`);
+    const state = await text(page, "[data-testid=unit-state]");
+    check(/Trả lại/.test(state), `116 after being returned: ${state}`);
+    check((await page.locator("[data-testid=history]").innerText()).includes(RETURN_COMMENT), "the comment is not in the history");
+    await page.locator('input[name="v:1.4"]').fill("180");
+    await clickTo(page.locator("button[name=submit]"), (url) => url.search.includes("message=submitted"), "resubmit 116");
+    const history = await page.locator("[data-testid=history] li").allInnerTexts();
+    check(history.some((h) => h.includes("resubmit")), `the history has no resubmission: ${history.join(" | ")}`);
+    scenario.noBrowserProblems();
+    return `history: ${history.length} entries`;
+  });
+
+  await step("the appraiser finalises both units", async () => {
+    for (const unit of ["STTTT", "116"]) {
+      await appraiser.goto(`${BASE}/work/rounds/${roundId}/units/${unit}`);
+      await clickTo(appraiser.locator("[data-testid=finalise] button"), (url) => url.search.includes("message=finalised"), `finalise ${unit}`);
+    }
+    const counts = await appraiser.locator("main").innerText();
+    check(/Đã thẩm định: 1/.test(counts), `the board does not count the appraised units: ${counts.slice(0, 300)}`);
+    scenario.noBrowserProblems();
+    return "2 appraised";
+  });
+
+  await step("the admin approves and publishes with the decision", async () => {
+    await admin.goto(`${BASE}/work/rounds/${roundId}`);
+    await clickTo(admin.locator("[data-testid=next-stage] button"), (url) => url.search.includes("message=stage"), "approve");
+    const form = admin.locator("[data-testid=publish-round]");
+    await form.locator("input[name=decision]").fill(DECISION);
+    await clickTo(form.locator("button[type=submit]"), (url) => url.pathname === `/rounds/${roundId}`, "publish", 60_000);
+    const heading = await admin.getByRole("heading", { level: 1 }).innerText();
+    check(heading.includes("2025"), `the public page does not name 2025: ${heading}`);
+    check((await admin.locator("main").innerText()).includes(DECISION), "the public page does not show the decision");
+    scenario.noBrowserProblems();
+    return heading;
+  });
+
+  await step("the public scorecard shows the three scores, anonymously", async () => {
+    const visitor = await scenario.newPage();
+    await visitor.goto(`${BASE}/rounds/${roundId}/units/STTTT`);
+    const three = visitor.locator("[data-testid=three-scores]");
+    check((await three.count()) === 1, "no three-score table on the scorecard");
+    const table = (await three.innerText()).replace(/\s+/g, " ");
+    check(/Tự đánh giá/.test(table) && /thẩm định/i.test(table), `three scores: ${table.slice(0, 200)}`);
+    await scenario.shoot(visitor, "04-public-three-scores.png");
+    scenario.noBrowserProblems();
+    return table.slice(0, 120);
+  });
+
+  await step("the audit log shows every step", async () => {
+    await admin.goto(`${BASE}/admin/audit`);
+    const log = await admin.locator("main").innerText();
+    const actions = [
+      "user.create",
+      "round.workflow.create",
+      "round.stage",
+      "round.values.set",
+      "evidence.add",
+      "unit.submit",
+      "unit.appraise",
+      "unit.return",
+      "unit.finalise",
+      "round.publish",
+    ];
+    const missing = actions.filter((a) => !log.includes(a));
+    check(missing.length === 0, `the audit log lacks: ${missing.join(", ")}`);
+    await scenario.shoot(admin, "05-audit.png");
+    scenario.noBrowserProblems();
+    return `${actions.length} kinds of action`;
+  });
+});
