@@ -2,8 +2,8 @@
 //! rounded to `rank_precision`, bands, standard competition ranks, group and
 //! overall means.
 
-mod composite;
-mod points;
+pub(crate) mod composite;
+pub(crate) mod points;
 
 use crate::assessment::{Assessment, OverallRule};
 use crate::framework::Method;

@@ -16,9 +16,11 @@ pub mod monitoring;
 pub mod package;
 pub mod render;
 pub mod toml_file;
+pub mod uncertainty;
 pub mod xlsx;
 
 pub use error::{ErrorKind, PackageError, PackageErrors};
 pub use files::Files;
 pub use monitoring::MonitoringPackage;
 pub use package::{Origins, Package, ValueOrigin};
+pub use uncertainty::{SpecError, SpecErrors};

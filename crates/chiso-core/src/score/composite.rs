@@ -96,7 +96,7 @@ fn aggregate_unit(
 /// Fits every leaf's normalisation with row-wise passes over the units (each leaf's
 /// sums still accumulate in unit order, as a column-wise fit would): reading the
 /// value table column by column costs a cache miss per value on large groups.
-fn fit_leaves(
+pub(crate) fn fit_leaves(
     framework: &Framework,
     normalise: Normalise,
     members: &[usize],

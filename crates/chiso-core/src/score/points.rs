@@ -120,7 +120,7 @@ fn score_unit(
 }
 
 /// For each `relative` leaf, the largest value among the group's units that have one.
-fn group_best(framework: &Framework, members: &[usize], values: &Values) -> Vec<f64> {
+pub(crate) fn group_best(framework: &Framework, members: &[usize], values: &Values) -> Vec<f64> {
     let mut best = vec![0.0; framework.indicators.len()];
     for &leaf in &framework.leaves {
         if matches!(framework.indicators[leaf].rule, Some(Rule::Relative)) {
