@@ -53,6 +53,23 @@ export async function clickTo(locator, arrived, what, timeout = 30_000) {
   }
 }
 
+/**
+ * Waits until an overview's rank-interval analysis is no longer running: the page
+ * polls it and reloads itself when it is ready, so checks made before then could
+ * meet a page that is going away. Pages without the analysis pass at once.
+ */
+export async function analysisSettled(page, timeout = 60_000) {
+  if ((await page.locator("[data-testid=robustness]").count()) === 0) return "none";
+  const settled = page.locator("[data-testid=robustness]:not([data-state=running])");
+  try {
+    await settled.waitFor({ timeout });
+  } catch {
+    throw new CheckFailed(`${path(page.url())}: the rank-interval analysis still runs after ${timeout / 1000} s`);
+  }
+  await page.waitForLoadState("load");
+  return settled.getAttribute("data-state");
+}
+
 /** A browser with numbered steps; `run` reports the first failed check and exits. */
 export class Scenario {
   constructor(shots, chromiumPath) {

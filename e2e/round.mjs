@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Scenario, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
+import { Scenario, analysisSettled, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
 
 const BASE = env("CHISO_URL").replace(/\/+$/, "");
 const ADMIN_PASSWORD = env("CHISO_ADMIN_PASSWORD");
@@ -291,6 +291,7 @@ await scenario.run(async () => {
     const form = admin.locator("[data-testid=publish-round]");
     await form.locator("input[name=decision]").fill(DECISION);
     await clickTo(form.locator("button[type=submit]"), (url) => url.pathname === `/rounds/${roundId}`, "publish", 60_000);
+    await analysisSettled(admin);
     const heading = await admin.getByRole("heading", { level: 1 }).innerText();
     check(heading.includes("2025"), `the public page does not name 2025: ${heading}`);
     check((await admin.locator("main").innerText()).includes(DECISION), "the public page does not show the decision");

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CheckFailed, Scenario, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
+import { CheckFailed, Scenario, analysisSettled, check, checkEqual, clickTo, count, env, path, text } from "./lib.mjs";
 
 const BASE = env("CHISO_URL").replace(/\/+$/, "");
 const PASSWORD = env("CHISO_ADMIN_PASSWORD");
@@ -80,6 +80,23 @@ const noBrowserProblems = () => scenario.noBrowserProblems();
 await scenario.run(async () => {
   const page = await scenario.newPage();
 
+  await step("the ranking's robustness is analysed in the background with visible progress, then shown", async () => {
+    const response = await page.goto(`${BASE}/`);
+    checkEqual(response?.status(), 200, "GET / status");
+    // The first view of a publication starts its analysis: the page says so and shows progress.
+    const status = page.locator("[data-testid=robustness]");
+    checkEqual(await status.getAttribute("data-state"), "running", "/ analysis state on the first view");
+    checkEqual(await count(page, "[data-testid=robustness] progress"), 1, "/ progress bar while analysing");
+    checkEqual(await analysisSettled(page), "ready", "/ analysis state once settled");
+    await shoot(page, "00-robustness.png");
+    const intervals = await count(page, "[data-testid^=interval-] svg.rankbar");
+    checkEqual(intervals, 32, "/ units with a rank-interval bar");
+    const sttt = (await text(page, "[data-testid=interval-STTTT]")).replace(/\s+/g, " ");
+    check(/^1 giữ xếp loại 100%$/.test(sttt), `/ STTTT robustness: ${JSON.stringify(sttt)}`);
+    noBrowserProblems();
+    return `${intervals} intervals; STTTT: ${sttt}`;
+  });
+
   await step("overview in Vietnamese: mean 74,80, both rankings, charts drawn", async () => {
     const response = await page.goto(`${BASE}/`);
     checkEqual(response?.status(), 200, "GET / status");
@@ -138,6 +155,18 @@ await scenario.run(async () => {
     noBrowserProblems();
     await shoot(page, "03-unit.png");
     return `${name} ${total}, ${indicators} indicator rows, ${gaps} gaps`;
+  });
+
+  await step("a scorecard below the top band says what reaches the next band", async () => {
+    await page.goto(`${BASE}/rounds/1/units/SKHDT`);
+    const section = page.locator("[data-testid=next-band]");
+    const heading = (await section.locator("h2").innerText()).replace(/\s+/g, " ").trim();
+    checkEqual(heading, "To reach Good: +2.95 points", "SKHDT next band");
+    const leaves = await section.locator("li").allInnerTexts();
+    check(leaves.length >= 1 && leaves.every((l) => /\+\d+\.\d{2}$/.test(l.trim())), `SKHDT leaves: ${JSON.stringify(leaves)}`);
+    noBrowserProblems();
+    await shoot(page, "03b-next-band.png");
+    return `${heading}; ${leaves.length} indicators`;
   });
 
   await step("map: chart drawn, legend present", async () => {
@@ -274,6 +303,7 @@ await scenario.run(async () => {
       (url) => url.pathname === `/rounds/${roundId}`,
       "open the public page of the new round",
     );
+    await analysisSettled(page);
     const heading = await page.getByRole("heading", { level: 1 }).innerText();
     check(heading.includes("2025"), `/rounds/${roundId} h1 does not name 2025: ${heading}`);
     checkEqual(await text(page, "[data-testid=overall-mean]"), "74.80", `/rounds/${roundId} overall mean`);
@@ -297,6 +327,7 @@ await scenario.run(async () => {
 
   await step("overview lists both published rounds and compares with 2024", async () => {
     await page.goto(`${BASE}/`);
+    await analysisSettled(page);
     const heading = await page.getByRole("heading", { level: 1 }).innerText();
     check(heading.includes("2025"), `/ does not show the latest round (2025): ${heading}`);
     const rounds = page.locator("p.rounds");
@@ -325,6 +356,7 @@ await scenario.run(async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, file] of [["/", "10-phone-overview.png"], ["/rounds/1/units/116", "11-phone-unit.png"]]) {
       await page.goto(BASE + path);
+      await analysisSettled(page);
       await page.waitForSelector(".chart[data-drawn=true]");
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(overflow <= 1, `${path} is ${overflow}px wider than a 390px phone screen`);

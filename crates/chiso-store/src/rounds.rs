@@ -512,8 +512,45 @@ pub(crate) async fn load_inputs(
     if find_round(conn, id).await?.is_none() {
         return Err(StoreError::not_found("round", id));
     }
-    let files = load_files(conn, id).await?;
+    let mut files = load_files(conn, id).await?;
     let mut values = load_value_texts(conn, id).await?;
     crate::workflow::overlay_appraisals(conn, id, &mut values).await?;
+    leave_out_unassigned(conn, id, &mut files, &mut values).await?;
     with_values_csv(files, &values)
+}
+
+/// A round run in the app scores and publishes only the units taking part in it:
+/// the units an admin left out are dropped from units.csv and the values.
+pub(crate) async fn leave_out_unassigned(
+    conn: &mut AnyConnection,
+    id: RoundId,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    values: &mut Vec<ValueText>,
+) -> Result<(), StoreError> {
+    let left_out: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT unit_code FROM unit_progress WHERE round_id = $1 AND assigned = 0")
+            .bind(id.0)
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .collect();
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    values.retain(|v| !left_out.contains(v.unit.trim()));
+    let Some(units) = files.get("units.csv") else { return Ok(()) };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(units.as_slice());
+    let headers = reader.headers().map_err(|e| StoreError::corrupt(e.to_string()))?.clone();
+    let code = headers.iter().position(|h| h.trim() == "code").unwrap_or(0);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| StoreError::corrupt(e.to_string()))?;
+        if !record.get(code).is_some_and(|c| left_out.contains(c.trim())) {
+            writer.write_record(&record).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        }
+    }
+    let kept = writer.into_inner().map_err(|e| StoreError::corrupt(e.to_string()))?;
+    files.insert("units.csv".into(), kept);
+    Ok(())
 }

@@ -556,9 +556,10 @@ impl Store {
         if !matches!(stage, Stage::Approved | Stage::Published) {
             return Err(refuse("only an approved round is published"));
         }
-        let files = load_files(&mut tx, round).await?;
-        let own = load_value_texts(&mut tx, round).await?;
-        let self_files = with_values_csv(files.clone(), &own)?;
+        let mut files = load_files(&mut tx, round).await?;
+        let mut own = load_value_texts(&mut tx, round).await?;
+        rounds::leave_out_unassigned(&mut tx, round, &mut files, &mut own).await?;
+        let self_files = with_values_csv(files, &own)?;
         let final_files = rounds::load_inputs(&mut tx, round).await?;
         let stages = blocking(move || stages_json(self_files, final_files)).await?;
         let id = crate::publications::publish_tx(

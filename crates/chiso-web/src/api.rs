@@ -66,6 +66,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_results))
         .routes(routes!(list_units))
         .routes(routes!(get_unit))
+        .routes(routes!(get_uncertainty))
         .routes(routes!(get_kpis))
         .routes(routes!(list_observations, post_observations))
         .routes(routes!(healthz))
@@ -365,6 +366,113 @@ async fn get_unit(
     let docs = published_results(&state, RoundId(id)).await?;
     let doc = parse_doc(pick(&docs, lang))?;
     doc.units.into_iter().find(|u| u.code == code).map(Json).ok_or_else(ApiError::not_found)
+}
+
+/// The rank intervals of a published round (uncertainty analysis: ±25% on the main
+/// indicators' weights, 1,000 samples, seed 42), or how far the background run is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UncertaintyDoc {
+    /// `running`, `ready` or `unavailable`.
+    state: &'static str,
+    /// Samples done and to do.
+    done: usize,
+    total: usize,
+    /// Why there is no analysis (`unavailable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    samples: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    /// As `chiso analyze uncertainty --format json` (`ready`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<UncertaintyGroup>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UncertaintyGroup {
+    code: String,
+    units: Vec<UncertaintyUnit>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UncertaintyUnit {
+    code: String,
+    name: String,
+    nominal: usize,
+    mean: f64,
+    median: f64,
+    q05: f64,
+    q95: f64,
+    /// Share of samples in which the unit keeps its published band (0..1).
+    band_kept: f64,
+}
+
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/uncertainty", tag = "rounds",
+    params(("id" = i64, Path, description = "Mã đợt · Round id"), LangQuery),
+    responses((status = 200, description = "Khoảng thứ hạng · Rank intervals, or the progress of their analysis", body = UncertaintyDoc),
+              (status = 404, description = "No such published round", body = ErrorBody)))]
+async fn get_uncertainty(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<LangQuery>,
+) -> Result<Json<UncertaintyDoc>, ApiError> {
+    use crate::views::analysis::Robustness;
+    let lang = lang_of(&query)?;
+    let view = crate::views::round::load(&state, RoundId(id)).await?;
+    let doc = match state.analyses.robustness(&view, lang) {
+        Robustness::Running { done, total } => UncertaintyDoc {
+            state: "running",
+            done,
+            total,
+            message: None,
+            samples: None,
+            seed: None,
+            groups: Vec::new(),
+        },
+        Robustness::Unavailable(message) => UncertaintyDoc {
+            state: "unavailable",
+            done: 0,
+            total: 0,
+            message: Some(message),
+            samples: None,
+            seed: None,
+            groups: Vec::new(),
+        },
+        Robustness::Ready(result) => {
+            let a = &view.assessment;
+            UncertaintyDoc {
+                state: "ready",
+                done: result.samples,
+                total: result.samples,
+                message: None,
+                samples: Some(result.samples),
+                seed: Some(result.seed),
+                groups: result
+                    .groups
+                    .iter()
+                    .map(|g| UncertaintyGroup {
+                        code: a.groups[g.group].code.clone(),
+                        units: g
+                            .units
+                            .iter()
+                            .map(|u| UncertaintyUnit {
+                                code: a.units[u.unit].code.clone(),
+                                name: a.units[u.unit].name.get(lang).to_owned(),
+                                nominal: u.nominal,
+                                mean: u.mean,
+                                median: u.median,
+                                q05: u.q05,
+                                q95: u.q95,
+                                band_kept: u.band_kept,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        }
+    };
+    Ok(Json(doc))
 }
 
 // ---- monitoring -----------------------------------------------------------------

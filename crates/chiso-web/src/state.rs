@@ -1,6 +1,7 @@
 //! What every handler shares: the store, the settings, and the cache of views of
 //! published results.
 
+use crate::views::analysis::AnalysisRuns;
 use crate::views::cache::ViewCache;
 use chiso_store::Store;
 use std::sync::Arc;
@@ -41,11 +42,18 @@ pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
     pub views: ViewCache,
+    /// The uncertainty analyses of publications, run in the background.
+    pub analyses: AnalysisRuns,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState(Arc::new(Inner { store, config, views: ViewCache::default() }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            views: ViewCache::default(),
+            analyses: AnalysisRuns::default(),
+        }))
     }
 }
 

@@ -1,5 +1,6 @@
 // chiso — draws the charts described in data-chart attributes (ECharts, vendored)
-// and makes tables with th[data-sort] sortable. No other script runs on the pages.
+// and makes tables with th[data-sort] sortable; shows live points on the self-assessment
+// form and the progress of the rank-interval analysis. No other script runs on the pages.
 "use strict";
 
 const BAND_COLOURS = { good: "#1a7f37", fair: "#6aa84f", average: "#d4a017", weak: "#c0392b" };
@@ -151,4 +152,24 @@ function livePoints() {
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(update, 50); });
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); });
+// While the rank-interval analysis runs in the background, show its progress and
+// reload the page once it is ready (the page without script says "…" meanwhile).
+function robustnessProgress() {
+  const status = document.querySelector("[data-testid=robustness][data-state=running]");
+  if (!status) return;
+  const bar = status.querySelector("progress");
+  const poll = async () => {
+    try {
+      const response = await fetch(status.dataset.statusUrl);
+      if (response.ok) {
+        const data = await response.json();
+        if (data.state !== "running") { location.reload(); return; }
+        if (bar) { bar.max = data.total; bar.value = data.done; }
+      }
+    } catch (e) { /* a failed poll is retried */ }
+    setTimeout(poll, 500);
+  };
+  setTimeout(poll, 300);
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); robustnessProgress(); });

@@ -183,6 +183,9 @@ async fn a_round_runs_from_self_assessment_to_publication() {
         assert!(sttt["final"].as_f64().unwrap() < sttt["self"].as_f64().unwrap(), "the appraisal lowered it");
         assert_eq!(sttt["indicators"]["1.2"][0], 2.0);
         let results: serde_json::Value = serde_json::from_str(&publication.results_json_vi)?;
+        let codes: Vec<&str> =
+            results["units"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["STTTT", "116"], "only the units taking part are published");
         let published = results["units"].as_array().unwrap().iter().find(|u| u["code"] == "STTTT").unwrap();
         assert_eq!(published["total"], sttt["final"]);
         let audit = store

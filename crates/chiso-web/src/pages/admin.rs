@@ -340,6 +340,7 @@ pub async fn round(
                     change: None,
                     change_text: String::new(),
                     url: String::new(),
+                    interval: None,
                 })
                 .collect(),
         })

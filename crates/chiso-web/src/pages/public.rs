@@ -6,6 +6,7 @@ use crate::auth::MaybeSignedIn;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::state::AppState;
+use crate::views::analysis::Robustness;
 use crate::views::chart::{Chart, KpiTarget};
 use crate::views::round::{self, GroupView, MapView, UnitCard};
 use askama::Template;
@@ -34,6 +35,23 @@ pub struct OverviewPage {
     previous_year: Option<i32>,
     /// This publication corrects an earlier one.
     correction: bool,
+    robustness: RobustnessView,
+}
+
+/// The state of the rank-interval analysis, as the overview shows it.
+#[derive(Debug)]
+pub struct RobustnessView {
+    /// "running", "ready" or "unavailable".
+    state: &'static str,
+    done: usize,
+    total: usize,
+    note: String,
+}
+
+impl RobustnessView {
+    fn percent(&self) -> usize {
+        (self.done * 100).checked_div(self.total).unwrap_or(0)
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,6 +67,8 @@ pub struct UnitPage {
     round_id: i64,
     round_name: String,
     card: UnitCard,
+    /// The gap analysis: `Some(None)` in the top band; `None` where it does not apply.
+    next_band: Option<Option<crate::views::analysis::NextBandView>>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -97,6 +117,40 @@ async fn overview_page(
     let lang = locale.0;
     let view = round::load(state, id).await?;
     let doc = view.doc(lang);
+    let mut groups = view.groups(lang);
+    let spec = crate::views::analysis::page_spec();
+    let samples = lang.number(spec.samples as f64, 0);
+    let robustness = match state.analyses.robustness(&view, lang) {
+        Robustness::Running { done, total } => RobustnessView {
+            state: "running",
+            done,
+            total,
+            note: match lang {
+                chiso_core::Lang::Vi => format!("Đang phân tích độ vững của xếp hạng ({samples} mẫu)…"),
+                chiso_core::Lang::En => format!("Analysing how robust the ranking is ({samples} samples)…"),
+            },
+        },
+        Robustness::Ready(result) => {
+            let intervals = crate::views::analysis::intervals(&view, &result, lang);
+            for row in groups.iter_mut().flat_map(|g| g.rows.iter_mut()) {
+                row.interval = intervals.get(&row.code).cloned();
+            }
+            RobustnessView {
+                state: "ready",
+                done: result.samples,
+                total: result.samples,
+                note: match lang {
+                    chiso_core::Lang::Vi => format!(
+                        "Độ vững: khoảng thứ hạng 5–95% khi trọng số của các chỉ số chính thay đổi ngẫu nhiên ±25% ({samples} mẫu), và tỷ lệ mẫu giữ nguyên xếp loại. ⚑: khoảng rộng hơn một phần tư số đơn vị của khối."
+                    ),
+                    chiso_core::Lang::En => format!(
+                        "Robustness: the 5–95% rank interval when the main indicators' weights vary at random by ±25% ({samples} samples), and the share of samples that keep the band. ⚑: wider than a quarter of the group."
+                    ),
+                },
+            }
+        }
+        Robustness::Unavailable(note) => RobustnessView { state: "unavailable", done: 0, total: 0, note },
+    };
     let rounds = state
         .store
         .published_rounds()
@@ -116,9 +170,10 @@ async fn overview_page(
         published_at: crate::i18n::format_datetime(view.publication.published_at, lang),
         decision: view.publication.decision.clone(),
         report: view.report(lang).map(str::to_owned),
-        groups: view.groups(lang),
+        groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
         correction: view.publication.supersedes.is_some(),
+        robustness,
     })
 }
 
@@ -135,6 +190,7 @@ pub async fn unit(
         c: chrome(locale, &uri, who.0.as_ref()),
         round_id: id,
         round_name: view.doc(locale.0).name.clone(),
+        next_band: crate::views::analysis::next_band(&view, &code, locale.0),
         card,
     })
 }

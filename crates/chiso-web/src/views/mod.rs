@@ -1,6 +1,7 @@
 //! What the pages show, built from the store: published results (parsed once per
 //! publication and cached), the round's frameworks and values, coordinates.
 
+pub mod analysis;
 pub mod cache;
 pub mod changes;
 pub mod chart;

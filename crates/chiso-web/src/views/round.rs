@@ -24,9 +24,18 @@ pub struct RoundView {
     values: HashMap<(String, String), String>,
     /// The text of `chiso report`, when the round's inputs are still those published.
     report: Option<[String; 2]>,
+    /// The values and results behind the publication, under the same condition.
+    pub scored: Option<Arc<Scored>>,
     pub previous: Option<Previous>,
     /// For a round run in the app: per unit, the self-assessed, appraised and final scores.
     stages: Option<serde_json::Value>,
+}
+
+/// What the analyses start from: the published round's values and their results.
+#[derive(Debug)]
+pub struct Scored {
+    pub values: chiso_core::Values,
+    pub results: chiso_core::AssessmentResults,
 }
 
 /// Last year's published round, for the change column.
@@ -64,11 +73,14 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
         .into_iter()
         .map(|RoundValue { unit, indicator, value, .. }| ((unit, indicator), value))
         .collect();
-    let report = if store.round_inputs_hash(id).await? == latest.inputs_hash {
+    // The summary and the analyses need the values the results were scored from:
+    // only while the round's inputs are still those published.
+    let (report, scored) = if store.round_inputs_hash(id).await? == latest.inputs_hash {
         let results = package.score().map_err(|e| AppError::Internal(e.to_string()))?;
-        Some([Lang::Vi, Lang::En].map(|lang| report::render(&package.assessment, &results, lang)))
+        let report = [Lang::Vi, Lang::En].map(|lang| report::render(&package.assessment, &results, lang));
+        (Some(report), Some(Arc::new(Scored { values: package.values.clone(), results })))
     } else {
-        None
+        (None, None)
     };
     let previous = match previous {
         Some(info) => {
@@ -89,6 +101,7 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
         assessment: package.assessment,
         values,
         report,
+        scored,
         previous,
         stages,
     });
@@ -110,6 +123,8 @@ pub struct RankRow {
     pub change: Option<f64>,
     pub change_text: String,
     pub url: String,
+    /// The 5–95% rank interval, once the uncertainty analysis is ready.
+    pub interval: Option<super::analysis::RankInterval>,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +263,7 @@ impl RoundView {
                             change,
                             change_text,
                             url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
+                            interval: None,
                         }
                     })
                     .collect();

@@ -70,6 +70,7 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/api/v1/rounds/1/results", PUBLIC),
         get("/api/v1/rounds/1/units", PUBLIC),
         get("/api/v1/rounds/1/units/STTTT", PUBLIC),
+        get("/api/v1/rounds/1/uncertainty", PUBLIC),
         get("/api/v1/kpis", PUBLIC),
         get("/api/v1/observations", PUBLIC),
         get("/api/openapi.json", PUBLIC),

@@ -179,6 +179,7 @@ async fn every_api_route_is_in_the_openapi_document_and_answers() {
         ("GET", "/api/v1/rounds"),
         ("GET", "/api/v1/rounds/1"),
         ("GET", "/api/v1/rounds/1/results"),
+        ("GET", "/api/v1/rounds/1/uncertainty"),
         ("GET", "/api/v1/rounds/1/units"),
         ("GET", "/api/v1/rounds/1/units/STTTT"),
         ("GET", "/healthz"),

@@ -99,3 +99,67 @@ async fn health_static_files_and_unknown_paths() {
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.headers()["x-frame-options"], "DENY");
 }
+
+/// Polls the rank-interval analysis of round `id` until it is no longer running.
+async fn uncertainty_when_ready(browser: &crate::support::Browser, id: i64) -> serde_json::Value {
+    for _ in 0..600 {
+        let doc: serde_json::Value =
+            browser.get(&format!("/api/v1/rounds/{id}/uncertainty")).await.json().await.unwrap();
+        if doc["state"] != "running" {
+            return doc;
+        }
+        assert!(doc["done"].as_u64() <= doc["total"].as_u64(), "{doc}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the uncertainty analysis did not finish within 30 s");
+}
+
+#[tokio::test]
+async fn rank_intervals_run_in_the_background_and_then_show_on_the_overview() {
+    let app = spawn().await;
+    let browser = app.browser();
+    // The first view starts the analysis and says it is running.
+    let (_, page) = browser.text("/").await;
+    assert!(page.contains("data-state=\"running\"") && page.contains("<progress"), "progress is shown");
+    assert!(!page.contains("data-testid=\"interval-STTTT\""));
+    let doc = uncertainty_when_ready(&browser, 1).await;
+    assert_eq!(doc["state"], "ready", "{doc}");
+    assert_eq!((doc["samples"].as_u64(), doc["seed"].as_u64()), (Some(1000), Some(42)));
+    let groups = doc["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    let units: Vec<&serde_json::Value> = groups.iter().flat_map(|g| g["units"].as_array().unwrap()).collect();
+    assert_eq!(units.len(), 32);
+    for u in &units {
+        let (q05, median, q95) =
+            (u["q05"].as_f64().unwrap(), u["median"].as_f64().unwrap(), u["q95"].as_f64().unwrap());
+        assert!(q05 <= median && median <= q95, "{u}");
+        let kept = u["band_kept"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&kept), "{u}");
+    }
+    let sttt = units.iter().find(|u| u["code"] == "STTTT").unwrap();
+    assert_eq!(sttt["nominal"], 1, "the published rank");
+    // Ready: the overview shows each unit's interval and the share that keeps its band.
+    let (_, page) = browser.text("/").await;
+    assert!(page.contains("data-state=\"ready\"") && !page.contains("<progress"));
+    assert_eq!(page.matches("data-testid=\"interval-").count(), 32);
+    assert!(page.contains("giữ xếp loại"));
+    browser.get("/lang/en?next=/").await;
+    let (_, page) = browser.text("/").await;
+    assert!(page.contains("band kept") && page.contains("Rank robustness"));
+}
+
+#[tokio::test]
+async fn a_scorecard_says_what_reaches_the_next_band() {
+    let app = spawn().await;
+    let browser = app.browser();
+    // SKHDT is 4th of the agencies with 82.05, in "Khá"; "Tốt" starts at 85.
+    let (status, page) = browser.text("/rounds/1/units/SKHDT").await;
+    assert_eq!(status, StatusCode::OK);
+    let section = &page[page.find("data-testid=\"next-band\"").expect("a gap section")..];
+    assert!(section.contains("Tốt") && section.contains("+2,95"), "{}", &section[..600]);
+    let listed = section[..section.find("</section>").unwrap()].matches("<li>").count();
+    assert!(listed >= 1, "the indicators that would get there");
+    // The first unit of a group is already in the top band.
+    let (_, page) = browser.text("/rounds/1/units/STTTT").await;
+    assert!(page.contains("Đã ở xếp loại cao nhất"));
+}
