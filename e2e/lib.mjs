@@ -123,8 +123,10 @@ export class Scenario {
     });
     page.on("requestfailed", (request) => {
       const error = request.failure()?.errorText;
-      // A script's fetch still running when the person leaves the page is cut off by the browser.
-      if (request.resourceType() === "fetch" && error === "net::ERR_ABORTED") return;
+      // A load still running when the page navigates away (a script's fetch, the
+      // favicon) is cut off by the browser: not a fault of the app. HTTP errors are
+      // caught by the response handler above.
+      if (error === "net::ERR_ABORTED") return;
       problems.push(`request failed: ${path(request.url())}: ${error}`);
     });
     this.lastPage = page;

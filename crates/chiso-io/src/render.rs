@@ -1,6 +1,7 @@
 //! Results written out: the spec's JSON, an aligned table, CSV, the summary
 //! paragraph a province publishes, and the `check` summary.
 
+pub mod analysis;
 pub mod csv;
 pub mod json;
 pub mod kpi;

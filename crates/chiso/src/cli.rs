@@ -16,7 +16,9 @@ use std::path::PathBuf;
         chiso check data/sonla/2024\n  \
         chiso report data/sonla/2024 --lang en\n  \
         chiso kpi data/sonla/monitoring --year 2025\n  \
-        chiso feed dossiers hoso.csv --period quarter --out observations.csv"
+        chiso feed dossiers hoso.csv --period quarter --out observations.csv\n  \
+        chiso analyze uncertainty data/sonla/2024 --spec data/sonla/2024/uncertainty.toml\n  \
+        chiso analyze gap data/sonla/2024 --unit VPUBND"
 )]
 pub struct Cli {
     /// Ngôn ngữ: vi (tiếng Việt) hoặc en. Language of names, messages and numbers.
@@ -95,6 +97,57 @@ pub enum Command {
         /// Thư mục gói đánh giá. The package folder.
         package: PathBuf,
     },
+    /// Phân tích độ vững của xếp hạng và khoảng cách tới xếp loại kế tiếp (không thay đổi gói).
+    /// Analyse how robust the ranking is, and what would move a unit up (the package is not changed).
+    Analyze {
+        #[command(subcommand)]
+        analysis: Analysis,
+    },
+}
+
+/// The three analyses of `chiso analyze` (shared/spec/analysis.md).
+#[derive(Debug, Subcommand)]
+pub enum Analysis {
+    /// Phân tích bất định: thứ hạng của mỗi đơn vị thay đổi đến đâu khi trọng số và phương pháp
+    /// thay đổi. Uncertainty: how far each unit's rank moves when weights and methods vary.
+    Uncertainty {
+        /// Thư mục gói đánh giá. The package folder.
+        package: PathBuf,
+        /// Tệp đặc tả phân tích bất định (TOML). The uncertainty specification (TOML).
+        #[arg(long, value_name = "FILE")]
+        spec: PathBuf,
+        /// Dạng kết quả: table (bảng) hoặc json. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: AnalysisFormat,
+    },
+    /// Phân tích độ nhạy (Sobol): đầu vào bất định nào làm thứ hạng thay đổi nhiều nhất.
+    /// Sensitivity (Sobol): which uncertain input drives the change of the ranking.
+    Sensitivity {
+        /// Thư mục gói đánh giá. The package folder.
+        package: PathBuf,
+        /// Tệp đặc tả phân tích bất định (TOML); samples là số mẫu cơ sở N.
+        /// The uncertainty specification (TOML); samples is the number of base samples N.
+        #[arg(long, value_name = "FILE")]
+        spec: PathBuf,
+        /// Số lần lấy mẫu lại (bootstrap) cho khoảng tin cậy 95%. Bootstrap resamples for the 95% intervals.
+        #[arg(long, value_name = "B", default_value_t = 100)]
+        bootstrap: usize,
+        /// Dạng kết quả: table (bảng) hoặc json. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: AnalysisFormat,
+    },
+    /// Phân tích khoảng cách: đơn vị cần thêm bao nhiêu điểm, ở chỉ số nào, để lên xếp loại kế tiếp
+    /// (chỉ khung chấm điểm). Gap: the points a unit needs for the next band, and where (points mode).
+    Gap {
+        /// Thư mục gói đánh giá. The package folder.
+        package: PathBuf,
+        /// Mã đơn vị (như trong units.csv). The unit's code (as in units.csv).
+        #[arg(long, value_name = "CODE")]
+        unit: String,
+        /// Dạng kết quả: table (bảng) hoặc json. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: AnalysisFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -127,6 +180,12 @@ pub enum PeriodArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KpiFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalysisFormat {
     Table,
     Json,
 }

@@ -2,6 +2,7 @@
 //! `chiso-core`. Results go to standard output only when the whole command
 //! succeeded; errors go to standard error and the exit code is non-zero.
 
+mod analyze_cmd;
 mod cli;
 mod feed_cmd;
 mod serve_cmd;
@@ -102,6 +103,10 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Feed { kind, file, period, out, skip_bad } => {
             return feed_cmd::run(kind, &file, period, out.as_deref(), skip_bad, lang);
         }
+        Command::Analyze { analysis } => match analyze_cmd::run(analysis, lang)? {
+            Some(result) => out = result,
+            None => return Ok(ExitCode::FAILURE),
+        },
         Command::Report { package } => {
             let Some((package, results)) = load_and_score(&package, None, lang) else {
                 return Ok(ExitCode::FAILURE);

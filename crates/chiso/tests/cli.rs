@@ -8,6 +8,8 @@
 #[path = "cli/support.rs"]
 mod support;
 
+#[path = "cli/analyze.rs"]
+mod analyze;
 #[path = "cli/check_report.rs"]
 mod check_report;
 #[path = "cli/composite.rs"]
