@@ -11,24 +11,9 @@ use chiso_core::rule::{ChoiceDef, RuleDef};
 use chiso_core::{Assessment, Entry, Framework, Group, Names, OverallRule, Unit, Values, score_assessment};
 use proptest::prelude::*;
 
-/// A tiny deterministic generator (SplitMix64), so a seed describes a whole case.
-struct Seed(u64);
-
-impl Seed {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn float(&mut self, low: f64, high: f64) -> f64 {
-        low + (self.next() >> 11) as f64 / (1u64 << 53) as f64 * (high - low)
-    }
-}
+#[path = "support/seed.rs"]
+mod seed;
+use seed::Seed;
 
 const KINDS: [&str; 9] =
     ["boolean", "linear", "steps", "steps_desc", "count", "manual", "relative", "ratio", "choice"];

@@ -197,17 +197,29 @@ impl PackageError {
 
     /// `FILE:LINE: message (field: F)`, in the chosen language.
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = self.file.clone();
-        if let Some(line) = self.line {
-            out.push_str(&format!(":{line}"));
-        }
-        out.push_str(": ");
-        out.push_str(&self.kind.message(lang));
-        if let Some(field) = &self.field {
-            out.push_str(&format!(" ({}: {field})", lang.pick("trường", "field")));
-        }
-        out
+        render_at(&self.file, self.line, self.field.as_deref(), &self.kind.message(lang), lang)
     }
+}
+
+/// `FILE:LINE: message (field: F)`: how every error about a file reads, so a
+/// package's and an uncertainty specification's errors look alike.
+pub(crate) fn render_at(
+    file: &str,
+    line: Option<usize>,
+    field: Option<&str>,
+    message: &str,
+    lang: Lang,
+) -> String {
+    let mut out = file.to_owned();
+    if let Some(line) = line {
+        out.push_str(&format!(":{line}"));
+    }
+    out.push_str(": ");
+    out.push_str(message);
+    if let Some(field) = field {
+        out.push_str(&format!(" ({}: {field})", lang.pick("trường", "field")));
+    }
+    out
 }
 
 impl fmt::Display for PackageError {

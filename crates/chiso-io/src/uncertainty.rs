@@ -265,16 +265,7 @@ impl SpecError {
     /// `FILE:LINE: message (field: F)`, in the chosen language: the same form as
     /// [`crate::PackageError::render`].
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = self.file.clone();
-        if let Some(line) = self.line {
-            out.push_str(&format!(":{line}"));
-        }
-        out.push_str(": ");
-        out.push_str(&self.kind.message(lang));
-        if let Some(field) = &self.field {
-            out.push_str(&format!(" ({}: {field})", lang.pick("trường", "field")));
-        }
-        out
+        crate::error::render_at(&self.file, self.line, self.field.as_deref(), &self.kind.message(lang), lang)
     }
 }
 

@@ -29,6 +29,10 @@
 // A benchmark panics on anything unexpected; that is what these lints forbid elsewhere.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/shared.rs"]
+mod shared;
+use shared::{Root, criterion_dir, ms, per_iteration, root};
+
 #[allow(dead_code)]
 #[path = "asem/generate.rs"]
 mod asem;
@@ -41,7 +45,7 @@ use chiso_core::analysis::{UncertaintySpec, sensitivity, uncertainty};
 use chiso_io::Package;
 use criterion::{Criterion, SamplingMode};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -78,33 +82,6 @@ struct Prepared {
     spec_file: PathBuf,
     package: Package,
     spec: UncertaintySpec,
-}
-
-enum Root {
-    Kept(PathBuf),
-    Temporary(tempfile::TempDir),
-}
-
-impl Root {
-    fn path(&self) -> &Path {
-        match self {
-            Root::Kept(p) => p,
-            Root::Temporary(t) => t.path(),
-        }
-    }
-}
-
-fn root() -> Root {
-    match std::env::var_os("CHISO_BENCH_KEEP").filter(|v| !v.is_empty()) {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-            Root::Kept(std::fs::canonicalize(&dir).unwrap_or(dir))
-        }
-        None => Root::Temporary(
-            tempfile::Builder::new().prefix("chiso-analysis-").tempdir().expect("a temporary folder"),
-        ),
-    }
 }
 
 fn command(p: &Prepared) -> Command {
@@ -246,7 +223,7 @@ fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
 
 fn main() {
     let started = Instant::now();
-    let root = root();
+    let root = root("chiso-analysis-");
     let generating = Instant::now();
     let asem_dir = root.path().join("asem");
     asem::write_package(&asem_dir).unwrap_or_else(|e| panic!("generating the ASEM package: {e}"));
@@ -289,44 +266,6 @@ const IDS: &[(&str, &str)] = &[
 ];
 
 /// Criterion's output folder, found as Criterion finds it (see national.rs).
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    let exe = std::env::current_exe().ok();
-    let target = exe.as_deref().and_then(Path::parent).and_then(Path::parent).and_then(Path::parent);
-    match target {
-        Some(target) if std::env::var_os("CARGO").is_some() => target.join("criterion"),
-        _ => PathBuf::from("target/criterion"),
-    }
-}
-
-fn ms(ns: f64) -> String {
-    format!("{:.2} ms", ns / 1e6)
-}
-
-/// The per-iteration times (ns) of Criterion's samples for `id`, if measured by this run.
-fn per_iteration(dir: &Path, id: &str, started: Instant) -> Option<Vec<f64>> {
-    let path = dir.join(id).join("new").join("sample.json");
-    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-    if !modified.elapsed().is_ok_and(|age| age <= started.elapsed()) {
-        return None;
-    }
-    let sample: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
-    let numbers = |key: &str| -> Vec<f64> {
-        sample[key]
-            .as_array()
-            .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
-            .unwrap_or_default()
-    };
-    let mut times: Vec<f64> = numbers("times").iter().zip(numbers("iters")).map(|(t, n)| t / n).collect();
-    times.sort_by(f64::total_cmp);
-    (!times.is_empty()).then_some(times)
-}
-
 /// Prints, for every benchmark measured by this run, the median and range of the
 /// per-iteration time, the time per replication, and whether its goal is met, as a
 /// Markdown table (docs/benchmarks.md is written from it).

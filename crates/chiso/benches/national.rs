@@ -27,6 +27,10 @@
 // A benchmark panics on anything unexpected; that is what these lints forbid elsewhere.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/shared.rs"]
+mod shared;
+use shared::{Root, criterion_dir, ms, per_iteration, root};
+
 #[path = "national/generate.rs"]
 mod generate;
 
@@ -35,7 +39,6 @@ use chiso_io::Package;
 use criterion::{Criterion, SamplingMode};
 use generate::Generated;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -46,35 +49,6 @@ struct Prepared {
     name: &'static str,
     generated: Generated,
     package: Package,
-}
-
-/// Where the packages go: `CHISO_BENCH_KEEP` (kept), or a temporary folder
-/// (removed when the benchmark ends).
-enum Root {
-    Kept(PathBuf),
-    Temporary(tempfile::TempDir),
-}
-
-impl Root {
-    fn path(&self) -> &Path {
-        match self {
-            Root::Kept(p) => p,
-            Root::Temporary(t) => t.path(),
-        }
-    }
-}
-
-fn root() -> Root {
-    match std::env::var_os("CHISO_BENCH_KEEP").filter(|v| !v.is_empty()) {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-            Root::Kept(std::fs::canonicalize(&dir).unwrap_or(dir))
-        }
-        None => Root::Temporary(
-            tempfile::Builder::new().prefix("chiso-national-").tempdir().expect("a temporary folder"),
-        ),
-    }
 }
 
 /// Loads, scores and runs the binary on a generated package once; panics with the
@@ -245,7 +219,7 @@ fn bench_command(c: &mut Criterion, packages: &[Prepared]) {
 
 fn main() {
     let started = Instant::now();
-    let root = root();
+    let root = root("chiso-national-");
     let mut communes = generate::read_communes();
     let all = communes.len();
     // For scaling experiments only: the goals are for all communes.
@@ -297,29 +271,6 @@ const IDS: &[&str] = &[
     "command/score-json-composite",
 ];
 
-/// Criterion's output folder, found as Criterion finds it: `CRITERION_HOME`,
-/// `CARGO_TARGET_DIR/criterion`, the target folder of the running cargo, or
-/// `target/criterion`.
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(target).join("criterion");
-    }
-    // Under cargo, this executable is TARGET/release/deps/national-HASH.
-    let exe = std::env::current_exe().ok();
-    let target = exe.as_deref().and_then(Path::parent).and_then(Path::parent).and_then(Path::parent);
-    match target {
-        Some(target) if std::env::var_os("CARGO").is_some() => target.join("criterion"),
-        _ => PathBuf::from("target/criterion"),
-    }
-}
-
-fn ms(ns: f64) -> String {
-    format!("{:.2} ms", ns / 1e6)
-}
-
 /// Prints, for every benchmark measured by this run, the median and the range of
 /// the per-iteration time of Criterion's samples, and whether its goal is met, as
 /// a Markdown table (docs/benchmarks.md is written from it).
@@ -327,27 +278,7 @@ fn summary(started: Instant, all_communes: bool) {
     let dir = criterion_dir();
     let mut rows = Vec::new();
     for id in IDS {
-        let path = dir.join(id).join("new").join("sample.json");
-        let fresh = std::fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age <= started.elapsed()));
-        if !fresh {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Ok(sample) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        let numbers = |key: &str| -> Vec<f64> {
-            sample[key]
-                .as_array()
-                .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
-                .unwrap_or_default()
-        };
-        let mut per_iteration: Vec<f64> =
-            numbers("times").iter().zip(numbers("iters")).map(|(t, n)| t / n).collect();
-        if per_iteration.is_empty() {
-            continue;
-        }
-        per_iteration.sort_by(f64::total_cmp);
+        let Some(per_iteration) = per_iteration(&dir, id, started) else { continue };
         let n = per_iteration.len();
         let median = if n % 2 == 1 {
             per_iteration[n / 2]
