@@ -56,10 +56,9 @@ export async function clickTo(locator, arrived, what, timeout = 30_000) {
 /**
  * Waits until an overview's rank-interval analysis is no longer running: the page
  * polls it and reloads itself when it is ready, so checks made before then could
- * meet a page that is going away. Pages without the analysis pass at once.
+ * meet a page that is going away. For overview pages only (it waits for one).
  */
 export async function analysisSettled(page, timeout = 60_000) {
-  if ((await page.locator("[data-testid=robustness]").count()) === 0) return "none";
   const settled = page.locator("[data-testid=robustness]:not([data-state=running])");
   try {
     await settled.waitFor({ timeout });
