@@ -207,6 +207,15 @@ fn spec(samples: usize, seed: u64, weights: &[(usize, f64)]) -> UncertaintySpec 
     }
 }
 
+/// Scores a generated package. A refused one (a unit without a total) is rejected,
+/// as `prop_assume!` does: proptest then fails the test when too many draws are
+/// rejected, instead of passing on cases it never checked.
+fn scored(assessment: &Assessment, values: &Values) -> Result<AssessmentResults, TestCaseError> {
+    let results = score_assessment(assessment, values);
+    prop_assume!(results.is_ok(), "the generated package is refused: {:?}", results.as_ref().err());
+    results.map_err(|_| TestCaseError::fail("refused"))
+}
+
 fn unit_result(results: &AssessmentResults, unit: usize) -> &chiso_core::UnitResult {
     results.units.iter().find(|r| r.unit == unit).unwrap()
 }
@@ -279,12 +288,14 @@ fn composite_case(seed: u64, units: usize) -> (Assessment, Values) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    // Generated packages are rarely refused: more rejections than cases means the
+    // generator is broken, and fails.
+    #![proptest_config(ProptestConfig { max_global_rejects: 48, ..ProptestConfig::with_cases(48) })]
 
     #[test]
     fn small_noise_keeps_well_separated_units_at_their_nominal_rank(seed in any::<u64>(), units in 1usize..8) {
         let case = points_case(seed, units, false);
-        let Ok(results) = score_assessment(&case.assessment, &case.values) else { return Ok(()) };
+        let results = scored(&case.assessment, &case.values)?;
         let result = uncertainty(&case.assessment, &case.values, &spec(40, seed, &[(1, 0.001), (2, 0.001)]), &|_| {}).unwrap();
         check_intervals(&result, &case.assessment)?;
         let scale = case.assessment.groups[0].framework.scale.unwrap_or(100.0);
@@ -308,7 +319,7 @@ proptest! {
     #[test]
     fn intervals_are_ordered_whatever_the_noise(seed in any::<u64>(), units in 1usize..8, noise in 0.0f64..0.9, deep in any::<bool>()) {
         let case = points_case(seed, units, false);
-        if score_assessment(&case.assessment, &case.values).is_err() { return Ok(()) }
+        scored(&case.assessment, &case.values)?;
         let weights: &[(usize, f64)] = if deep { &[(2, noise), (1, noise / 2.0)] } else { &[(1, noise)] };
         let result = uncertainty(&case.assessment, &case.values, &spec(33, seed, weights), &|_| {}).unwrap();
         check_intervals(&result, &case.assessment)?;
@@ -317,7 +328,7 @@ proptest! {
     #[test]
     fn zero_noise_gives_the_nominal_ranks(seed in any::<u64>(), units in 1usize..8) {
         let case = points_case(seed, units, false);
-        if score_assessment(&case.assessment, &case.values).is_err() { return Ok(()) }
+        scored(&case.assessment, &case.values)?;
         let result = uncertainty(&case.assessment, &case.values, &spec(20, seed, &[(1, 0.0), (2, 0.0)]), &|_| {}).unwrap();
         for r in &result.groups[0].units {
             let nominal = r.nominal as f64;
@@ -328,7 +339,7 @@ proptest! {
     #[test]
     fn composite_alternatives_keep_intervals_ordered_and_zero_noise_nominal(seed in any::<u64>(), units in 1usize..8, noise in 0.0f64..0.5) {
         let (assessment, values) = composite_case(seed, units);
-        if score_assessment(&assessment, &values).is_err() { return Ok(()) }
+        scored(&assessment, &values)?;
         let mut varied = spec(24, seed, &[(1, noise), (2, noise), (3, noise)]);
         varied.normalise = vec![Normalise::MinMax { low: 1.0, high: 100.0 }, Normalise::ZScore { mean: 50.0, sd: 10.0 }];
         varied.aggregate = vec![Aggregate::Arithmetic, Aggregate::Geometric];
@@ -347,7 +358,7 @@ proptest! {
     #[test]
     fn the_shortest_list_reaches_the_next_band_when_scored(seed in any::<u64>(), units in 1usize..6, pick in any::<usize>(), beyond in any::<bool>()) {
         let case = points_case(seed, units, beyond);
-        let Ok(results) = score_assessment(&case.assessment, &case.values) else { return Ok(()) };
+        let results = scored(&case.assessment, &case.values)?;
         let unit = pick % units;
         let framework = &case.assessment.groups[0].framework;
         let gap = gap(&case.assessment, &case.values, &results, unit).unwrap();
