@@ -41,7 +41,7 @@ mod read;
 mod template;
 
 pub use annex::results_annex;
-pub use read::read_values;
+pub use read::{COLUMN_SLACK, MAX_CELLS, MAX_SHEETS, ROW_SLACK, read_values};
 pub use template::template;
 
 use chiso_core::Lang;
@@ -144,7 +144,7 @@ pub fn cell_name(row: u32, column: u16) -> String {
         n = (n - 1) / 26;
     }
     letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
 }
 
 /// A number as values.csv would hold it: the shortest text that reads back as the

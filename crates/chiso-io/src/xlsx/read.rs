@@ -1,14 +1,31 @@
 //! Reading a filled template back.
+//!
+//! A sheet is read cell by cell with calamine's streaming reader into a sparse map,
+//! never into a dense range: `worksheet_range` allocates every cell between the
+//! first and the last used one, so a 5 KB file using `A1` and `XFD1048576` would ask
+//! for hundreds of gigabytes. A value beyond the template's size (with some slack),
+//! more than [`MAX_SHEETS`] sheets or more than [`MAX_CELLS`] cells refuse the file.
 
 use super::{
     CODE_ROW, CellValue, FIRST_DATA_ROW, FIRST_INDICATOR_COLUMN, NOT_APPLICABLE, UNIT_CODE_COLUMN, XlsxError,
-    is_percent_format, number_text, yes_no,
+    cell_name, is_percent_format, number_text, yes_no,
 };
-use calamine::{Data, Range, Reader, StyleRange, Xlsx};
+use calamine::{Data, Reader, Xlsx};
 use chiso_core::framework::Source;
 use chiso_core::{Assessment, Entry, Framework, Lang};
 use std::collections::HashMap;
 use std::io::Cursor;
+
+/// Rows a sheet may have beyond a header and a row per unit of the assessment
+/// (blank rows, a total, notes), and columns beyond the unit columns and a column
+/// per indicator of the group's framework (remarks). Values further out refuse the
+/// file: they cannot belong to the template.
+pub const ROW_SLACK: u32 = 200;
+pub const COLUMN_SLACK: u32 = 100;
+/// At most this many sheets in a workbook (a template has one per group).
+pub const MAX_SHEETS: usize = 256;
+/// At most this many cells (empty ones included) read from all group sheets together.
+pub const MAX_CELLS: usize = 1_000_000;
 
 /// Reads a filled template: every sheet named after a group code (other sheets are
 /// ignored), indicator columns found by the code in row 1, units by the code in
@@ -18,7 +35,8 @@ use std::io::Cursor;
 /// cells are simply absent. Columns of leaves taken from monitoring KPIs are ignored.
 ///
 /// The file is refused whole if anything is wrong, with every error found, each
-/// naming its sheet and cell where it has one.
+/// naming its sheet and cell where it has one. A sheet with a value far beyond the
+/// template's size is refused before anything large is built (see [`ROW_SLACK`]).
 pub fn read_values(
     assessment: &Assessment,
     bytes: &[u8],
@@ -30,6 +48,16 @@ pub fn read_values(
             Lang::En => format!("the file is not a readable Excel workbook (.xlsx): {e}"),
         })]
     })?;
+    let names = book.sheet_names();
+    if names.len() > MAX_SHEETS {
+        let n = names.len();
+        return Err(vec![XlsxError::file(match lang {
+            Lang::Vi => format!("tệp có {n} trang tính, quá {MAX_SHEETS} trang; hãy dùng tệp mẫu tải về"),
+            Lang::En => {
+                format!("the file has {n} sheets, more than {MAX_SHEETS}; use the downloaded template")
+            }
+        })]);
+    }
     let mut reading = Reading {
         assessment,
         lang,
@@ -38,20 +66,24 @@ pub fn read_values(
         errors: Vec::new(),
     };
     let mut found = false;
-    for name in book.sheet_names() {
+    let mut budget = MAX_CELLS;
+    for name in names {
         let Some(group) = assessment.groups.iter().position(|g| g.code == name) else { continue };
         found = true;
-        let sheet_error = |e: calamine::XlsxError| XlsxError {
-            sheet: Some(name.clone()),
-            cell: None,
-            message: match lang {
-                Lang::Vi => format!("không đọc được trang tính: {e}"),
-                Lang::En => format!("cannot read the sheet: {e}"),
-            },
+        let limits = Limits {
+            rows: FIRST_DATA_ROW + u32::try_from(assessment.units.len()).unwrap_or(u32::MAX) + ROW_SLACK,
+            columns: u32::from(FIRST_INDICATOR_COLUMN)
+                + u32::try_from(assessment.groups[group].framework.indicators.len()).unwrap_or(u32::MAX)
+                + COLUMN_SLACK,
         };
-        match (book.worksheet_range(&name), book.worksheet_style(&name)) {
-            (Ok(range), Ok(styles)) => reading.sheet(&name, group, &range, &styles),
-            (Err(e), _) | (_, Err(e)) => reading.errors.push(sheet_error(e)),
+        match read_sheet(&mut book, &name, limits, &mut budget) {
+            Ok(cells) => reading.sheet(&name, group, &cells),
+            Err(fault) => {
+                reading.errors.push(fault.error(&name, limits, lang));
+                if matches!(fault, SheetFault::TooManyCells) {
+                    break;
+                }
+            }
         }
     }
     if !found {
@@ -67,6 +99,128 @@ pub fn read_values(
         }));
     }
     if reading.errors.is_empty() { Ok(reading.values) } else { Err(reading.errors) }
+}
+
+/// How many rows and columns (counted from A1) a group's sheet may use.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    rows: u32,
+    columns: u32,
+}
+
+/// The non-empty cells of a sheet, with whether each is shown as a percentage.
+#[derive(Debug, Default)]
+struct SheetCells {
+    cells: HashMap<(u32, u32), (Data, bool)>,
+    last_row: u32,
+    last_column: u32,
+}
+
+impl SheetCells {
+    fn get(&self, row: u32, column: u32) -> Option<&(Data, bool)> {
+        self.cells.get(&(row, column))
+    }
+}
+
+/// Why a sheet was not read.
+#[derive(Debug)]
+enum SheetFault {
+    Calamine(calamine::XlsxError),
+    /// A value at (row, column), outside the limits.
+    Beyond(u32, u32),
+    /// The workbook's cell budget ran out.
+    TooManyCells,
+}
+
+impl SheetFault {
+    fn error(&self, sheet: &str, limits: Limits, lang: Lang) -> XlsxError {
+        let (rows, columns) = (limits.rows, limits.columns);
+        match self {
+            SheetFault::Calamine(e) => XlsxError {
+                sheet: Some(sheet.to_string()),
+                cell: None,
+                message: match lang {
+                    Lang::Vi => format!("không đọc được trang tính: {e}"),
+                    Lang::En => format!("cannot read the sheet: {e}"),
+                },
+            },
+            SheetFault::Beyond(row, column) => {
+                let message = match lang {
+                    Lang::Vi => format!(
+                        "ô có giá trị nằm quá xa ngoài bảng của tệp mẫu (trang này dùng tối đa {rows} dòng và {columns} cột); hãy xoá những gì nằm ngoài bảng hoặc dùng tệp mẫu tải về"
+                    ),
+                    Lang::En => format!(
+                        "the cell holds a value far outside the template's table (this sheet uses at most {rows} rows and {columns} columns); delete what lies outside the table or use the downloaded template"
+                    ),
+                };
+                XlsxError {
+                    sheet: Some(sheet.to_string()),
+                    cell: Some(far_cell_name(*row, *column)),
+                    message,
+                }
+            }
+            SheetFault::TooManyCells => XlsxError {
+                sheet: Some(sheet.to_string()),
+                cell: None,
+                message: match lang {
+                    Lang::Vi => format!(
+                        "tệp có hơn {MAX_CELLS} ô, quá lớn đối với một tệp mẫu; hãy dùng tệp mẫu tải về"
+                    ),
+                    Lang::En => {
+                        format!(
+                            "the file has more than {MAX_CELLS} cells, too many for a template; use the downloaded template"
+                        )
+                    }
+                },
+            },
+        }
+    }
+}
+
+/// The A1 name of any cell a file may claim, even beyond Excel's columns.
+fn far_cell_name(row: u32, column: u32) -> String {
+    match u16::try_from(column) {
+        Ok(column) => cell_name(row, column),
+        Err(_) => format!("R{}C{}", u64::from(row) + 1, u64::from(column) + 1),
+    }
+}
+
+/// Streams a sheet's cells into a sparse map, refusing a value outside `limits`
+/// and stopping when the workbook's cell budget runs out. A chart sheet reads as
+/// empty. Empty cells (formatting only) are skipped wherever they are.
+fn read_sheet(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: Limits,
+    budget: &mut usize,
+) -> Result<SheetCells, SheetFault> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(SheetCells::default()),
+        Err(e) => return Err(SheetFault::Calamine(e)),
+    };
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|style| style.number_format.as_ref().is_some_and(|f| is_percent_format(&f.format_code)))
+        .collect();
+    let mut sheet = SheetCells::default();
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(SheetFault::Calamine)? {
+        *budget = budget.checked_sub(1).ok_or(SheetFault::TooManyCells)?;
+        let (row, column) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        if row >= limits.rows || column >= limits.columns {
+            return Err(SheetFault::Beyond(row, column));
+        }
+        sheet.last_row = sheet.last_row.max(row);
+        sheet.last_column = sheet.last_column.max(column);
+        let shown_as_percent = percent.get(style).copied().unwrap_or(false);
+        sheet.cells.insert((row, column), (value, shown_as_percent));
+    }
+    Ok(sheet)
 }
 
 /// What a column of a sheet holds, by its code in row 1.
@@ -98,11 +252,14 @@ impl Reading<'_> {
         }
     }
 
-    fn sheet(&mut self, name: &str, group: usize, range: &Range<Data>, styles: &StyleRange) {
-        let Some((_, (last_row, last_column))) = range.start().zip(range.end()) else { return };
+    fn sheet(&mut self, name: &str, group: usize, cells: &SheetCells) {
+        if cells.cells.is_empty() {
+            return;
+        }
+        let (last_row, last_column) = (cells.last_row, cells.last_column);
         let (assessment, lang) = (self.assessment, self.lang);
         let framework = &assessment.groups[group].framework;
-        let text_at = |row: u32, column: u32| cell_text(range, styles, row, column, lang);
+        let text_at = |row: u32, column: u32| cell_text(cells, row, column, lang);
         let Ok(last_column) = u16::try_from(last_column) else { return };
 
         // Row 1: which leaf each column holds.
@@ -294,21 +451,13 @@ impl Reading<'_> {
 
 /// The text of a cell as values.csv would hold it; `Ok(None)` for an empty cell,
 /// `Err(message)` for a cell no rule can read (a date, an error value).
-fn cell_text(
-    range: &Range<Data>,
-    styles: &StyleRange,
-    row: u32,
-    column: u32,
-    lang: Lang,
-) -> Result<Option<String>, String> {
-    let percent = || {
-        styles
-            .get((row, column))
-            .and_then(|style| style.number_format.as_ref())
-            .is_some_and(|format| is_percent_format(&format.format_code))
+fn cell_text(cells: &SheetCells, row: u32, column: u32, lang: Lang) -> Result<Option<String>, String> {
+    let (value, percent) = match cells.get(row, column) {
+        Some((value, percent)) => (Some(value), *percent),
+        None => (None, false),
     };
-    let number = |v: f64| if percent() { format!("{}%", number_text(v * 100.0)) } else { number_text(v) };
-    match range.get_value((row, column)) {
+    let number = |v: f64| if percent { format!("{}%", number_text(v * 100.0)) } else { number_text(v) };
+    match value {
         None | Some(Data::Empty) => Ok(None),
         Some(Data::String(s)) => {
             let s = s.trim();
