@@ -742,6 +742,24 @@ fn issue_11_empty_formatted_cells_far_out_are_ignored() {
 }
 
 #[test]
+fn issue_11_a_workbook_that_makes_calamine_panic_is_refused() {
+    // Found by fuzzing (bench/fuzz.sh): a cell reference too long for a u32 makes
+    // calamine 0.38 panic with overflow checks on (calamine issue #709).
+    let package = package();
+    let file = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/calamine-709-long-cell-reference.xlsx"),
+    )
+    .unwrap();
+    for (lang, words) in [(Vi, "không phải là bảng tính Excel"), (En, "not a readable Excel workbook")]
+    {
+        let errors = read_values(&package.assessment, &file, lang).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains(words), "{}", errors[0]);
+    }
+}
+
+#[test]
 fn issue_11_too_many_sheets_are_refused() {
     let package = package();
     let mut workbook = Workbook::new();

@@ -15,6 +15,7 @@ use chiso_core::framework::Source;
 use chiso_core::{Assessment, Entry, Framework, Lang};
 use std::collections::HashMap;
 use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
 
 /// Rows a sheet may have beyond a header and a row per unit of the assessment
 /// (blank rows, a total, notes), and columns beyond the unit columns and a column
@@ -38,6 +39,24 @@ pub const MAX_CELLS: usize = 1_000_000;
 /// naming its sheet and cell where it has one. A sheet with a value far beyond the
 /// template's size is refused before anything large is built (see [`ROW_SLACK`]).
 pub fn read_values(
+    assessment: &Assessment,
+    bytes: &[u8],
+    lang: Lang,
+) -> Result<Vec<CellValue>, Vec<XlsxError>> {
+    // calamine 0.38 panics in builds with overflow checks on a cell reference of
+    // seven letters or more (found by fuzzing; calamine issue #709, not fixed in a
+    // release yet): a malformed upload is refused, it must not bring down its
+    // request. Release builds wrap instead, and the far cell is refused below.
+    let read = std::panic::catch_unwind(AssertUnwindSafe(|| read_values_unguarded(assessment, bytes, lang)));
+    read.unwrap_or_else(|_| {
+        Err(vec![XlsxError::file(match lang {
+            Lang::Vi => "tệp không phải là bảng tính Excel (.xlsx) đọc được: nội dung trang tính bị hỏng",
+            Lang::En => "the file is not a readable Excel workbook (.xlsx): a sheet is malformed",
+        })])
+    })
+}
+
+fn read_values_unguarded(
     assessment: &Assessment,
     bytes: &[u8],
     lang: Lang,
