@@ -492,3 +492,35 @@ fn an_unclosed_array_is_reported_where_the_parser_gives_up() {
     let last = errors.last().unwrap().render(Lang::En);
     assert!(last.starts_with("spec.toml:8: invalid TOML: unclosed array"), "{last}");
 }
+
+#[test]
+fn issue_11_numbers_may_carry_an_exponent_as_toml_allows() {
+    // TOML integers have no exponent: `samples = 1e2` is a float, refused as such.
+    let e = only("samples = 1e2\nseed = 1\n[[weights]]\ndepth = 1\nnoise = 0.25\n");
+    located(&e, 1, "samples");
+    assert!(matches!(e.kind, SpecErrorKind::WrongType { .. }), "{e:?}");
+    let text = "samples = 100\nseed = 1\n\
+                normalise = [ { kind = \"minmax\", low = 1E+0, high = 1e2 }, { kind = \"zscore\", mean = -1.5e1, sd = 2.0E0 } ]\n\
+                [[weights]]\ndepth = 1\nnoise = 2.5e-1\n\n[[weights]]\ndepth = 2\nnoise = 1_0e-2\n";
+    let spec = uncertainty::parse(text, FILE).unwrap_or_else(|e| panic!("{}", e.report(Lang::En)));
+    assert_eq!(
+        spec.normalise,
+        vec![Normalise::MinMax { low: 1.0, high: 100.0 }, Normalise::ZScore { mean: -15.0, sd: 2.0 }]
+    );
+    assert_eq!(
+        spec.weights,
+        vec![WeightNoise { depth: 1, noise: 0.25 }, WeightNoise { depth: 2, noise: 0.1 }]
+    );
+}
+
+#[test]
+fn issue_11_an_overflowing_or_infinite_number_is_not_finite() {
+    for value in ["1e400", "-1e400", "inf", "+inf", "-inf", "nan"] {
+        let text = format!("{HEAD}[[weights]]\ndepth = 1\nnoise = {value}\n");
+        let e = only(&text);
+        located(&e, 5, "weights.noise");
+        assert_eq!(e.kind, SpecErrorKind::NotFinite, "{value}: {e}");
+        assert!(e.render(Lang::Vi).contains("phải là một số hữu hạn"), "{}", e.render(Lang::Vi));
+        assert!(e.render(Lang::En).contains("must be a finite number"), "{}", e.render(Lang::En));
+    }
+}

@@ -359,3 +359,102 @@ fn a_wide_form_value_for_a_column_only_in_another_groups_framework_is_refused() 
     let error = package.score(&[]).only_error_at(at("values.csv", 3, "2"));
     assert_contains_all(&error, &["\"2\"", "\"a\""]);
 }
+
+// ---------------------------------------------------------------------------
+// Numbers as R, Python and Excel write them (issue 11)
+
+const COMPOSITE_FW: &str = "frameworks/index.toml";
+
+/// A composite package: Index ← a, b (b lower is better), units U1..U3, z-scores.
+fn exported_composite(values: &str) -> Package {
+    let bands = "\n[[band]]\ncode = \"high\"\nmin = 0\nlabel = { vi = \"Cao\", en = \"High\" }\n\n[[band]]\ncode = \"low\"\nmin = -1000\nlabel = { vi = \"Thấp\", en = \"Low\" }\n";
+    let indicators = [
+        composite_indicator("Index", ""),
+        composite_indicator("a", "parent = \"Index\""),
+        composite_indicator("b", "parent = \"Index\"\ndirection = -1"),
+    ]
+    .concat();
+    Package::new(
+        &assessment_toml("rank_precision = 2", &[("test", COMPOSITE_FW)]),
+        &[(
+            COMPOSITE_FW,
+            &composite_framework("{ kind = \"zscore\", mean = 0, sd = 1 }", "arithmetic", bands, &indicators),
+        )],
+        &units_csv(&[("U1", "test"), ("U2", "test"), ("U3", "test")]),
+        values,
+    )
+}
+
+fn totals(doc: &Value) -> Vec<f64> {
+    ["U1", "U2", "U3"].iter().map(|u| num(&unit(doc, u)["total"])).collect()
+}
+
+#[test]
+fn issue_11_a_composite_package_written_by_r_and_by_pandas_scores_as_plain_decimals() {
+    // The same values written plainly, by R's write.csv(row.names = FALSE) (quoted
+    // text, 15 significant digits, signed two-digit exponents, NA for a missing
+    // value) and by pandas' to_csv(index = False) (repr, NaN as an empty field).
+    let plain =
+        "unit,indicator,value\nU1,a,0.000066\nU1,b,100000\nU2,a,0.1\nU2,b,-0.00000025\nU3,a,0.5\nU3,b,\n";
+    let r = "\"unit\",\"indicator\",\"value\"\n\"U1\",\"a\",6.6e-05\n\"U1\",\"b\",1e+05\n\"U2\",\"a\",0.1\n\"U2\",\"b\",-2.5e-07\n\"U3\",\"a\",0.5\n\"U3\",\"b\",NA\n";
+    let pandas =
+        "unit,indicator,value\nU1,a,6.6e-05\nU1,b,100000.0\nU2,a,0.1\nU2,b,-2.5e-07\nU3,a,0.5\nU3,b,\n";
+    // Excel's CSV export of cells in scientific format, and a decimal comma.
+    let excel = "unit,indicator,value\nU1,a,6.60E-05\nU1,b,1.00E+05\nU2,a,\"1,0E-01\"\nU2,b,-2.50E-07\nU3,a,5.00E-01\nU3,b,\n";
+    let expected = totals(&exported_composite(plain).score_json(&[]));
+    assert!(expected.iter().all(|t| t.is_finite()), "{expected:?}");
+    for (who, values) in [("R", r), ("pandas", pandas), ("Excel", excel)] {
+        let doc = exported_composite(values).score_json(&[]);
+        assert_eq!(totals(&doc), expected, "{who}");
+    }
+    // R's NA reads as the package's `na`: in a composite framework it is skipped
+    // exactly like an empty value, and listed as not applicable.
+    let doc = exported_composite(r).score_json(&[]);
+    assert_eq!(strings(&unit(&doc, "U3")["not_applicable"]), vec!["b"]);
+    let doc = exported_composite(pandas).score_json(&[]);
+    assert_eq!(strings(&unit(&doc, "U3")["missing"]), vec!["b"]);
+}
+
+#[test]
+fn issue_11_a_wide_values_file_written_by_r_scores() {
+    let r = "\"unit\",\"a\",\"b\"\n\"U1\",6.6e-05,1e+05\n\"U2\",0.1,-2.5e-07\n\"U3\",0.5,NA\n";
+    let plain = "unit,a,b\nU1,0.000066,100000\nU2,0.1,-0.00000025\nU3,0.5,\n";
+    assert_eq!(
+        totals(&exported_composite(r).score_json(&[])),
+        totals(&exported_composite(plain).score_json(&[]))
+    );
+}
+
+#[test]
+fn issue_11_points_values_in_scientific_notation_score_like_their_decimals() {
+    let indicators = [
+        leaf("1", "40", r#"{ kind = "linear", from = 0, to = 100 }"#),
+        leaf("2", "30", r#"{ kind = "count", cap = 4 }"#),
+        leaf("3", "30", r#"{ kind = "ratio" }"#),
+    ]
+    .concat();
+    let written = values_csv(&[
+        ("A", "1", "7.48E+01"),
+        ("A", "2", "+3e0"),
+        ("A", "3", "1.5e0/2E0"),
+        ("B", "1", "\"7,48e1\""),
+        ("B", "2", ".3e1"),
+        ("B", "3", "7.5e1%"),
+    ]);
+    let doc = package(&indicators, &["A", "B"], &written).score_json(&[]);
+    for u in ["A", "B"] {
+        assert_scores(&doc, u, &[("1", 40.0 * 0.748), ("2", 30.0 * 0.75), ("3", 30.0 * 0.75)]);
+    }
+}
+
+#[test]
+fn issue_11_numbers_other_tools_write_but_the_format_refuses_name_their_line() {
+    let indicators = leaf("1", "100", r#"{ kind = "linear", from = 0, to = 100 }"#);
+    for text in ["Inf", "NaN", "1e400", "0x10", "1_000", "\"1,234.5\""] {
+        let written = values_csv(&[("A", "1", text)]);
+        let run = package(&indicators, &["A"], &written).score(&["--lang", "en"]);
+        assert!(!run.success, "{text} was accepted");
+        let message = run.only_error_at(at("values.csv", 2, "value"));
+        assert!(message.contains("not a number"), "{text}: {message}");
+    }
+}
