@@ -29,6 +29,7 @@ pub use error::{BackupError, FileStep};
 pub use file::{BACKUP_FORMAT, BackupKind};
 
 use crate::db::blocking;
+use crate::error::StoreError;
 use crate::store::{Backend, Store};
 use file::{TempFile, copy_hashing, hash_file, open_backup, put_in_place, utc_times, write_backup};
 use serde::{Deserialize, Serialize};
@@ -179,6 +180,24 @@ impl Store {
             Ok(manifest)
         })
         .await
+    }
+}
+
+impl Store {
+    /// How many tables the database has outside the database system's own
+    /// (`pg_catalog`, `information_schema`, `sqlite_…`): a restore goes only into
+    /// a database with none.
+    pub async fn table_count(&self) -> Result<i64, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 }
 
@@ -430,22 +449,57 @@ fn is_busy(e: &sqlx::Error) -> bool {
         .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
-/// Whether any table other than the migrations has a row.
-async fn holds_data(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '_sqlx_migrations'",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for table in tables {
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{}\")", table.replace('"', "\"\""));
-        let any: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
-        if any {
+/// Whether any table has more rows than a freshly migrated database has (some
+/// migrations seed rows): an empty database created by `chiso migrate` holds no data.
+async fn holds_data(conn: &mut SqliteConnection) -> Result<bool, StoreError> {
+    let seeded = seeded_rows().await?;
+    for table in data_tables(conn).await? {
+        let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+        let more = match seeded.get(&table) {
+            Some(&rows) if rows > 0 => {
+                let sql = format!("SELECT COUNT(*) > {rows} FROM {quoted}");
+                sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?
+            }
+            _ => {
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM {quoted})");
+                sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?
+            }
+        };
+        if more {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The tables of a SQLite database, without SQLite's own and the migrations.
+async fn data_tables(conn: &mut SqliteConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Rows per table of a database just migrated by this binary (in memory).
+async fn seeded_rows() -> Result<BTreeMap<String, i64>, StoreError> {
+    let store = Store::connect("sqlite::memory:").await?;
+    store.migrate().await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut rows = BTreeMap::new();
+    for table in tables {
+        let sql = format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\""));
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&store.pool).await?;
+        rows.insert(table, count);
+    }
+    store.close().await;
+    Ok(rows)
 }
 
 /// Moves the database (and a write-ahead log left beside it) to

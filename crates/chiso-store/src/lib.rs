@@ -17,6 +17,7 @@
 //! `migrations/sqlite` and `migrations/postgres` hold the same migrations by name.
 
 mod audit;
+pub mod backup;
 mod clock;
 mod db;
 mod error;

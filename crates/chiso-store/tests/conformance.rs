@@ -13,6 +13,8 @@ mod support;
 
 #[path = "conformance/audit.rs"]
 mod audit;
+#[path = "conformance/backup.rs"]
+mod backup;
 #[path = "conformance/connect.rs"]
 mod connect;
 #[path = "conformance/migrations.rs"]

@@ -85,6 +85,40 @@ pub enum Command {
     },
     /// Chạy ứng dụng web (mặc định http://127.0.0.1:8080). Run the web application.
     Serve(ServeArgs),
+    /// Sao lưu cơ sở dữ liệu vào một tệp, an toàn khi chiso serve đang chạy.
+    /// Back up the database to one file, safely while chiso serve runs.
+    #[command(
+        after_help = "SQLite: một bản chụp nhất quán kèm phần mô tả (phiên bản, lược đồ, SHA-256), ghi nguyên tử.\n\
+        SQLite: a consistent snapshot with a manifest (version, schema, SHA-256), written atomically.\n\
+        PostgreSQL: chạy pg_dump --format=custom (cần có trong PATH). Runs pg_dump --format=custom (must be on PATH).\n\n\
+        Ví dụ / Example:\n  chiso backup --data-dir /var/lib/chiso --out /backup/chiso-2026-12-14.backup"
+    )]
+    Backup {
+        /// Tệp sao lưu cần ghi (ghi đè nếu đã có). The backup file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Khôi phục cơ sở dữ liệu từ một bản sao lưu (hãy dừng chiso serve trước).
+    /// Restore the database from a backup (stop chiso serve first).
+    #[command(
+        after_help = "Kiểm tra kích thước, SHA-256, PRAGMA integrity_check và phiên bản lược đồ trước khi thay thế;\n\
+        cơ sở dữ liệu cũ được giữ tại chiso.db.before-restore-<thời điểm>, rồi nâng cấp lược đồ.\n\
+        Checks the size, SHA-256, PRAGMA integrity_check and schema version before replacing anything;\n\
+        the old database is kept as chiso.db.before-restore-<time>, then the schema is migrated.\n\
+        PostgreSQL: pg_restore vào một cơ sở dữ liệu trống. pg_restore into an empty database.\n\n\
+        Ví dụ / Example:\n  chiso restore /backup/chiso-2026-12-14.backup --data-dir /var/lib/chiso --force"
+    )]
+    Restore {
+        /// Tệp sao lưu (của chiso backup, hoặc pg_dump với PostgreSQL). The backup file (from chiso backup, or pg_dump for PostgreSQL).
+        file: PathBuf,
+        /// Thay thế cơ sở dữ liệu đã có dữ liệu (bản cũ được giữ lại). Replace a database that holds data (the old one is kept).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Quản lý tài khoản người dùng. Manage user accounts.
     User {
         #[command(subcommand)]

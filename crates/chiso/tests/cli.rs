@@ -10,6 +10,8 @@ mod support;
 
 #[path = "cli/analyze.rs"]
 mod analyze;
+#[path = "cli/backup.rs"]
+mod backup;
 #[path = "cli/check_report.rs"]
 mod check_report;
 #[path = "cli/composite.rs"]
