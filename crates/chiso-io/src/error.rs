@@ -29,6 +29,10 @@ pub enum ErrorKind {
     TomlSyntax {
         message: String,
     },
+    /// A TOML float that is `nan` or `inf`: TOML allows them, chiso's numbers not.
+    NotFinite {
+        text: String,
+    },
     CsvSyntax {
         message: String,
     },
@@ -116,6 +120,9 @@ impl ErrorKind {
             Unreadable { reason } => t(format!("không đọc được tệp: {reason}"), format!("cannot read the file: {reason}")),
             NotUtf8 => t("tệp không phải văn bản UTF-8".into(), "the file is not UTF-8 text".into()),
             TomlSyntax { message } => t(format!("TOML không hợp lệ: {message}"), format!("invalid TOML: {message}")),
+            NotFinite { text } => {
+                t(format!("{text} không phải là một số hữu hạn"), format!("{text} is not a finite number"))
+            }
             CsvSyntax { message } => t(format!("CSV không hợp lệ: {message}"), format!("invalid CSV: {message}")),
             MissingColumn { column } => t(
                 format!("thiếu cột \"{column}\" ở dòng tiêu đề"),

@@ -10,6 +10,7 @@ use chiso_core::{AssessmentDef, GroupDef, Site};
 use serde::Deserialize;
 use std::collections::HashMap;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// Byte offsets → 1-based line numbers.
 #[derive(Debug, Clone)]
@@ -75,17 +76,58 @@ fn field_line(fields: &HashMap<&'static str, usize>, field: &str) -> Option<usiz
 
 /// Parses TOML into `T`, turning a syntax or type error into a located error. The
 /// field is read off the offending line (`key = value`).
+///
+/// TOML's `nan` and `inf` (any sign) are refused first, at their line and key: no
+/// number of a package may be one (an overflowing `1e400` is a TOML error already).
 pub fn parse<T: for<'de> Deserialize<'de>>(
     file: &str,
     text: &str,
     index: &LineIndex,
 ) -> Result<T, PackageError> {
+    if let Ok(doc) = DeTable::parse(text)
+        && let Some((key, value)) = first_non_finite(doc.get_ref(), "")
+    {
+        let line = index.line(value.span().start);
+        let text = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().to_string(),
+            _ => String::new(),
+        };
+        return Err(PackageError::new(file, Some(line), key.as_deref(), ErrorKind::NotFinite { text }));
+    }
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|span| index.line(span.start));
         let field = line.and_then(|l| key_on_line(text, l));
         let message = e.message().trim().replace('\n', " ");
         PackageError::new(file, line, field.as_deref(), ErrorKind::TomlSyntax { message })
     })
+}
+
+/// The first float that is not finite, in file order, with its field named as the
+/// package errors name fields: dotted below the table it is in (`max`,
+/// `rule.from`, `normalise.low`); tables in an array (`[[indicator]]`) start afresh.
+fn first_non_finite<'t, 'i>(
+    table: &'t DeTable<'i>,
+    prefix: &str,
+) -> Option<(Option<String>, &'t Spanned<DeValue<'i>>)> {
+    fn walk<'t, 'i>(
+        value: &'t Spanned<DeValue<'i>>,
+        field: &str,
+        in_array: bool,
+    ) -> Option<(Option<String>, &'t Spanned<DeValue<'i>>)> {
+        match value.get_ref() {
+            DeValue::Float(f) => {
+                let finite = f.as_str().parse::<f64>().is_ok_and(f64::is_finite);
+                (!finite).then(|| (Some(field.to_string()), value))
+            }
+            DeValue::Array(items) => items.iter().find_map(|item| walk(item, field, true)),
+            DeValue::Table(table) if in_array => first_non_finite(table, ""),
+            DeValue::Table(table) => first_non_finite(table, &format!("{field}.")),
+            _ => None,
+        }
+    }
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries.into_iter().find_map(|(key, value)| walk(value, &format!("{prefix}{}", key.get_ref()), false))
 }
 
 fn key_on_line(text: &str, line: usize) -> Option<String> {
@@ -369,6 +411,30 @@ mod tests {
         assert_eq!(lines.of(Site::Indicator { index: 0, field: "rule.kind" }), Some(6));
         assert_eq!(lines.of(Site::Indicator { index: 0, field: "rule.steps" }), Some(6));
         assert_eq!(lines.of(Site::Field("id")), Some(1));
+    }
+
+    #[test]
+    fn nan_and_inf_are_refused_at_their_line_and_field() {
+        for (text, line, field) in [
+            ("id = \"x\"\nscale = inf\n", 2, "scale"),
+            ("id = \"x\"\n\n[[indicator]]\ncode = \"1\"\nmax = nan\n", 5, "max"),
+            ("[[indicator]]\nrule = { kind = \"linear\", from = 0,\n to = -inf }\n", 3, "rule.to"),
+            ("[[indicator]]\nrule = { kind = \"steps\", steps = [[1, 2], [+nan, 1]] }\n", 2, "rule.steps"),
+            ("normalise = { kind = \"minmax\", low = 0, high = inf }\n", 1, "normalise.high"),
+        ] {
+            let index = LineIndex::new(text);
+            let Err(err) = parse::<RawFramework>("f.toml", text, &index) else { panic!("accepted {text}") };
+            assert_eq!((err.line, err.field.as_deref()), (Some(line), Some(field)), "{text}");
+            assert!(matches!(err.kind, ErrorKind::NotFinite { .. }), "{text}: {err:?}");
+        }
+        let text = "id = \"x\"\nscale = 1e2\n\n[[indicator]]\nmax = 2.5E+1\nweight = 1_0.0e-1\n";
+        let index = LineIndex::new(text);
+        let raw: RawFramework = parse("f.toml", text, &index).unwrap_or_else(|e| panic!("{e}"));
+        let (def, _) = raw.into_def(&index);
+        assert_eq!(
+            (def.scale, def.indicators[0].max, def.indicators[0].weight),
+            (Some(100.0), Some(25.0), Some(1.0))
+        );
     }
 
     #[test]

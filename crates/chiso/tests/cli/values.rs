@@ -458,3 +458,31 @@ fn issue_11_numbers_other_tools_write_but_the_format_refuses_name_their_line() {
         assert!(message.contains("not a number"), "{text}: {message}");
     }
 }
+
+#[test]
+fn issue_11_nan_and_inf_in_a_framework_are_refused_at_their_line() {
+    // TOML allows `nan` and `inf`; a framework with one used to score every unit as
+    // null and weak.
+    let indicators =
+        [leaf("1", "nan", r#"{ kind = "boolean" }"#), leaf("2", "100", r#"{ kind = "boolean" }"#)].concat();
+    let pkg = package(&indicators, &["A"], &values_csv(&[("A", "1", "có")]));
+    let line = pkg.line_of(FW, "max = nan");
+    let run = pkg.score(&["--lang", "en"]);
+    assert!(!run.success && run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.only_error_at(at(FW, line, "max")).contains("nan is not a finite number"), "{}", run.stderr);
+    let run = pkg.score(&[]);
+    assert!(
+        run.only_error_at(at(FW, line, "max")).contains("nan không phải là một số hữu hạn"),
+        "{}",
+        run.stderr
+    );
+    // Exponents are TOML numbers like any other.
+    let indicators = [
+        leaf("1", "5e1", r#"{ kind = "linear", from = 0, to = 1E+2 }"#),
+        leaf("2", "50", r#"{ kind = "boolean" }"#),
+    ]
+    .concat();
+    let doc =
+        package(&indicators, &["A"], &values_csv(&[("A", "1", "5e1"), ("A", "2", "có")])).score_json(&[]);
+    assert_scores(&doc, "A", &[("1", 25.0), ("2", 50.0)]);
+}
