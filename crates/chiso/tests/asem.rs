@@ -1,10 +1,10 @@
 //! The ASEM composite package of the benchmarks (`benches/asem/generate.rs`), built
-//! from COINr's example data in `shared/data/asem`: it loads, scores 51 countries
+//! from COINr's example data in `data/asem`: it loads, scores 51 countries
 //! into 51 distinct ranks, its uncertainty specification reads back, and the
 //! specification's zscore parameters keep geometric aggregation possible.
 //!
-//! The data folder sits beside the workspace (as in CI); without it these tests
-//! fail with a message saying so.
+//! The data are part of the repository (`data/asem`, with their source and licence
+//! in its README); without them these tests fail with a message saying so.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +17,7 @@ use chiso_io::Package;
 use std::path::Path;
 
 /// Writes the package into a new temporary folder; panics with the generator's
-/// message (which says where `shared/` is expected) if the data are missing.
+/// message (which names the missing file) if the data are missing.
 fn package_dir() -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix("chiso-asem-").tempdir().unwrap();
     generate::write_package(dir.path()).unwrap_or_else(|e| panic!("generating the ASEM package: {e}"));
@@ -134,10 +134,10 @@ fn every_alternative_of_the_spec_scores_the_package() {
 }
 
 #[test]
-fn missing_data_is_reported_with_where_shared_is_expected() {
+fn missing_data_is_reported_with_the_file_and_where_the_data_belong() {
     let out = tempfile::tempdir().unwrap();
     let err = generate::write_package_from(&out.path().join("no-such-folder"), out.path()).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("structure.csv") && message.contains("shared/"), "{message}");
-    assert!(generate::DATA_DIR.ends_with("/shared/data/asem"));
+    assert!(message.contains("structure.csv") && message.contains("data/asem/"), "{message}");
+    assert!(Path::new(generate::DATA_DIR).join("treated.csv").is_file(), "the repository holds the data");
 }

@@ -15,6 +15,24 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 pub const POSTGRES_URL_VARIABLE: &str = "CHISO_TEST_DATABASE_URL";
+/// Set to `1` where PostgreSQL must be tested (CI): then a missing URL or an
+/// unreachable server fails the test instead of skipping PostgreSQL.
+pub const REQUIRE_POSTGRES_VARIABLE: &str = "CHISO_REQUIRE_POSTGRES";
+
+/// The PostgreSQL server's URL, or `None` after saying once that PostgreSQL is
+/// skipped; a failure instead when `CHISO_REQUIRE_POSTGRES=1`.
+fn postgres_url() -> Option<String> {
+    let url = std::env::var(POSTGRES_URL_VARIABLE).ok().filter(|url| !url.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var(REQUIRE_POSTGRES_VARIABLE).as_deref() != Ok("1"),
+            "{REQUIRE_POSTGRES_VARIABLE}=1 but {POSTGRES_URL_VARIABLE} is not set: set it to a server whose \
+             user may create databases, e.g. postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        announce_once(&format!("PostgreSQL conformance skipped: {POSTGRES_URL_VARIABLE} is not set"));
+    }
+    url
+}
 
 /// A folder of the repository's bundled data, e.g. `sonla/2024`.
 pub fn data(path: &str) -> PathBuf {
@@ -35,10 +53,7 @@ where
     store.close().await;
     report("SQLite", outcome);
 
-    let Ok(admin_url) = std::env::var(POSTGRES_URL_VARIABLE) else {
-        announce_once(&format!("PostgreSQL conformance skipped: {POSTGRES_URL_VARIABLE} is not set"));
-        return;
-    };
+    let Some(admin_url) = postgres_url() else { return };
     announce_once("PostgreSQL conformance: each test also runs on a fresh PostgreSQL database");
     let database = TemporaryDatabase::create(&admin_url).await;
     let store = fresh_store(&database.url).await;
@@ -88,9 +103,9 @@ impl TemporaryDatabase {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let name =
             format!("chiso_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        let mut admin = PgConnection::connect(admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("connecting to {POSTGRES_URL_VARIABLE}: {e}"));
+        let mut admin = PgConnection::connect(admin_url).await.unwrap_or_else(|e| {
+            panic!("cannot reach the PostgreSQL server {POSTGRES_URL_VARIABLE} names: {e}")
+        });
         let mut attempt = 0;
         loop {
             // Concurrent CREATE DATABASE can find the template busy: try again.

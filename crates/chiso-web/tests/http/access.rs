@@ -156,41 +156,228 @@ async fn every_route_allows_or_refuses_each_role_as_the_matrix_says() {
     assert!(failures.is_empty(), "unexpected outcomes:\n{}", failures.join("\n"));
 }
 
+/// How a replayed form carries its forgery.
+#[derive(Debug, Clone, Copy)]
+enum Forgery {
+    /// Another token than the session's.
+    WrongToken,
+    /// The session's token, but an `Origin` of another site.
+    ForeignOrigin,
+}
+
+/// Sends `route` as `browser` would, forged as `forgery` says.
+async fn forged(browser: &Browser, route: &Route, forgery: Forgery) -> reqwest::Response {
+    let token = match forgery {
+        Forgery::WrongToken => "0".repeat(64),
+        Forgery::ForeignOrigin => browser.csrf.clone(),
+    };
+    let request = browser.client.post(browser.url(&route.path));
+    let request = match forgery {
+        Forgery::WrongToken => request,
+        Forgery::ForeignOrigin => request.header("origin", "https://evil.example"),
+    };
+    let request = match &route.body {
+        Body::None => request.form(&[("csrf", token.as_str())]),
+        Body::Form(fields) => {
+            let mut form: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+            form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            request.form(&form)
+        }
+        Body::Files => request.multipart(
+            reqwest::multipart::Form::new()
+                .text("csrf", token.clone())
+                .part("files", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("values.csv")),
+        ),
+    };
+    request.send().await.unwrap()
+}
+
+/// POST routes outside the role tables, and why they need no session CSRF check
+/// here: each is tested on its own below.
+const POSTS_OUTSIDE_THE_TABLES: [(&str, &str); 3] = [
+    ("/login", "before a session: the token of the form's cookie, tested below"),
+    ("/logout", "tested below: a forged sign-out keeps the session"),
+    ("/api/v1/observations", "a bearer token, never a cookie: a session alone is refused (tested below)"),
+];
+
+/// POST routes of the tables that change nothing, so need no CSRF token.
+const READ_ONLY_POSTS: [&str; 1] = [
+    // The points a form would earn, computed as the reporter types; nothing stored.
+    "/work/rounds/{id}/units/{unit}/preview",
+];
+
+/// Every POST route the router source registers (`.route("…", … post(…))` and
+/// `#[utoipa::path(post, path = "…")]`), as written there, e.g. `/admin/users/{id}`.
+fn post_routes_in_the_source() -> Vec<String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.clone()];
+    let mut texts = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            texts.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let mut found = Vec::new();
+    for text in &texts {
+        for (i, _) in text.match_indices(".route(\"") {
+            let rest = &text[i + ".route(\"".len()..];
+            let path = rest.split('"').next().unwrap();
+            let end = [".route(", ".merge(", ".fallback(", ".layer(", ".with_state("]
+                .iter()
+                .filter_map(|m| rest.find(m))
+                .min()
+                .unwrap_or(rest.len());
+            if rest[..end].contains("post(") {
+                found.push(path.to_owned());
+            }
+        }
+        for (i, _) in text.match_indices("utoipa::path(post, path = \"") {
+            let rest = &text[i + "utoipa::path(post, path = \"".len()..];
+            found.push(rest.split('"').next().unwrap().to_owned());
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Whether a concrete path (`/admin/users/3`) is an instance of a route pattern
+/// (`/admin/users/{id}`).
+fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap();
+    let (pattern, path): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    pattern.len() == path.len()
+        && pattern.iter().zip(&path).all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+}
+
+/// The POST routes of both role tables.
+fn table_posts(viewer_id: i64, evidence: i64) -> Vec<Route> {
+    routes(viewer_id).into_iter().chain(work_routes(evidence)).filter(|r| r.method == "POST").collect()
+}
+
+#[test]
+fn the_role_tables_hold_every_post_route_of_the_router() {
+    let source = post_routes_in_the_source();
+    assert!(source.len() >= 20, "the router source was not read: {source:?}");
+    let tables = table_posts(1, 1);
+    let missing: Vec<&String> = source
+        .iter()
+        .filter(|pattern| {
+            !tables.iter().any(|r| matches_pattern(pattern, &r.path))
+                && !POSTS_OUTSIDE_THE_TABLES.iter().any(|(p, _)| p == pattern)
+        })
+        .collect();
+    assert!(missing.is_empty(), "POST routes missing from the role tables (and the CSRF test): {missing:?}");
+    for pattern in READ_ONLY_POSTS {
+        assert!(source.iter().any(|p| p == pattern), "{pattern} is no longer a route");
+    }
+}
+
+/// What a forged form could change: the audit log (every change is audited), the
+/// rounds, the workflow round's values and evidence, users, tokens, publications.
+async fn snapshot(app: &TestApp) -> String {
+    let round = chiso_store::RoundId(2);
+    let audit = app.store.audit(&AuditFilter::default()).await.unwrap();
+    let users: Vec<(String, String, chiso_store::Role, bool)> = app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.username, u.display_name, u.role, u.disabled))
+        .collect();
+    let tokens = app.store.api_tokens().await.unwrap().len();
+    format!(
+        "audit {:?}\nrounds {:?}\nvalues {:?}\nevidence {:?} {:?}\nusers {users:?}\ntokens {tokens}\npublications {:?}",
+        audit.iter().map(|e| e.id).collect::<Vec<_>>(),
+        app.store.rounds().await.unwrap(),
+        app.store.round_values(round).await.unwrap(),
+        app.store.evidence(round, "STTTT").await.unwrap(),
+        app.store.evidence(round, "116").await.unwrap(),
+        app.store.publications(chiso_store::RoundId(1)).await.unwrap(),
+    )
+}
+
 #[tokio::test]
-async fn forms_without_the_sessions_csrf_token_are_refused_and_change_nothing() {
+async fn every_post_with_a_wrong_token_or_from_another_site_is_refused_and_changes_nothing() {
     let app = spawn().await;
-    let mut admin = app.signed_in("admin", ADMIN_PASSWORD).await;
-    let before = app.store.publications(chiso_store::RoundId(1)).await.unwrap().len();
-    let good = admin.csrf.clone();
-    admin.csrf = "0".repeat(64);
-    let response = admin.post_form("/admin/rounds/1/publish", &[("decision", "QĐ 1")]).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    admin.csrf = String::new();
-    let response = admin.post_files("/admin/rounds", &crate::support::sonla_2025()).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    // The right token, but posted from another site.
-    admin.csrf = good;
+    let (admin, round) = crate::workflow::setup(&app).await;
+    let viewer = app.add_user("viewer", Role::Viewer, None).await;
+    let file = chiso_store::NewEvidence::File {
+        name: "bien-ban.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: b"%PDF-1.4".to_vec(),
+    };
+    let round = chiso_store::RoundId(round);
+    let evidence =
+        app.store.add_evidence(round, "116", "1.1", file, chiso_store::Actor::System).await.unwrap();
+    let before = snapshot(&app).await;
+    let mut failures = Vec::new();
+    let mut replayed = 0;
+    for route in table_posts(viewer.0, evidence) {
+        if READ_ONLY_POSTS.iter().any(|pattern| matches_pattern(pattern, &route.path)) {
+            continue;
+        }
+        for forgery in [Forgery::WrongToken, Forgery::ForeignOrigin] {
+            let status = forged(&admin, &route, forgery).await.status();
+            replayed += 1;
+            if status != StatusCode::FORBIDDEN {
+                failures.push(format!("{forgery:?} POST {}: {status}", route.path));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "forged forms not refused:\n{}", failures.join("\n"));
+    assert!(replayed >= 2 * 17, "only {replayed} forged posts");
+    assert_eq!(snapshot(&app).await, before, "a refused form changed something");
+
+    // A read-only post changes nothing, whatever its origin.
+    for pattern in READ_ONLY_POSTS {
+        for route in table_posts(viewer.0, evidence).iter().filter(|r| matches_pattern(pattern, &r.path)) {
+            forged(&admin, route, Forgery::ForeignOrigin).await;
+        }
+    }
+    assert_eq!(snapshot(&app).await, before, "a read-only post changed something");
+
+    // A forged sign-out keeps the session.
+    for forgery in [Forgery::WrongToken, Forgery::ForeignOrigin] {
+        let logout = post("/logout", Body::None, SIGNED_IN);
+        assert_eq!(forged(&admin, &logout, forgery).await.status(), StatusCode::FORBIDDEN, "{forgery:?}");
+        assert_eq!(admin.get("/admin/users").await.status(), StatusCode::OK, "still signed in");
+    }
+
+    // The API's only POST takes a bearer token: a signed-in browser's cookie is not one.
     let response = admin
         .client
-        .post(admin.url("/admin/rounds/1/publish"))
+        .post(admin.url("/api/v1/observations"))
         .header("origin", "https://evil.example")
-        .form(&[("csrf", admin.csrf.as_str()), ("decision", "QĐ 1")])
+        .json(&serde_json::json!({ "observations": [] }))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.store.publications(chiso_store::RoundId(1)).await.unwrap().len(), before);
-    assert_eq!(app.store.rounds().await.unwrap().len(), 1);
-    // Signing in needs the token of the form's cookie too.
-    let fresh = app.browser();
-    let response = fresh
-        .client
-        .post(fresh.url("/login"))
-        .form(&[("csrf", "forged"), ("username", "admin"), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(snapshot(&app).await, before);
+
+    // Signing in needs the token of the form's cookie, from this site.
+    let mut fresh = app.browser();
+    let (_, page) = fresh.text("/login").await;
+    let token = crate::support::csrf_of(&page);
+    for (csrf, origin) in [("forged", None), (token.as_str(), Some("https://evil.example"))] {
+        let mut request = fresh.client.post(fresh.url("/login"));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request
+            .form(&[("csrf", csrf), ("username", "admin"), ("password", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{csrf} from {origin:?}");
+    }
+    assert!(location(&fresh.get("/admin").await).starts_with("/login"), "not signed in");
+    let response = fresh.login("admin", ADMIN_PASSWORD).await;
+    assert_eq!(location(&response), "/admin", "the real form still signs in");
 }
 
 #[tokio::test]

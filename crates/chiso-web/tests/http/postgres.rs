@@ -1,13 +1,33 @@
 //! The same app on PostgreSQL: a fresh database, the first start, the public
 //! pages, an upload published by an admin, and an observation posted with a token.
-//! Runs when CHISO_TEST_DATABASE_URL is set (`.ci/run` sets it); says so otherwise.
+//! Runs when CHISO_TEST_DATABASE_URL is set (`.ci/run` sets it); says so otherwise,
+//! or fails when CHISO_REQUIRE_POSTGRES=1 (`.ci/run` sets it where PostgreSQL runs).
 
 use crate::support::{ADMIN_PASSWORD, location, sonla_2025, spawn_on, zip};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::io::Write;
 
 const VARIABLE: &str = "CHISO_TEST_DATABASE_URL";
+const REQUIRED: &str = "CHISO_REQUIRE_POSTGRES";
+
+/// The server's URL, or `None` after saying so past the test harness's capture;
+/// a failure instead when `CHISO_REQUIRE_POSTGRES=1`.
+fn postgres_url() -> Option<String> {
+    let url = std::env::var(VARIABLE).ok().filter(|url| !url.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var(REQUIRED).as_deref() != Ok("1"),
+            "{REQUIRED}=1 but {VARIABLE} is not set: set it, e.g. {VARIABLE}=postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the web app on PostgreSQL: set {VARIABLE}=postgres://postgres@127.0.0.1:5432/postgres"
+        );
+    }
+    url
+}
 
 /// `postgres://u@h:5432/postgres` with another database name.
 fn with_database(url: &str, database: &str) -> String {
@@ -21,19 +41,14 @@ fn with_database(url: &str, database: &str) -> String {
 
 #[tokio::test]
 async fn the_web_app_works_the_same_on_postgresql() {
-    let Ok(admin_url) = std::env::var(VARIABLE) else {
-        eprintln!(
-            "SKIPPED the web app on PostgreSQL: set {VARIABLE}=postgres://postgres@127.0.0.1:5432/postgres"
-        );
-        return;
-    };
+    let Some(admin_url) = postgres_url() else { return };
     let name = format!("chiso_web_test_{}", std::process::id());
     let admin = sqlx::AnyPool::connect(&{
         sqlx::any::install_default_drivers();
         admin_url.clone()
     })
     .await
-    .unwrap();
+    .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL server {VARIABLE} names: {e}"));
     let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
     sqlx::query(sqlx::AssertSqlSafe(drop_sql.clone())).execute(&admin).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();

@@ -113,8 +113,9 @@ impl Browser {
             .unwrap()
     }
 
+    /// Reads the session's token from the layout's sign-out form (every role may see /work).
     pub async fn refresh_csrf(&mut self) {
-        let (status, page) = self.text("/admin").await;
+        let (status, page) = self.text("/work").await;
         assert_eq!(status, StatusCode::OK);
         self.csrf = csrf_of(&page);
     }

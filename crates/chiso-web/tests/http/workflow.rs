@@ -35,6 +35,33 @@ fn needing_evidence(unit: &str) -> Vec<String> {
     a.framework_of(u).indicators.iter().filter(|i| i.evidence).map(|i| i.code.clone()).collect()
 }
 
+/// The text of the form's error element (`data-testid="form-error"`); empty without one.
+fn form_error(page: &str) -> String {
+    let marker = "data-testid=\"form-error\">";
+    page.find(marker).map_or_else(String::new, |i| {
+        page[i + marker.len()..].split("</p>").next().unwrap_or_default().to_owned()
+    })
+}
+
+/// The self-assessed, appraised and final totals of a public scorecard.
+fn three_scores(page: &str) -> Vec<String> {
+    let Some(start) = page.find("data-testid=\"three-scores\"") else { return Vec::new() };
+    let section = page[start..].split("</section>").next().unwrap_or_default();
+    section
+        .split("<span class=\"value\">")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The values a signed-in browser's template of `group` for round 2 holds.
+async fn template_values(browser: &Browser, group: &str) -> Vec<chiso_io::xlsx::CellValue> {
+    let response = browser.get(&format!("/work/rounds/2/template/{group}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap();
+    chiso_io::xlsx::read_values(&package().assessment, &bytes, chiso_core::Lang::Vi).unwrap()
+}
+
 pub async fn form_fields(values: &[(String, String)]) -> Vec<(String, String)> {
     values
         .iter()
@@ -130,7 +157,11 @@ async fn a_whole_round_runs_in_the_app() {
     let refused =
         post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &[("submit".into(), "1".into())]).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text().await.unwrap().contains("cần minh chứng"));
+    let error = form_error(&refused.text().await.unwrap());
+    assert!(error.starts_with("Chưa nộp được:"), "{error}");
+    for indicator in needing_evidence("STTTT") {
+        assert!(error.contains(&format!("{indicator}: cần minh chứng")), "{indicator} is named: {error}");
+    }
     add_evidence(&reporter, round, "STTTT").await;
     let response =
         post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &[("submit".into(), "1".into())]).await;
@@ -150,6 +181,13 @@ async fn a_whole_round_runs_in_the_app() {
 
     // 116 fills a spreadsheet: the template, filled, uploaded as drafts.
     let other = app.signed_in("bc.tp", PASSWORD).await;
+    // The provincial template holds STTTT's drafts for those who may see STTTT, and
+    // none for another unit's reporter.
+    assert!(
+        !template_values(&admin, "provincial").await.is_empty(),
+        "the admin's template holds STTTT's drafts"
+    );
+    assert_eq!(template_values(&other, "provincial").await, Vec::new(), "116 sees no STTTT draft");
     let template = other.get("/work/rounds/2/template/district").await;
     assert_eq!(template.status(), StatusCode::OK);
     assert!(!template.bytes().await.unwrap().is_empty());
@@ -168,9 +206,32 @@ async fn a_whole_round_runs_in_the_app() {
         .part("file", reqwest::multipart::Part::bytes(filled).file_name("tu-danh-gia.xlsx"));
     let response = other.client.post(other.url("/work/rounds/2/xlsx")).multipart(form).send().await.unwrap();
     assert_eq!(location(&response), "/work/rounds/2/units/116?message=imported");
-    let stored =
-        app.store.round_values(RoundId(2)).await.unwrap().into_iter().filter(|v| v.unit == "116").count();
-    assert!(stored >= theirs.len() - 2, "the spreadsheet's values are the drafts ({stored})");
+    // Every value of the spreadsheet is a draft, but those of leaves taken from a
+    // monitoring KPI (their columns are read-only).
+    let district = &package.assessment.groups[group].framework;
+    let from_kpi: Vec<&str> = district
+        .indicators
+        .iter()
+        .filter(|i| matches!(i.source, chiso_core::framework::Source::Kpi(_)))
+        .map(|i| i.code.as_str())
+        .collect();
+    let mut expected: Vec<&str> =
+        theirs.keys().map(String::as_str).filter(|code| !from_kpi.contains(code)).collect();
+    expected.sort_unstable();
+    let mut stored: Vec<String> = app
+        .store
+        .round_values(RoundId(2))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.unit == "116")
+        .map(|v| v.indicator)
+        .collect();
+    stored.sort_unstable();
+    assert_eq!(stored, expected, "the spreadsheet's values are the drafts");
+    let own: Vec<String> =
+        template_values(&other, "district").await.into_iter().map(|v| v.indicator).collect();
+    assert_eq!(own.len(), expected.len(), "116's template holds its own drafts");
     add_evidence(&other, round, "116").await;
     let response =
         post_owned(&other, "/work/rounds/2/units/116/save", &[("submit".into(), "1".into())]).await;
@@ -188,7 +249,8 @@ async fn a_whole_round_runs_in_the_app() {
         )
         .await;
     assert_eq!(no_reason.status(), StatusCode::CONFLICT);
-    assert!(no_reason.text().await.unwrap().contains("reason"));
+    let error = form_error(&no_reason.text().await.unwrap());
+    assert!(error.contains("1.2") && error.contains("needs its reason"), "{error}");
     let response = appraiser
         .post_form(
             "/work/rounds/2/units/STTTT/appraise",
@@ -237,10 +299,16 @@ async fn a_whole_round_runs_in_the_app() {
     assert_eq!(location(&response), "/rounds/2");
     let (status, page) = app.browser().text("/rounds/2/units/STTTT").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        page.contains("data-testid=\"three-scores\"") && page.contains("91,48"),
-        "self-assessed 91.48 beside the final"
-    );
+    // Self-assessed: the bundled values, 91.48 as published for 2024. Indicator 1.2
+    // (steps [[4, 2], [2, 1]], max 2, under "1" whose children's maxima sum to its
+    // max of 10, so nothing is capped): 4 meetings earn 2 points, the appraised 1
+    // earns 0, so appraised = final = 91.48 − 2 = 89.48.
+    assert_eq!(three_scores(&page), ["91,48", "89,48", "89,48"], "self-assessed, appraised, final");
+    // 116 was not appraised: one total, of its resubmitted drafts, where 1.2 = 3
+    // meetings earns 1 point (the bundled 4 earned 2).
+    let (status, page) = app.browser().text("/rounds/2/units/116").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(three_scores(&page), ["83,85", "83,85", "83,85"], "116: nothing appraised");
     let annex = app.browser().get("/rounds/2/annex.xlsx").await;
     assert_eq!(annex.status(), StatusCode::OK);
     assert!(annex.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
@@ -270,6 +338,10 @@ async fn a_whole_round_runs_in_the_app() {
     let table = &changes[changes.find("data-testid=\"changes\"").unwrap()..];
     assert!(table.contains("/rounds/2/units/STTTT") && table.contains("1.2: "), "{table}");
     assert!(!table.contains("/rounds/2/units/116\""), "116 did not change");
+    // The correction of 1.2 to 2 meetings earns 1 point: 89.48 + 1 = 90.48, as the
+    // council's value and the final one; the self-assessment stays.
+    let (_, page) = app.browser().text("/rounds/2/units/STTTT").await;
+    assert_eq!(three_scores(&page), ["91,48", "90,48", "90,48"], "after the correction");
 
     let actions: Vec<String> =
         app.store.audit(&AuditFilter::default()).await.unwrap().into_iter().map(|e| e.action).collect();

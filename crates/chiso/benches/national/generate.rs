@@ -14,9 +14,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The commune list, relative to this crate (the workspace sits beside `shared/`).
-pub const COMMUNES_CSV: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/vn-admin/communes-2025.csv");
+/// The commune list, relative to this crate (`data/vn-admin`, see `docs/decisions.md`).
+pub const COMMUNES_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/vn-admin/communes-2025.csv");
 
 const SEED: u64 = 0x0C41_5020_25D1_6175;
 const GROUP: &str = "commune";
