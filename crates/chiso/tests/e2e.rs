@@ -7,14 +7,19 @@
 //! (`apt-get install chromium nodejs npm && npm ci --prefix e2e`). Without them the test
 //! says so loudly and passes, unless `CHISO_REQUIRE_E2E=1` (CI), where it fails.
 //! Screenshots of every page go to `e2e/screenshots/`.
+//!
+//! The server listens on port 0 and the test reads the address it prints, so no
+//! port is guessed. The two scenarios take turns (one browser at a time), so
+//! neither runs against its timeouts on a machine shared with the other.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -113,9 +118,14 @@ fn missing_prerequisites() -> (Option<PathBuf>, Vec<String>) {
     (node, missing)
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
+/// Held by a scenario while it runs: the scenarios run one after the other.
+static ONE_SCENARIO_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The address `chiso serve` printed ("… http://127.0.0.1:PORT/ …"), once it has.
+fn printed_address(log: &Path) -> Option<SocketAddr> {
+    let text = fs::read_to_string(log).ok()?;
+    let start = text.find("http://127.0.0.1:")? + "http://".len();
+    text[start..].split('/').next()?.parse().ok()
 }
 
 /// True when `GET /healthz` answers 200.
@@ -139,13 +149,14 @@ fn tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// `chiso serve` on `addr` with an empty data dir; returns once `/healthz` answers.
-fn start_server(addr: SocketAddr, data_dir: &Path, log: &Path) -> KillOnDrop {
+/// `chiso serve` on port 0 with an empty data dir; returns it and the address it
+/// printed once `/healthz` answers there.
+fn start_server(data_dir: &Path, log: &Path) -> (KillOnDrop, SocketAddr) {
     let log_file = File::create(log).expect("create the server log");
     let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
         .arg("serve")
         .arg("--addr")
-        .arg(addr.to_string())
+        .arg("127.0.0.1:0")
         .arg("--data-dir")
         .arg(data_dir)
         .env("CHISO_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -161,12 +172,14 @@ fn start_server(addr: SocketAddr, data_dir: &Path, log: &Path) -> KillOnDrop {
         if let Some(status) = server.child.try_wait().expect("poll chiso serve") {
             panic!("chiso serve exited early ({status}); its output:\n{}", tail(log, 40));
         }
-        if healthy(addr) {
-            return server;
+        let addr = printed_address(log);
+        if let Some(addr) = addr.filter(|addr| healthy(*addr)) {
+            return (server, addr);
         }
         if Instant::now() >= deadline {
             panic!(
-                "chiso serve did not answer /healthz on {addr} within {SERVER_START_TIMEOUT:?}; its output:\n{}",
+                "chiso serve did not print its address and answer /healthz there ({addr:?}) within \
+                 {SERVER_START_TIMEOUT:?}; its output:\n{}",
                 tail(log, 40)
             );
         }
@@ -255,8 +268,7 @@ fn run_scenario(node: &Path, script: &str, temp: &Path, env: &[(&str, &std::ffi:
     fs::create_dir(&data_dir).expect("data dir");
     let server_log = temp.join("server.log");
     let screenshots = e2e_dir().join("screenshots");
-    let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let server = start_server(addr, &data_dir, &server_log);
+    let (server, addr) = start_server(&data_dir, &server_log);
     eprintln!(
         "e2e {script}: chiso serve ready on http://{addr}/ after {:.1} s",
         started.elapsed().as_secs_f64()
@@ -316,6 +328,7 @@ fn run_scenario(node: &Path, script: &str, temp: &Path, env: &[(&str, &std::ffi:
 #[test]
 fn browser_end_to_end() {
     let Some(node) = prerequisites() else { return };
+    let _turn = ONE_SCENARIO_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let temp = tempfile::tempdir().expect("temp dir");
     let zip_path = temp.path().join("sonla-2025.zip");
     write_upload_zip(&zip_path);
@@ -327,6 +340,7 @@ fn browser_end_to_end() {
 #[test]
 fn browser_round_end_to_end() {
     let Some(node) = prerequisites() else { return };
+    let _turn = ONE_SCENARIO_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let temp = tempfile::tempdir().expect("temp dir");
     fresh_screenshots(&e2e_dir().join("screenshots/round"));
     run_scenario(&node, "round.mjs", temp.path(), &[]);
