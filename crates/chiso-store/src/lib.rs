@@ -35,13 +35,13 @@ pub use audit::{AuditEntry, AuditFilter, DEFAULT_AUDIT_LIMIT};
 pub use clock::Clock;
 pub use error::{RowProblem, RowProblemKind, StoreError};
 pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
-pub use monitoring::{MonitoringImport, NewObservation};
+pub use monitoring::{MonitoringImport, NewObservation, StoredObservation};
 pub use publications::{Publication, PublicationInfo, PublishedRound};
 pub use rounds::{Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange, inputs_hash};
-pub use sessions::{NewSession, Session};
+pub use sessions::{LoginAttempt, NewSession, Session};
 pub use store::{Backend, Store};
 pub use tokens::{ApiToken, NewApiToken};
-pub use users::{NewUser, Role, User};
+pub use users::{MAX_DISPLAY_NAME_CHARS, MAX_USERNAME_CHARS, NewUser, Role, User};
 pub use workflow::{
     Appraisal, AppraisalChange, Deadlines, Evidence, EvidenceKind, NewEvidence, Stage, UnitEvent,
     UnitProgress, UnitState, Workflow, editable,

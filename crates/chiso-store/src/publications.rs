@@ -115,6 +115,7 @@ pub(crate) async fn publish_tx(
     }
     let status = rounds::lock_round(&mut *tx, round, for_update).await?;
     let files = rounds::load_inputs(&mut *tx, round).await?;
+    let snapshot = files.clone();
     let (hash, vi, en) = blocking(move || score_snapshot(files)).await?;
     let previous: Option<i64> =
         sqlx::query_scalar("SELECT id FROM publications WHERE round_id = $1 ORDER BY id DESC LIMIT 1")
@@ -137,6 +138,14 @@ pub(crate) async fn publish_tx(
     .bind(stages_json)
     .fetch_one(&mut *tx)
     .await?;
+    for (path, content) in &snapshot {
+        sqlx::query("INSERT INTO publication_files (publication_id, path, content) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(path)
+            .bind(content.as_slice())
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("UPDATE rounds SET status = 'published' WHERE id = $1")
         .bind(round.0)
         .execute(&mut *tx)
@@ -190,6 +199,33 @@ impl Store {
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round.0).fetch_optional(&self.pool).await?;
         row.as_ref().map(publication_from_row).transpose()
+    }
+
+    /// The package a publication was scored from, exactly: its stored inputs, or
+    /// for a publication made before they were stored, the round's current inputs
+    /// if they still hash to what was published. `None` when neither is there
+    /// (the round changed since): nothing public may then be rebuilt from it.
+    #[tracing::instrument(skip_all, fields(publication = %id))]
+    pub async fn publication_package(&self, id: PublicationId) -> Result<Option<Package>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let Some(info) = self.publication(id).await?.map(|p| p.info) else {
+            return Err(StoreError::not_found("publication", id));
+        };
+        let rows = sqlx::query("SELECT path, content FROM publication_files WHERE publication_id = $1")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut files: BTreeMap<String, Vec<u8>> = rows
+            .iter()
+            .map(|row| Ok((row.try_get("path")?, row.try_get("content")?)))
+            .collect::<Result<_, StoreError>>()?;
+        if files.is_empty() {
+            files = rounds::load_inputs(&mut conn, info.round_id).await?;
+        }
+        if inputs_hash(&files) != info.inputs_hash {
+            return Ok(None);
+        }
+        Ok(Some(blocking(move || Package::from_files(Files::Memory(files))).await?))
     }
 
     /// Every publication of a round, newest first.

@@ -23,6 +23,17 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
+/// What [`Store::count_login_attempt`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginAttempt {
+    /// Whether this attempt is within the limit.
+    pub allowed: bool,
+    /// Attempts counted in the current window, this one included.
+    pub attempts: i64,
+    /// How long until the window ends, in milliseconds.
+    pub retry_after_ms: i64,
+}
+
 /// A stored session.
 #[derive(Clone, PartialEq)]
 pub struct Session {
@@ -230,5 +241,62 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Counts one sign-in attempt for `key` and says whether it may go on: the
+    /// counter is incremented in one statement *before* the password is checked,
+    /// so parallel attempts cannot all read the same old count. A window starts at
+    /// the first attempt and lasts `window_ms`; `max` attempts fit in one.
+    #[tracing::instrument(skip_all)]
+    pub async fn count_login_attempt(
+        &self,
+        key: &str,
+        window_ms: i64,
+        max: i64,
+    ) -> Result<LoginAttempt, StoreError> {
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.attempts + 1 END, \
+             window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END \
+             RETURNING attempts, window_start",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - window_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let attempts: i64 = row.try_get("attempts")?;
+        let window_start: i64 = row.try_get("window_start")?;
+        Ok(LoginAttempt {
+            allowed: attempts <= max,
+            attempts,
+            retry_after_ms: (window_start + window_ms - now).max(0),
+        })
+    }
+
+    /// Takes back one counted attempt of `key` (it succeeded), or all of them.
+    #[tracing::instrument(skip_all)]
+    pub async fn forgive_login_attempts(&self, key: &str, all: bool) -> Result<(), StoreError> {
+        let sql = if all {
+            "DELETE FROM login_throttle WHERE key = $1"
+        } else {
+            "UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0"
+        };
+        sqlx::query(sql).bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Forgets throttle counters whose window ended before `before` (Unix ms).
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_stale_login_attempts(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM login_throttle WHERE window_start < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -147,12 +147,27 @@ async fn find_user(conn: &mut AnyConnection, id: UserId) -> Result<Option<User>,
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// The longest username, in characters.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// The longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
+
 fn check_user_fields(username: &str, display_name: &str) -> Result<(), StoreError> {
-    if username.is_empty() || username.chars().any(char::is_whitespace) {
+    if username.is_empty() || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(StoreError::InvalidInput(format!("username {username:?} is empty or has spaces")));
+    }
+    if username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(StoreError::InvalidInput(format!(
+            "a username has at most {MAX_USERNAME_CHARS} characters"
+        )));
     }
     if display_name.trim().is_empty() {
         return Err(StoreError::InvalidInput("the display name is empty".into()));
+    }
+    if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(StoreError::InvalidInput(format!(
+            "a display name has at most {MAX_DISPLAY_NAME_CHARS} characters"
+        )));
     }
     Ok(())
 }
@@ -236,12 +251,16 @@ impl Store {
         self.finish_user_change(tx, before, actor, "user.update").await
     }
 
-    /// Stores a new password hash. The audit row says the password changed, not to what.
+    /// Stores a new password hash and ends every session of the user but
+    /// `keep_session` (the id hash of the session that made the change, when the
+    /// users changes their own password): whoever knew the old password is signed
+    /// out. The audit row says the password changed, not to what.
     #[tracing::instrument(skip_all, fields(user = %id, actor = %actor))]
     pub async fn set_password_hash(
         &self,
         id: UserId,
         password_hash: &str,
+        keep_session: Option<&str>,
         actor: Actor,
     ) -> Result<(), StoreError> {
         let now = self.now();
@@ -254,9 +273,14 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("user", id));
         }
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(id.0)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
         let record = AuditRecord::new("user.set_password", "user", id)
             .before(json!({ "password_hash": "(previous)" }))
-            .after(json!({ "password_hash": "(changed)" }));
+            .after(json!({ "password_hash": "(changed)", "sessions_ended": ended.rows_affected() }));
         audit::append(&mut tx, now, actor, record).await?;
         tx.commit().await?;
         Ok(())

@@ -1015,6 +1015,23 @@ impl Store {
         if !editable(stage, state) {
             return Err(refuse(format!("evidence of unit {unit:?} cannot be changed now")));
         }
+        // The frameworks and units are all this needs: the values are left empty.
+        let files = with_values_csv(load_files(&mut tx, round).await?, &[])?;
+        let (unit_code, code) = (unit.to_owned(), indicator.to_owned());
+        let known = blocking(move || -> Result<bool, StoreError> {
+            let package = Package::from_files(Files::Memory(files))?;
+            let a = &package.assessment;
+            Ok(a.units
+                .iter()
+                .position(|u| u.code == unit_code)
+                .is_some_and(|u| a.framework_of(u).indicators.iter().any(|i| i.code == code)))
+        })
+        .await?;
+        if !known {
+            return Err(StoreError::InvalidInput(format!(
+                "unit {unit:?} has no indicator {indicator:?} to attach evidence to"
+            )));
+        }
         let (kind, name, content_type, size, sha, content, number, date, summary, after) = match evidence {
             NewEvidence::File { name, content_type, content } => {
                 let sha = format!("{:x}", Sha256::digest(&content));

@@ -17,6 +17,8 @@ mod audit;
 mod backup;
 #[path = "conformance/connect.rs"]
 mod connect;
+#[path = "conformance/hardening.rs"]
+mod hardening;
 #[path = "conformance/migrations.rs"]
 mod migrations;
 #[path = "conformance/monitoring.rs"]

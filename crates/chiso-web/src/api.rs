@@ -497,12 +497,26 @@ async fn get_kpis(
 ) -> Result<Json<Value>, ApiError> {
     let lang = lang_of(&LangQuery { lang: query.lang.clone() })?;
     let scope = query.scope.unwrap_or_else(|| PROVINCE.into());
-    let monitoring = state.store.monitoring().await?;
-    let Some(year) = query.year.or_else(|| monitoring.latest_year(&scope)) else {
-        return Ok(Json(json!({ "year": null, "scope": scope, "kpis": [] })));
+    if scope.chars().count() > MAX_CODE_CHARS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("scope is longer than {MAX_CODE_CHARS} characters"),
+        ));
+    }
+    let (version, monitoring) = crate::views::cache::current_monitoring(&state).await?;
+    let key = (scope.clone(), query.year, lang);
+    if let Some(doc) = state.views.kpi_json.get(version, &key) {
+        return Ok(Json(Value::clone(&doc)));
+    }
+    let doc = match query.year.or_else(|| monitoring.latest_year(&scope)) {
+        None => json!({ "year": null, "scope": scope, "kpis": [] }),
+        Some(year) => {
+            let statuses = monitoring.statuses(&scope, year);
+            chiso_io::render::kpi::to_json(&monitoring, &scope, year, &statuses, lang)
+        }
     };
-    let statuses = monitoring.statuses(&scope, year);
-    Ok(Json(chiso_io::render::kpi::to_json(&monitoring, &scope, year, &statuses, lang)))
+    state.views.kpi_json.put(version, key, Arc::new(doc.clone()));
+    Ok(Json(doc))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -511,6 +525,10 @@ pub struct ObservationQuery {
     kpi: Option<String>,
     /// Only this scope (`province` or a unit code).
     scope: Option<String>,
+    /// Observations per page: 1,000 by default, at most 10,000.
+    limit: Option<i64>,
+    /// How many to skip (0 by default): the `next` link of a page says where the next starts.
+    offset: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -527,46 +545,69 @@ pub struct ObservationJson {
     note: Option<String>,
 }
 
+/// One page of observations.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Observations {
     observations: Vec<ObservationJson>,
+    /// How many observations match the query in all.
+    total: i64,
+    limit: i64,
+    offset: i64,
+    /// The address of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
 }
 
-/// Stored observations, by KPI in catalogue order, then scope and period.
+pub const DEFAULT_PAGE: i64 = 1_000;
+pub const MAX_PAGE: i64 = 10_000;
+
+/// Stored observations, by KPI in catalogue order, then scope and period, a page
+/// at a time.
 #[utoipa::path(get, path = "/api/v1/observations", tag = "monitoring", params(ObservationQuery),
-    responses((status = 200, description = "Observations", body = Observations)))]
+    responses((status = 200, description = "A page of observations", body = Observations),
+              (status = 400, description = "Bad query", body = ErrorBody)))]
 async fn list_observations(
     State(state): State<AppState>,
     Query(query): Query<ObservationQuery>,
 ) -> Result<Json<Observations>, ApiError> {
-    let monitoring = state.store.monitoring().await?;
-    let mut observations: Vec<(usize, &str, Period, ObservationJson)> = monitoring
-        .observations
-        .iter()
-        .map(|o| {
-            let code = &monitoring.catalogue.kpis[o.kpi].code;
-            (
-                o.kpi,
-                o.scope.as_str(),
-                o.period,
-                ObservationJson {
-                    kpi: code.clone(),
-                    scope: o.scope.clone(),
-                    period: o.period.to_string(),
-                    value: o.value,
-                    note: o.note.clone(),
-                },
-            )
-        })
-        .filter(|(_, scope, _, o)| {
-            query.kpi.as_ref().is_none_or(|k| *k == o.kpi)
-                && query.scope.as_deref().is_none_or(|s| s == *scope)
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    let offset = query.offset.unwrap_or(0);
+    if !(1..=MAX_PAGE).contains(&limit) || offset < 0 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be 1 to {MAX_PAGE} and offset 0 or more"),
+        ));
+    }
+    for (name, field) in [("kpi", &query.kpi), ("scope", &query.scope)] {
+        if field.as_ref().is_some_and(|f| f.chars().count() > MAX_CODE_CHARS) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("{name} is longer than {MAX_CODE_CHARS} characters"),
+            ));
+        }
+    }
+    let (page, total) =
+        state.store.observations_page(query.kpi.as_deref(), query.scope.as_deref(), limit, offset).await?;
+    let next = (offset + limit < total).then(|| {
+        let mut next = format!("/api/v1/observations?limit={limit}&offset={}", offset + limit);
+        for (name, field) in [("kpi", &query.kpi), ("scope", &query.scope)] {
+            if let Some(value) = field {
+                next.push_str(&format!("&{name}={}", crate::error::percent_encode(value)));
+            }
+        }
+        next
+    });
+    let observations = page
+        .into_iter()
+        .map(|o| ObservationJson {
+            kpi: o.kpi,
+            scope: o.scope,
+            period: o.period,
+            value: o.value,
+            note: o.note,
         })
         .collect();
-    observations.sort_by(|a, b| {
-        (a.0, a.1, a.2.year(), a.3.period.as_str()).cmp(&(b.0, b.1, b.2.year(), b.3.period.as_str()))
-    });
-    Ok(Json(Observations { observations: observations.into_iter().map(|(_, _, _, o)| o).collect() }))
+    Ok(Json(Observations { observations, total, limit, offset, next }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -574,6 +615,12 @@ pub struct Added {
     /// How many observations were stored.
     added: usize,
 }
+
+/// Bounds of what one payload may hold: codes (KPI, scope, period) and notes, in
+/// characters, and observations per request.
+pub const MAX_CODE_CHARS: usize = 100;
+pub const MAX_NOTE_CHARS: usize = 2_000;
+pub const MAX_OBSERVATIONS_PER_REQUEST: usize = 10_000;
 
 /// The API's own check of a payload, before the store's: every bad field named.
 fn parse_observations(body: &[u8]) -> Result<Vec<NewObservation>, Vec<FieldError>> {
@@ -585,6 +632,10 @@ fn parse_observations(body: &[u8]) -> Result<Vec<NewObservation>, Vec<FieldError
     };
     if items.is_empty() {
         return Err(vec![error("observations".into(), "the array is empty")]);
+    }
+    if items.len() > MAX_OBSERVATIONS_PER_REQUEST {
+        let message = format!("at most {MAX_OBSERVATIONS_PER_REQUEST} observations per request");
+        return Err(vec![error("observations".into(), &message)]);
     }
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -617,6 +668,20 @@ fn parse_observations(body: &[u8]) -> Result<Vec<NewObservation>, Vec<FieldError
         let kpi = text("kpi", &mut errors);
         let scope = text("scope", &mut errors);
         let period = text("period", &mut errors);
+        for (name, field, max) in [
+            ("kpi", &kpi, MAX_CODE_CHARS),
+            ("scope", &scope, MAX_CODE_CHARS),
+            ("period", &period, MAX_CODE_CHARS),
+        ] {
+            if field.as_ref().is_some_and(|f| f.chars().count() > max) {
+                errors.push(error(at(name), &format!("is longer than {max} characters")));
+            }
+        }
+        if let Some(Value::String(note)) = object.get("note")
+            && note.chars().count() > MAX_NOTE_CHARS
+        {
+            errors.push(error(at("note"), &format!("is longer than {MAX_NOTE_CHARS} characters")));
+        }
         if let Some(p) = &period
             && p.parse::<Period>().is_err()
         {

@@ -33,15 +33,75 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-pub async fn hash_password_async(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)
+/// A fixed number of password hashes at once, and a queue of fixed size before
+/// them: Argon2id holds ~19 MiB while it runs, so 200 parallel sign-ins must not
+/// mean 200 hashes in memory. A request that finds the queue full is answered 503.
+#[derive(Debug)]
+pub struct PasswordGate {
+    running: tokio::sync::Semaphore,
+    admitted: tokio::sync::Semaphore,
 }
 
-pub async fn verify_password_async(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.unwrap_or(false)
+impl PasswordGate {
+    pub fn new(workers: usize, queue: usize) -> PasswordGate {
+        let workers = workers.max(1);
+        PasswordGate {
+            running: tokio::sync::Semaphore::new(workers),
+            admitted: tokio::sync::Semaphore::new(workers + queue),
+        }
+    }
+
+    /// Runs `work` (a hash or a verification) on a blocking thread once a worker
+    /// is free; `Busy` when the queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _admitted = self.admitted.try_acquire().map_err(|_| AppError::Busy)?;
+        let _running = self.running.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+pub async fn hash_password_async(state: &AppState, password: String) -> Result<String, AppError> {
+    state.passwords.run(move || hash_password(&password)).await?.map_err(AppError::Internal)
+}
+
+pub async fn verify_password_async(
+    state: &AppState,
+    hash: String,
+    password: String,
+) -> Result<bool, AppError> {
+    state.passwords.run(move || verify_password(&hash, &password)).await
+}
+
+/// The client's address, for throttling sign-ins: the connection's peer, or the
+/// last `X-Forwarded-For` entry (the one the trusted proxy added) with
+/// `trust_proxy`. "unknown" when neither is there (a test calling the router).
+pub fn client_address(
+    parts_headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy
+        && let Some(forwarded) = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|a| !a.is_empty())
+        && let Ok(ip) = last.parse::<std::net::IpAddr>()
+    {
+        return ip.to_string();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
+}
+
+/// The client address of a request (see [`client_address`]).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(&parts.headers, &parts.extensions, state.config.trust_proxy)))
+    }
 }
 
 /// 32 random bytes as hex: session ids, CSRF tokens, API tokens.

@@ -38,6 +38,6 @@ mod tests {
         let package = Package::from_files(sonla_2024()).unwrap();
         assert_eq!(package.assessment.units.len(), 32);
         let monitoring = MonitoringPackage::from_files(sonla_monitoring()).unwrap();
-        assert_eq!(monitoring.monitoring.catalogue.kpis.len(), 29);
+        assert_eq!(monitoring.monitoring.catalogue.kpis.len(), 34);
     }
 }

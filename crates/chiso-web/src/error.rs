@@ -21,6 +21,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_s: i64 },
+    /// Too many password checks waiting already: try again in a moment.
+    #[error("busy")]
+    Busy,
+    /// A text field longer than its limit.
+    #[error("field {field} is longer than {max} characters")]
+    TooLong { field: String, max: usize },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -35,6 +41,8 @@ impl AppError {
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLong { .. } => StatusCode::BAD_REQUEST,
             AppError::Store(error) => store_status(error),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -59,6 +67,14 @@ impl AppError {
                     format!("Too many failed sign-ins. Try again in {minutes} minutes."),
                 )
             }
+            AppError::Busy => (
+                "Hệ thống đang bận xử lý nhiều lượt đăng nhập. Hãy thử lại sau ít giây.".into(),
+                "The system is busy with many sign-ins. Try again in a few seconds.".into(),
+            ),
+            AppError::TooLong { field, max } => (
+                format!("Trường \"{field}\" dài quá {max} ký tự."),
+                format!("The field \"{field}\" is longer than {max} characters."),
+            ),
             AppError::Store(error) if store_status(error).is_client_error() => {
                 (error.to_string(), error.to_string())
             }
@@ -113,6 +129,9 @@ impl IntoResponse for AppError {
         if let AppError::TooManyAttempts { retry_after_s } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
+        if let AppError::Busy = self {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(2));
+        }
         response
     }
 }
@@ -128,9 +147,20 @@ pub fn percent_encode(text: &str) -> String {
 }
 
 /// Only same-site paths are followed after sign-in or a language switch.
+///
+/// Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so
+/// `/\t/evil.example` would leave the site as `//evil.example`: a path holding any
+/// control character, whitespace or backslash is refused whole, as is one that
+/// does not start with a single `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.into(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            path.into()
+        }
         _ => "/".into(),
     }
 }
@@ -146,5 +176,24 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
         assert_eq!(percent_encode("/a b?x=1"), "%2Fa%20b%3Fx%3D1");
+    }
+
+    #[test]
+    fn issue_11_paths_that_browsers_turn_into_another_site_are_refused() {
+        for sneaky in [
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/ /evil.example",
+            "/\u{0}/x",
+            "/\u{85}/x",
+            "/\u{3000}/x",
+        ] {
+            assert_eq!(safe_next(Some(sneaky)), "/", "{sneaky:?}");
+        }
+        assert_eq!(safe_next(Some("/rounds/1/units/STTTT?lang=en#x")), "/rounds/1/units/STTTT?lang=en#x");
+        assert_eq!(safe_next(Some("/t%C3%ACm?q=S%C6%A1n%20La")), "/t%C3%ACm?q=S%C6%A1n%20La");
     }
 }

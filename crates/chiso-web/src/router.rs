@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -83,6 +84,42 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// What the pages may load: scripts only from this site (chart data travels in
+/// `data-` attributes, never in inline script), nothing framed, forms posted only
+/// here. Inline *styles* stay allowed: the chart library sets them on its SVG.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every answer carries: the CSP; `no-store` on anything answered to a
+/// signed-in person or under /admin and /work (shared computers, back buttons);
+/// HSTS when the site runs behind HTTPS (`--secure-cookies`).
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let private = path.starts_with("/admin")
+        || path.starts_with("/work")
+        || path.starts_with("/login")
+        || (crate::cookies::get(request.headers(), crate::cookies::SESSION).is_some()
+            && !path.starts_with("/static/"));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
 }
 
 /// The OpenAPI document of the API (what `/api/openapi.json` serves).

@@ -1,6 +1,7 @@
 //! What every handler shares: the store, the settings, and the cache of views of
 //! published results.
 
+use crate::auth::PasswordGate;
 use crate::views::analysis::AnalysisRuns;
 use crate::views::cache::ViewCache;
 use chiso_store::Store;
@@ -19,6 +20,18 @@ pub struct WebConfig {
     /// attempts are refused for the rest of the window.
     pub max_login_failures: i64,
     pub login_window_ms: i64,
+    /// Failed sign-ins from one client address (any username) within
+    /// `login_window_ms` before that address is refused for the rest of the window.
+    pub max_login_failures_per_address: i64,
+    /// Password hashes computed at once (Argon2id takes ~19 MiB each) ...
+    pub password_workers: usize,
+    /// ... and sign-ins that may wait for one; beyond that, 503 with Retry-After.
+    pub password_queue: usize,
+    /// Take the client's address from the last `X-Forwarded-For` entry (set this
+    /// only behind a reverse proxy that sets the header).
+    pub trust_proxy: bool,
+    /// How long a client may take to send a request's headers (slowloris).
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -29,6 +42,11 @@ impl Default for WebConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             max_login_failures: 5,
             login_window_ms: 15 * 60 * 1000,
+            max_login_failures_per_address: 100,
+            password_workers: 2,
+            password_queue: 32,
+            trust_proxy: false,
+            header_read_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -44,12 +62,15 @@ pub struct Inner {
     pub views: ViewCache,
     /// The uncertainty analyses of publications, run in the background.
     pub analyses: AnalysisRuns,
+    /// Bounds the password hashing running and waiting at once.
+    pub passwords: PasswordGate,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState(Arc::new(Inner {
             store,
+            passwords: PasswordGate::new(config.password_workers, config.password_queue),
             config,
             views: ViewCache::default(),
             analyses: AnalysisRuns::default(),

@@ -19,10 +19,18 @@ impl Upload {
     }
 }
 
+/// The most fields and files one form upload may hold.
+const MAX_PARTS: usize = 1_000;
+
 pub async fn read(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload::default();
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
+    let mut parts = 0;
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::TooLong { field: "files".into(), max: MAX_PARTS });
+        }
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
@@ -33,6 +41,7 @@ pub async fn read(mut multipart: Multipart) -> Result<Upload, AppError> {
             }
             None => {
                 let text = field.text().await.map_err(bad)?;
+                crate::form::bounded(&name, &text, crate::form::MAX_FIELD_CHARS)?;
                 upload.fields.insert(name, text);
             }
         }
@@ -75,20 +84,23 @@ fn clean_path(name: &str) -> Option<String> {
     (!hidden && !parts.is_empty() && !parts.contains(&"..")).then(|| parts.join("/"))
 }
 
-fn unzip(bytes: &[u8], limit: u64) -> Result<Vec<(String, Vec<u8>)>, UploadProblem> {
+/// The most files one upload may unpack to (a package has a handful).
+const MAX_FILES: usize = 10_000;
+
+/// Unpacks `bytes` into `files`, counting what it unpacks against `budget`: the
+/// bytes the whole request may still unpack to, shared by every zip it holds.
+fn unzip(bytes: &[u8], budget: &mut u64, files: &mut Vec<(String, Vec<u8>)>) -> Result<(), UploadProblem> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| UploadProblem::NotAZip(e.to_string()))?;
-    let mut files = Vec::new();
-    let mut total = 0u64;
+    if files.len() + archive.len() > MAX_FILES {
+        return Err(UploadProblem::TooLarge);
+    }
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| UploadProblem::NotAZip(e.to_string()))?;
         if entry.is_dir() {
             continue;
         }
-        total += entry.size();
-        if total > limit {
-            return Err(UploadProblem::TooLarge);
-        }
+        *budget = budget.checked_sub(entry.size()).ok_or(UploadProblem::TooLarge)?;
         let name = entry.name().map_err(|e| UploadProblem::NotAZip(e.to_string()))?.into_owned();
         let mut content = Vec::new();
         // Read at most what the header promised (plus one byte to notice a lie).
@@ -102,13 +114,14 @@ fn unzip(bytes: &[u8], limit: u64) -> Result<Vec<(String, Vec<u8>)>, UploadProbl
         }
         files.push((name, content));
     }
-    Ok(files)
+    Ok(())
 }
 
 /// The package in the uploaded files: a zip is unpacked; the folder holding
 /// `anchor` (`assessment.toml`, `kpis.toml`) becomes the package's root. Files
 /// uploaded one by one (without folders) are placed where assessment.toml's
-/// `framework = "…"` paths expect them.
+/// `framework = "…"` paths expect them. `limit` bounds what the whole upload
+/// unpacks to, however many zips it holds.
 pub fn package_files(
     uploaded: Vec<(String, Vec<u8>)>,
     anchor: &'static str,
@@ -118,10 +131,12 @@ pub fn package_files(
         return Err(UploadProblem::NoFiles);
     }
     let mut files = Vec::new();
+    let mut budget = limit;
     for (name, content) in uploaded {
         if name.to_lowercase().ends_with(".zip") {
-            files.extend(unzip(&content, limit)?);
+            unzip(&content, &mut budget, &mut files)?;
         } else {
+            budget = budget.checked_sub(content.len() as u64).ok_or(UploadProblem::TooLarge)?;
             files.push((name, content));
         }
     }
@@ -224,5 +239,32 @@ mod tests {
             package_files(no_anchor, "assessment.toml", 1),
             Err(UploadProblem::Missing("assessment.toml"))
         );
+    }
+
+    fn zip_of(name: &str, size: usize) -> Vec<u8> {
+        let mut buffer = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut buffer);
+        let options =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        writer.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut writer, &vec![b'a'; size]).unwrap();
+        writer.finish().unwrap();
+        buffer.into_inner()
+    }
+
+    #[test]
+    fn issue_11_the_unzip_limit_is_per_request_not_per_zip() {
+        // Each zip unpacks to 600 bytes, under the 1,000-byte limit alone; two exceed it together.
+        let one = vec![("a.zip".to_owned(), zip_of("pkg/kpis.toml", 600))];
+        assert!(package_files(one, "kpis.toml", 1_000).is_ok());
+        let two = vec![
+            ("a.zip".to_owned(), zip_of("pkg/kpis.toml", 600)),
+            ("b.zip".to_owned(), zip_of("x.csv", 600)),
+        ];
+        assert_eq!(package_files(two, "kpis.toml", 1_000), Err(UploadProblem::TooLarge));
+        // Loose files count against the same budget.
+        let mixed =
+            vec![("a.zip".to_owned(), zip_of("pkg/kpis.toml", 600)), ("x.csv".to_owned(), vec![b'x'; 600])];
+        assert_eq!(package_files(mixed, "kpis.toml", 1_000), Err(UploadProblem::TooLarge));
     }
 }

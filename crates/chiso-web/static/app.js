@@ -10,6 +10,16 @@ const SHAPES = ["circle", "rect", "triangle", "diamond", "pin", "arrow"];
 const NUMBER = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "vi-VN", { maximumFractionDigits: 3 });
 const fmt = (v) => (typeof v === "number" ? NUMBER.format(v) : v);
 const VALUE_AXIS = { axisLabel: { formatter: fmt } };
+// Tooltips are HTML in ECharts: everything from data (unit names, band labels,
+// series names) is escaped here, never inserted as markup.
+const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+// An axis tooltip as escaped text: the category, then "series: value" per line.
+const axisTooltip = (format = fmt) => (params) => {
+  const list = Array.isArray(params) ? params : [params];
+  const head = list.length ? esc(list[0].axisValueLabel ?? list[0].name) : "";
+  const lines = list.filter((p) => p.value != null).map((p) => `${p.marker || ""}${esc(p.seriesName)}: <b>${esc(format(Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value))}</b>`);
+  return [head, ...lines].join("<br>");
+};
 const BASE = { animation: false, aria: { enabled: true, decal: { show: true } }, textStyle: { fontFamily: "inherit" } };
 
 function bandsChart(d) {
@@ -17,7 +27,7 @@ function bandsChart(d) {
     grid: { left: 8, right: 10, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0 } },
     yAxis: { type: "value", minInterval: 1, name: d.axis, ...VALUE_AXIS },
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", formatter: axisTooltip() },
     series: [{
       type: "bar", name: d.axis, label: { show: true, position: "top" },
       data: d.counts.map((count, i) => ({ value: count, itemStyle: { color: BAND_COLOURS[d.codes[i]] || "#0b5cad" } })),
@@ -31,7 +41,7 @@ function pointsChart(d) {
     legend: { top: 0 },
     yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { width: 180, overflow: "truncate" } },
     xAxis: { type: "value", ...VALUE_AXIS },
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTooltip() },
     series: [
       { type: "bar", name: d.points_name, data: d.points, label: { show: true, position: "right", formatter: (p) => fmt(p.value) } },
       { type: "bar", name: d.max_name, data: d.max, itemStyle: { color: "#c7ced8" } },
@@ -41,7 +51,7 @@ function pointsChart(d) {
 
 function radarChart(d) {
   return {
-    tooltip: { valueFormatter: fmt },
+    tooltip: { formatter: (p) => [esc(p.name), ...d.labels.map((name, i) => `${esc(name)}: <b>${esc(fmt(p.value[i]))}</b>`)].join("<br>") },
     radar: { indicator: d.labels.map((name) => ({ name: name.length > 28 ? name.slice(0, 27) + "…" : name, max: 100 })), radius: "62%" },
     series: [{ type: "radar", name: d.series, data: [{ value: d.percent, name: d.series, areaStyle: { opacity: 0.25 } }] }],
   };
@@ -53,7 +63,7 @@ function mapChart(d) {
   const lons = all.map((p) => p.lon), lats = all.map((p) => p.lat);
   return {
     legend: { top: 0 },
-    tooltip: { formatter: (p) => `${p.data.name}<br>${d.tooltip_total}: <b>${p.data.total}</b><br>${p.seriesName}` },
+    tooltip: { formatter: (p) => `${esc(p.data.name)}<br>${esc(d.tooltip_total)}: <b>${esc(fmt(p.data.total))}</b><br>${esc(p.seriesName)}` },
     grid: { left: 50, right: 130, top: 40, bottom: 40 },
     xAxis: { type: "value", name: "°E", min: Math.floor((Math.min(...lons) - pad) * 10) / 10, max: Math.ceil((Math.max(...lons) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
     yAxis: { type: "value", name: "°N", min: Math.floor((Math.min(...lats) - pad) * 10) / 10, max: Math.ceil((Math.max(...lats) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
@@ -79,7 +89,7 @@ function kpiChart(d) {
   }
   return {
     grid: { left: 8, right: 16, top: 15, bottom: 8, containLabel: true },
-    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : `${fmt(v)} ${d.unit}`) },
+    tooltip: { trigger: "axis", formatter: axisTooltip((v) => (v == null ? "—" : `${fmt(v)} ${d.unit}`)) },
     xAxis: { type: "category", data: years.map(String) },
     yAxis: { type: "value", scale: true, ...VALUE_AXIS },
     series,

@@ -23,3 +23,6 @@ mod postgres;
 
 #[path = "http/workflow.rs"]
 mod workflow;
+
+#[path = "http/hardening.rs"]
+mod hardening;

@@ -66,7 +66,7 @@ pub fn run(action: UserAction, database: &DatabaseArgs, lang: Lang) -> anyhow::R
                     format!("{} {username:?}", lang.pick("không có người dùng", "there is no user"))
                 })?;
                 let password_hash = hash(read_password(lang)?).await?;
-                store.set_password_hash(user.id, &password_hash, Actor::System).await?;
+                store.set_password_hash(user.id, &password_hash, None, Actor::System).await?;
                 eprintln!("{} {username}", lang.pick("Đã đặt mật khẩu mới cho", "New password set for"));
             }
             UserAction::List => {

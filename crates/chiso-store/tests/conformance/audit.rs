@@ -18,7 +18,7 @@ async fn every_write_is_audited_with_who_when_what_and_before_after() {
         let monitoring = Files::snapshot_dir(&data("sonla/monitoring"))?;
         store.import_monitoring(monitoring, Actor::System).await?;
         let row = NewObservation {
-            kpi: "doc_signed_rate".into(),
+            kpi: "docs_out_signed_rate".into(),
             scope: "province".into(),
             period: "2025-06".into(),
             value: 98.0,

@@ -98,12 +98,12 @@ async fn observations_are_added_all_or_nothing_and_each_refused_row_is_named() {
         let before = count(&store, "observations").await;
         let token = Actor::Token(ApiTokenId(7));
         let batch = [
-            observation("doc_signed_rate", "116", "2025-01", 91.5),
+            observation("docs_out_signed_rate", "116", "2025-01", 91.5),
             observation("digital_economy_grdp_share", "province", "2021", 6.0),
-            observation("doc_signed_rate", "116", "2025-01", 92.0),
+            observation("docs_out_signed_rate", "116", "2025-01", 92.0),
             observation("no_such_kpi", "province", "2025", 1.0),
-            observation("doc_signed_rate", "province", "2025-13", 1.0),
-            observation("doc_signed_rate", " ", "2025", f64::NAN),
+            observation("docs_out_signed_rate", "province", "2025-13", 1.0),
+            observation("docs_out_signed_rate", " ", "2025", f64::NAN),
         ];
         let refused = store.add_observations(&batch, token).await;
         let Err(StoreError::Refused(problems)) = refused else { panic!("expected Refused, got {refused:?}") };
@@ -145,7 +145,7 @@ async fn concurrent_writers_adding_distinct_observations_all_succeed() {
                 let store = store.clone();
                 tokio::spawn(async move {
                     let row = observation(
-                        "doc_signed_rate",
+                        "docs_out_signed_rate",
                         "province",
                         &format!("2025-02-{day:02}"),
                         f64::from(day),

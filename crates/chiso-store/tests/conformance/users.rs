@@ -33,7 +33,7 @@ async fn usernames_are_unique_and_a_clash_is_a_conflict() {
         let names: Vec<_> = store.users().await?.into_iter().map(|u| u.username).collect();
         assert_eq!(names, ["an", "lan"]);
 
-        store.set_password_hash(lan, "$argon2id$new", ADMIN).await?;
+        store.set_password_hash(lan, "$argon2id$new", None, ADMIN).await?;
         assert_eq!(store.user(lan).await?.map(|u| u.password_hash), Some("$argon2id$new".into()));
         store.update_user(lan, "Nguyễn Thị Lan", Role::Appraiser, None, ADMIN).await?;
         let updated = store.user(lan).await?.expect("the user");
@@ -41,7 +41,7 @@ async fn usernames_are_unique_and_a_clash_is_a_conflict() {
             (updated.display_name.as_str(), updated.role, updated.unit_code),
             ("Nguyễn Thị Lan", Role::Appraiser, None)
         );
-        let missing = store.set_password_hash(UserId(999), "x", ADMIN).await;
+        let missing = store.set_password_hash(UserId(999), "x", None, ADMIN).await;
         assert!(matches!(missing, Err(StoreError::NotFound { .. })), "{missing:?}");
 
         // Disabling a user ends the user's sessions.

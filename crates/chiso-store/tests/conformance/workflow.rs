@@ -275,7 +275,7 @@ async fn approval_fills_kpi_leaves_from_the_monitoring_data() {
             .import_monitoring(Files::snapshot_dir(&crate::support::data("sonla/monitoring")).unwrap(), ADMIN)
             .await?;
         let observation = chiso_store::NewObservation {
-            kpi: "doc_signed_rate".into(),
+            kpi: "docs_out_signed_rate".into(),
             scope: "STTTT".into(),
             period: "2024".into(),
             value: 90.0,
@@ -289,7 +289,7 @@ async fn approval_fills_kpi_leaves_from_the_monitoring_data() {
             }
         }
         store.advance_stage(round, Stage::Open, ADMIN).await?;
-        // 6.1.1 takes `kpi:doc_signed_rate`: the reporter does not answer it.
+        // 6.1.1 takes `kpi:docs_out_signed_rate`: the reporter does not answer it.
         let own: Vec<ValueChange> =
             bundled_values("STTTT").into_iter().filter(|v| v.indicator != "6.1.1").collect();
         store.save_self_assessment(round, "STTTT", &own, REPORTER).await?;
@@ -303,7 +303,7 @@ async fn approval_fills_kpi_leaves_from_the_monitoring_data() {
         let values = store.round_values(round).await?;
         let filled = values.iter().find(|v| v.unit == "STTTT" && v.indicator == "6.1.1").unwrap();
         assert_eq!(filled.value, "90");
-        assert_eq!(filled.note.as_deref(), Some("kpi:doc_signed_rate 2024"));
+        assert_eq!(filled.note.as_deref(), Some("kpi:docs_out_signed_rate 2024"));
         // linear 50..100 of 2.5 points: 90 % earns 2 points more than nothing did.
         let after = store.unit_scores(round, "STTTT", None, true).await?.1;
         assert!(after > before, "{before} → {after}");

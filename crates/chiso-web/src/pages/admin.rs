@@ -5,6 +5,7 @@
 use super::{Chrome, check_form, chrome, see_other};
 use crate::auth::{self, SignedIn, random_token, sha256_hex};
 use crate::error::AppError;
+use crate::form::Form;
 use crate::i18n::{Locale, format_datetime, parse_date_ms};
 use crate::state::AppState;
 use crate::upload;
@@ -12,7 +13,6 @@ use crate::views::results::ResultsDoc;
 use crate::views::round::RankRow;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -122,6 +122,10 @@ async fn admin_page(
     })
 }
 
+/// Who may see the administration's overview and a round's provisional results:
+/// everyone but reporters, who see only their own unit until publication.
+const STAFF: &[Role] = &[Role::Admin, Role::Appraiser, Role::Viewer];
+
 pub async fn index(
     State(state): State<AppState>,
     who: SignedIn,
@@ -129,6 +133,7 @@ pub async fn index(
     uri: Uri,
     Query(query): Query<NoticeQuery>,
 ) -> Result<AdminPage, AppError> {
+    who.require(STAFF)?;
     let notice = notice_text(query.notice.as_deref(), locale.0);
     admin_page(&state, &who, locale, &uri, notice, Vec::new()).await
 }
@@ -299,6 +304,9 @@ pub async fn round(
     Path(id): Path<i64>,
     Query(query): Query<NoticeQuery>,
 ) -> Result<RoundPage, AppError> {
+    // A draft round's totals are not public: a reporter sees only their own unit
+    // (on /work) until the round is published.
+    who.require(STAFF)?;
     let lang = locale.0;
     let id = RoundId(id);
     let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
@@ -519,7 +527,7 @@ pub async fn add_user(
         let page = users_page(&state, &who, locale, &uri, None, Some(problem)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let password_hash = auth::hash_password_async(form.password.clone()).await?;
+    let password_hash = auth::hash_password_async(&state, form.password.clone()).await?;
     let new = NewUser {
         username: form.username.trim().to_owned(),
         display_name: form.display_name.trim().to_owned(),
@@ -600,8 +608,8 @@ pub async fn set_password(
         let page = users_page(&state, &who, locale, &uri, None, Some(message.into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let hash = auth::hash_password_async(form.password).await?;
-    state.store.set_password_hash(UserId(id), &hash, who.actor()).await?;
+    let hash = auth::hash_password_async(&state, form.password).await?;
+    state.store.set_password_hash(UserId(id), &hash, Some(&who.session.id_hash), who.actor()).await?;
     Ok(see_other("/admin/users?notice=password-set"))
 }
 

@@ -14,8 +14,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
 use chiso_core::kpi::Status;
 use chiso_store::RoundId;
+use std::sync::Arc;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "overview.html")]
@@ -263,6 +265,14 @@ pub struct MonitoringPage {
 
 pub const PROVINCE: &str = "province";
 
+/// The dashboard's content in one language, derived once per data version.
+#[derive(Debug)]
+pub struct MonitoringCards {
+    year: Option<i32>,
+    alerts: Vec<KpiCard>,
+    kpis: Vec<KpiCard>,
+}
+
 pub async fn monitoring(
     State(state): State<AppState>,
     locale: Locale,
@@ -270,7 +280,24 @@ pub async fn monitoring(
     uri: Uri,
 ) -> Result<MonitoringPage, AppError> {
     let lang = locale.0;
-    let monitoring = state.store.monitoring().await?;
+    let (version, monitoring) = crate::views::cache::current_monitoring(&state).await?;
+    let cards = match state.views.monitoring_cards.get(version, &lang) {
+        Some(cards) => cards,
+        None => {
+            let cards = Arc::new(monitoring_cards(&monitoring, lang));
+            state.views.monitoring_cards.put(version, lang, cards.clone());
+            cards
+        }
+    };
+    Ok(MonitoringPage {
+        c: chrome(locale, &uri, who.0.as_ref()),
+        year: cards.year,
+        alerts: cards.alerts.clone(),
+        kpis: cards.kpis.clone(),
+    })
+}
+
+fn monitoring_cards(monitoring: &chiso_core::kpi::Monitoring, lang: Lang) -> MonitoringCards {
     let year = monitoring.latest_year(PROVINCE);
     let mut kpis = Vec::new();
     if let Some(year) = year {
@@ -329,7 +356,7 @@ pub async fn monitoring(
         _ => 1,
     };
     alerts.sort_by_key(|k| rank(k.status));
-    Ok(MonitoringPage { c: chrome(locale, &uri, who.0.as_ref()), year, alerts, kpis })
+    MonitoringCards { year, alerts, kpis }
 }
 
 /// One row of the changes page, formatted.

@@ -1,19 +1,19 @@
 //! Signing in and out, and the language switch.
 
 use super::{Chrome, chrome};
-use crate::auth::{self, MaybeSignedIn, random_token, same_secret};
+use crate::auth::{self, ClientAddress, MaybeSignedIn, random_token, same_secret};
 use crate::cookies;
 use crate::error::{AppError, safe_next};
+use crate::form::Form;
 use crate::i18n::{Locale, parse_lang};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use chiso_store::Role;
+use chiso_store::{MAX_USERNAME_CHARS, Role};
 use serde::Deserialize;
 use std::sync::LazyLock;
 
@@ -111,6 +111,7 @@ pub async fn login(
     locale: Locale,
     uri: Uri,
     headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let lang = locale.0;
@@ -119,19 +120,37 @@ pub async fn login(
         return Err(AppError::Csrf);
     }
     let username = form.username.trim();
-    let now = state.store.clock().now_ms();
+    // Refused before anything is stored: the throttle and the audit log keep usernames.
+    if username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AppError::TooLong { field: "username".into(), max: MAX_USERNAME_CHARS });
+    }
+    if form.password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::TooLong { field: "password".into(), max: MAX_PASSWORD_BYTES });
+    }
+    // Counted before the password is checked, so parallel guesses cannot share one
+    // count: per username from this address (an attacker elsewhere cannot lock the
+    // owner out), and per address over all usernames (no spraying).
     let window = state.config.login_window_ms;
-    let failures = state.store.recent_login_failures(username, now - window).await?;
-    if failures >= state.config.max_login_failures {
-        tracing::warn!(username, failures, "sign-in refused: too many failures");
-        return Err(AppError::TooManyAttempts { retry_after_s: window / 1000 });
+    let address_key = format!("addr|{address}");
+    let user_key = format!("user|{username}|{address}");
+    let by_address = state
+        .store
+        .count_login_attempt(&address_key, window, state.config.max_login_failures_per_address)
+        .await?;
+    let by_user = state.store.count_login_attempt(&user_key, window, state.config.max_login_failures).await?;
+    if !by_address.allowed || !by_user.allowed {
+        let retry_after_ms = if by_user.allowed { by_address.retry_after_ms } else { by_user.retry_after_ms };
+        tracing::warn!(username, %address, "sign-in refused: too many failures");
+        return Err(AppError::TooManyAttempts { retry_after_s: (retry_after_ms + 999) / 1000 });
     }
     let user = state.store.user_by_username(username).await?;
     // A missing user costs as much time as a wrong password.
     let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let valid = auth::verify_password_async(hash, form.password.clone()).await;
+    let valid = auth::verify_password_async(&state, hash, form.password.clone()).await?;
     match user {
         Some(user) if valid && !user.disabled => {
+            state.store.forgive_login_attempts(&user_key, true).await?;
+            state.store.forgive_login_attempts(&address_key, false).await?;
             state.store.clear_login_failures(username).await?;
             let cookie = auth::start_session(&state, &user).await?;
             tracing::info!(user = %user.id, "signed in");
@@ -160,6 +179,10 @@ pub async fn login(
         }
     }
 }
+
+/// The longest password accepted, in bytes (Argon2 takes any length; the bound
+/// only keeps request handling cheap).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// The hash of a random password, verified against when the username does not
 /// exist, so the time taken does not tell which usernames exist.

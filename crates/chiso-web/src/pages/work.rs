@@ -9,12 +9,12 @@
 use super::{Chrome, check_form, chrome, see_other};
 use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::form::Form;
 use crate::i18n::{Locale, format_datetime, parse_date_ms};
 use crate::state::AppState;
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -1100,11 +1100,22 @@ pub async fn upload_xlsx(
     if !matches!(who.user.role, Role::Admin | Role::Reporter) {
         return Err(AppError::Forbidden);
     }
+    let round = RoundId(id);
+    let workflow = state.store.workflow(round).await?.ok_or(AppError::NotFound)?;
+    // The unit is checked before a byte of the workbook is read: a reporter may
+    // upload only while their own unit takes part and is editable.
+    if who.user.role == Role::Reporter {
+        let unit = who.user.unit_code.as_deref().ok_or(AppError::Forbidden)?;
+        let progress = state.store.unit_progress(round).await?;
+        let mine = progress.iter().find(|p| p.unit == unit && p.assigned).ok_or(AppError::Forbidden)?;
+        if !editable(workflow.stage, mine.state) {
+            return Err(AppError::Forbidden);
+        }
+    }
     let back = |message: String| xlsx_refused(&state, &who, locale, &uri, id, message);
     let Some((_, bytes)) = form.files.into_iter().next() else {
         return back(lang.pick("Chưa chọn tệp.", "No file was chosen.").into()).await;
     };
-    let round = RoundId(id);
     let files = state.store.round_self_files(round).await?;
     let package =
         chiso_io::Package::from_files(Files::Memory(files)).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -1161,11 +1172,10 @@ pub async fn annex(
     locale: Locale,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let round = RoundId(id);
-    if state.store.publications(round).await?.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let package = state.store.round_package(round).await?;
+    // Built from the latest publication's own inputs: a correction not yet
+    // published never shows here.
+    let latest = state.store.latest_publication(RoundId(id)).await?.ok_or(AppError::NotFound)?;
+    let package = state.store.publication_package(latest.info.id).await?.ok_or(AppError::NotFound)?;
     let results = package.score().map_err(|e| AppError::Internal(e.to_string()))?;
     let bytes = chiso_io::xlsx::results_annex(&package.assessment, &results, locale.0)
         .map_err(|e| AppError::Internal(e.render()))?;

@@ -42,6 +42,8 @@ struct Route {
 
 const PUBLIC: [Outcome; 5] = [Allowed; 5];
 const SIGNED_IN: [Outcome; 5] = [SignIn, Allowed, Allowed, Allowed, Allowed];
+/// Issue 11: a reporter sees only their own unit until publication.
+const STAFF: [Outcome; 5] = [SignIn, Allowed, Forbidden, Allowed, Allowed];
 const ADMIN_ONLY: [Outcome; 5] = [SignIn, Forbidden, Forbidden, Forbidden, Allowed];
 
 fn get(path: &str, expect: [Outcome; 5]) -> Route {
@@ -75,8 +77,8 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/api/v1/observations", PUBLIC),
         get("/api/openapi.json", PUBLIC),
         get("/api/docs/", PUBLIC),
-        get("/admin", SIGNED_IN),
-        get("/admin/rounds/1", SIGNED_IN),
+        get("/admin", STAFF),
+        get("/admin/rounds/1", STAFF),
         get("/admin/users", ADMIN_ONLY),
         get("/admin/audit", ADMIN_ONLY),
         get("/admin/tokens", ADMIN_ONLY),

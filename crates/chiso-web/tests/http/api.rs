@@ -30,7 +30,7 @@ async fn results_units_and_rounds_read_as_published() {
     assert_eq!(client.get("/api/v1/rounds/9/results").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(client.get("/api/v1/rounds/1/units/NOPE").await.status(), StatusCode::NOT_FOUND);
     let kpis: Value = client.get("/api/v1/kpis?year=2025").await.json().await.unwrap();
-    assert_eq!(kpis["kpis"].as_array().unwrap().len(), 29);
+    assert_eq!(kpis["kpis"].as_array().unwrap().len(), 34);
     assert_eq!(kpis["scope"], "province");
 }
 

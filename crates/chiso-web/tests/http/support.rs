@@ -37,6 +37,12 @@ pub async fn spawn_on(url: &str, dir: TempDir) -> TestApp {
 }
 
 impl TestApp {
+    /// A running app's address, store and data folder (for tests that start the
+    /// app with settings of their own).
+    pub fn from_parts(base: String, store: Store, dir: TempDir) -> TestApp {
+        TestApp { base, store, _dir: dir }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

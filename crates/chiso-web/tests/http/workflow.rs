@@ -133,9 +133,9 @@ async fn a_whole_round_runs_in_the_app() {
     let (status, page) = reporter.text("/work/rounds/2/units/STTTT").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-preview="));
-    let kpi = page.find("kpi:doc_signed_rate").map(|i| &page[i..]).unwrap_or_default();
+    let kpi = page.find("kpi:docs_out_signed_rate").map(|i| &page[i..]).unwrap_or_default();
     assert!(
-        kpi.starts_with("kpi:doc_signed_rate — chưa có số liệu năm 2024"),
+        kpi.starts_with("kpi:docs_out_signed_rate — chưa có số liệu năm 2024"),
         "a kpi leaf says where it comes from: {}",
         &kpi[..kpi.len().min(300)]
     );
