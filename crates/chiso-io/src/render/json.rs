@@ -60,7 +60,7 @@ struct UnitJson<'a> {
     sources: Option<Sources<'a>>,
 }
 
-/// Where values taken from monitoring came from: `{"6.1.1": "kpi:doc_signed_rate 2024"}`.
+/// Where values taken from monitoring came from: `{"6.1.1": "kpi:docs_out_signed_rate 2024"}`.
 struct Sources<'a>(&'a Framework, &'a [(usize, String)]);
 
 impl Serialize for Sources<'_> {
