@@ -330,6 +330,37 @@ await scenario.run(async () => {
     return heading;
   });
 
+  await step("a unit name holding markup shows as text on the map, its tooltip and the scorecard", async () => {
+    const hostile = "<img src=x onerror=window.__xss=1>";
+    await page.goto(`${BASE}/rounds/${roundId}/map`);
+    await chartsDrawn(page, 1);
+    // Show the tooltip of Son La City's point as a hover would.
+    const shown = await page.evaluate(() => {
+      const chart = echarts.getInstanceByDom(document.querySelector("div.chart.map"));
+      const series = chart.getOption().series;
+      for (let s = 0; s < series.length; s++) {
+        const i = series[s].data.findIndex((d) => d.name.includes("<img"));
+        if (i >= 0) {
+          chart.dispatchAction({ type: "showTip", seriesIndex: s, dataIndex: i });
+          return true;
+        }
+      }
+      return false;
+    });
+    check(shown, "the map has no point for Son La City with its uploaded name");
+    const tooltip = page.locator("div.chart.map div").filter({ hasText: hostile }).last();
+    await tooltip.waitFor({ state: "visible" });
+    check((await tooltip.innerText()).includes(hostile), `the tooltip does not show the name as text: ${await tooltip.innerText()}`);
+    checkEqual(await tooltip.locator("img").count(), 0, "images inserted from a unit name into the tooltip");
+    await page.goto(`${BASE}/rounds/${roundId}/units/116`);
+    check((await page.getByRole("heading", { level: 1 }).innerText()).includes(hostile), "the scorecard heading lost the name");
+    checkEqual(await page.locator("main img").count(), 0, "images inserted from a unit name into the scorecard");
+    checkEqual(await page.evaluate(() => window.__xss), undefined, "script from a unit name ran");
+    noBrowserProblems();
+    await shoot(page, "09b-hostile-name.png");
+    return "shown as text; no script ran";
+  });
+
   await step("overview lists both published rounds and compares with 2024", async () => {
     await page.goto(`${BASE}/`);
     await analysisSettled(page);

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 const FILE: &str = "spec.toml";
 
-/// The example of shared/spec/analysis.md, verbatim.
+/// The example of docs/formats/analysis.md, verbatim.
 const SPEC_EXAMPLE: &str = r#"samples = 1000          # Monte Carlo replications
 seed = 42               # same seed, same results, whatever the number of threads
 

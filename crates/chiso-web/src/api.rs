@@ -845,4 +845,70 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].period, "2025-09");
     }
+
+    /// Issue 11 (fuzzing the API's JSON): any bytes, and any JSON of any shape,
+    /// get a list of named problems or rows, never a panic; a payload over the
+    /// limits is refused whole.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<f64>().prop_map(|f| json!(f)),
+                any::<i64>().prop_map(|i| json!(i)),
+                ".{0,40}".prop_map(Value::String),
+                prop_oneof![Just("kpi"), Just("scope"), Just("period"), Just("value"), Just("note")]
+                    .prop_map(|s| Value::String(s.into())),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("observations".to_owned()),
+                            Just("kpi".to_owned()),
+                            Just("scope".to_owned()),
+                            Just("period".to_owned()),
+                            Just("value".to_owned()),
+                            Just("note".to_owned()),
+                            ".{0,8}"
+                        ],
+                        inner,
+                        0..6
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+            #[test]
+            fn any_bytes_are_answered(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let _ = parse_observations(&body);
+            }
+
+            #[test]
+            fn any_json_is_answered_and_rows_are_complete(value in json()) {
+                let body = serde_json::to_vec(&json!({ "observations": value })).unwrap();
+                if let Ok(rows) = parse_observations(&body) {
+                    for row in rows {
+                        prop_assert!(!row.kpi.is_empty() && !row.scope.is_empty() && row.value.is_finite());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn too_many_observations_are_refused_whole() {
+            let one = json!({ "kpi": "A", "scope": "province", "period": "2025", "value": 1 });
+            let body = json!({ "observations": vec![one; MAX_OBSERVATIONS_PER_REQUEST + 1] });
+            let errors = parse_observations(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, "observations");
+        }
+    }
 }

@@ -139,7 +139,7 @@ pub enum Command {
     },
 }
 
-/// The three analyses of `chiso analyze` (shared/spec/analysis.md).
+/// The three analyses of `chiso analyze` (docs/formats/analysis.md).
 #[derive(Debug, Subcommand)]
 pub enum Analysis {
     /// Phân tích bất định: thứ hạng của mỗi đơn vị thay đổi đến đâu khi trọng số và phương pháp
@@ -266,6 +266,10 @@ pub struct ServeArgs {
     /// Đặt cookie Secure (khi chạy sau HTTPS). Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "CHISO_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Lấy địa chỉ người dùng từ X-Forwarded-For (chỉ khi chạy sau reverse proxy đặt header này).
+    /// Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    #[arg(long, env = "CHISO_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

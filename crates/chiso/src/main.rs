@@ -101,7 +101,9 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Migrate { database } => return migrate(&database, lang),
         Command::Serve(args) => return serve_cmd::run(args, lang),
         Command::Backup { out, database } => return backup_cmd::backup(&out, &database, lang),
-        Command::Restore { file, force, database } => return backup_cmd::restore(&file, force, &database, lang),
+        Command::Restore { file, force, database } => {
+            return backup_cmd::restore(&file, force, &database, lang);
+        }
         Command::User { action, database } => return user_cmd::run(action, &database, lang),
         Command::Feed { kind, file, period, out, skip_bad } => {
             return feed_cmd::run(kind, &file, period, out.as_deref(), skip_bad, lang);

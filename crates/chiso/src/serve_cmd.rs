@@ -116,7 +116,11 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
                 }
             })
         };
-        let state = AppState::new(store.clone(), WebConfig { secure_cookies: args.secure_cookies, ..WebConfig::default() });
+        let state = AppState::new(store.clone(), WebConfig {
+                secure_cookies: args.secure_cookies,
+                trust_proxy: args.trust_proxy,
+                ..WebConfig::default()
+            });
         chiso_web::serve(listener, state, shutdown).await.context("serving")?;
         cleaner.abort();
         store.close().await;

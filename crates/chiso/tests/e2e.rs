@@ -187,6 +187,12 @@ fn start_server(data_dir: &Path, log: &Path) -> (KillOnDrop, SocketAddr) {
     }
 }
 
+/// Son La City's name in the uploaded 2025 package: markup that would run script
+/// if any page or chart tooltip inserted it as HTML (e2e/run.mjs looks for it).
+const HOSTILE_FROM: &str = "116,Thành phố Sơn La,district,,Son La City";
+const HOSTILE_TO: &str = "116,Thành phố Sơn La <img src=x onerror=window.__xss=1>,district,,\
+                          Son La City <img src=x onerror=window.__xss=1>";
+
 /// A zip of the bundled 2024 package under `sonla-2025/`, turned into a 2025 round.
 fn write_upload_zip(path: &Path) {
     let package = repo_dir().join("data/sonla/2024");
@@ -199,6 +205,12 @@ fn write_upload_zip(path: &Path) {
             fs::read(&source).unwrap_or_else(|error| panic!("read {}: {error}", source.display()));
         if name == "assessment.toml" {
             bytes = as_2025(&String::from_utf8(bytes).expect("assessment.toml is UTF-8")).into_bytes();
+        }
+        if name == "units.csv" {
+            // Issue 11: a unit name holding markup must show as text on every page and chart.
+            let units = String::from_utf8(bytes).expect("units.csv is UTF-8");
+            assert!(units.contains(HOSTILE_FROM), "units.csv no longer holds {HOSTILE_FROM:?}");
+            bytes = units.replace(HOSTILE_FROM, HOSTILE_TO).into_bytes();
         }
         writer.start_file(format!("sonla-2025/{name}"), options).expect("zip entry");
         writer.write_all(&bytes).expect("zip entry data");

@@ -3,7 +3,7 @@
 //! either language.
 //!
 //! The JSON shapes of uncertainty and sensitivity are the contract of
-//! `shared/spec/analysis.md`, keys in the order written there; the gap document is
+//! `docs/formats/analysis.md`, keys in the order written there; the gap document is
 //! ours and documented in `docs/analysis.md`. Numbers are JSON numbers at full
 //! precision, floating-point noise below 1e-9 removed ([`super::clean`]); names are
 //! in the chosen language. The documents are `serde_json::Value`s, so the web app

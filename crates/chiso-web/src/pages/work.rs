@@ -828,9 +828,12 @@ pub async fn save(
 pub async fn preview(
     State(state): State<AppState>,
     who: SignedIn,
+    headers: HeaderMap,
     Path((id, unit)): Path<(i64, String)>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
+    // Nothing is stored, but another site must not make the server score for it.
+    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
     require_unit(&who, &unit)?;
     let values: Vec<(String, String)> = typed_values(&form).into_iter().map(|(c, v, _)| (c, v)).collect();
     let stored: Vec<(String, String)> = state

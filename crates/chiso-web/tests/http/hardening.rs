@@ -26,7 +26,7 @@ async fn spawn_with(config: WebConfig) -> TestApp {
 
 /// A sign-in attempt from a client address (`X-Forwarded-For`, honoured with
 /// `trust_proxy`), on a fresh client; the status it got.
-async fn sign_in_from(app: &TestApp, address: &str, username: &str, password: &str) -> StatusCode {
+pub async fn sign_in_from(app: &TestApp, address: &str, username: &str, password: &str) -> StatusCode {
     let browser = app.browser();
     let (_, page) = browser.text("/login").await;
     let token = crate::support::csrf_of(&page);
@@ -64,7 +64,7 @@ async fn issue_11_parallel_wrong_passwords_get_five_checks_and_the_owner_still_g
 }
 
 /// Runs futures at once on this task (no extra dependency).
-async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(
+pub async fn futures_join_all<F: std::future::Future<Output = StatusCode>>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<StatusCode> {
     let set: Vec<_> = futures.map(Box::pin).collect();

@@ -90,6 +90,17 @@ async fn the_web_app_works_the_same_on_postgresql() {
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     let health: Value = reqwest::get(app.url("/healthz")).await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
+    // The observation reached the cached dashboard's API (the version moved).
+    let kpis: Value = reqwest::get(app.url("/api/v1/kpis?year=2026")).await.unwrap().json().await.unwrap();
+    assert!(kpis["kpis"].as_array().unwrap().iter().any(|k| k["latest"]["period"] == "2026-Q1"), "{kpis}");
+
+    // Issue 11 on PostgreSQL: a 5 MB username was a 500 (btree row too large); now a
+    // 400 before anything is stored. Parallel wrong passwords get exactly 5 checks.
+    let status = crate::hardening::sign_in_from(&app, "", &"x".repeat(5 * 1024 * 1024), "wrong").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let attempts = (0..30).map(|_| crate::hardening::sign_in_from(&app, "", "admin", "wrong"));
+    let statuses = crate::hardening::futures_join_all(attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 5, "{statuses:?}");
 
     app.store.close().await;
     sqlx::query(sqlx::AssertSqlSafe(drop_sql)).execute(&admin).await.unwrap();

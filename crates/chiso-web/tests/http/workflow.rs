@@ -143,7 +143,7 @@ async fn a_whole_round_runs_in_the_app() {
     let preview: serde_json::Value = reporter
         .client
         .post(reporter.url("/work/rounds/2/units/STTTT/preview"))
-        .form(&[("v:1.2", "4"), ("ver:1.2", "0")])
+        .form(&[("csrf", reporter.csrf.as_str()), ("v:1.2", "4"), ("ver:1.2", "0")])
         .send()
         .await
         .unwrap()
@@ -400,7 +400,7 @@ async fn reporters_reach_only_their_own_unit_and_roles_keep_to_their_part() {
         reporter
             .client
             .post(reporter.url("/work/rounds/2/units/116/preview"))
-            .form(&[("v:1.2", "3")])
+            .form(&[("csrf", reporter.csrf.as_str()), ("v:1.2", "3")])
             .send()
             .await
             .unwrap()

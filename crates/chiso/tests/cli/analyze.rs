@@ -1,4 +1,4 @@
-//! `chiso analyze uncertainty|sensitivity|gap` (shared/spec/analysis.md) on the
+//! `chiso analyze uncertainty|sensitivity|gap` (docs/formats/analysis.md) on the
 //! bundled Son La 2024 package, small packages written for the test, and the ASEM
 //! composite package of the benchmarks. Sample counts are small: the whole file
 //! runs in seconds in a debug build.
