@@ -598,7 +598,7 @@ async fn unit_form_page(
     let (scores, total) = state.store.unit_scores(round_id, unit, None, false).await?;
     let (appraised_scores, appraised_total) = state.store.unit_scores(round_id, unit, None, true).await?;
     let evidence = state.store.evidence(round_id, unit).await?;
-    let monitoring = state.store.monitoring().await?;
+    let (_, monitoring) = crate::views::cache::current_monitoring(state).await?;
     // A `kpi:` leaf without a stored value shows what the monitoring data says now
     // (approval stores it); with one, where the stored value came from.
     let kpi_value = |code: &str| {
