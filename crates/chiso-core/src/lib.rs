@@ -17,6 +17,7 @@ pub mod rank;
 pub mod rule;
 pub mod score;
 pub mod value;
+pub mod workflow;
 
 pub use assessment::{Assessment, AssessmentDef, Group, GroupDef, OverallRule, Unit};
 pub use framework::{Aggregate, Band, Framework, FrameworkDef, Indicator, IndicatorDef, Method, Normalise};
