@@ -37,7 +37,10 @@ pub use error::{RowProblem, RowProblemKind, StoreError};
 pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
 pub use monitoring::{MonitoringImport, NewObservation, StoredObservation};
 pub use publications::{Publication, PublicationInfo, PublishedRound};
-pub use rounds::{Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange, inputs_hash};
+pub use rounds::{
+    ChangeRefusal, RefusedChange, Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange,
+    ValueSave, inputs_hash,
+};
 pub use sessions::{LoginAttempt, NewSession, Session};
 pub use store::{Backend, Store};
 pub use tokens::{ApiToken, NewApiToken};

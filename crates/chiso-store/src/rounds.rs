@@ -16,7 +16,7 @@ macro_rules! select_rounds {
 pub(crate) mod edit;
 pub(crate) mod values_csv;
 
-pub use edit::ValueChange;
+pub use edit::{ChangeRefusal, RefusedChange, ValueChange, ValueSave};
 
 use crate::audit::{self, AuditRecord};
 use crate::db::{blocking, insert_many};

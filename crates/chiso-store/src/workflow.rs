@@ -11,7 +11,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, PublicationId, RoundId};
-use crate::rounds::edit::{ValueChange, apply_value_changes};
+use crate::rounds::edit::{ValueChange, ValueSave, apply_valid_value_changes, apply_value_changes};
 use crate::rounds::values_csv::ValueText;
 use crate::rounds::{self, Import, import_tx, load_files, load_value_texts, lock_round, with_values_csv};
 use crate::store::Store;
@@ -637,6 +637,40 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Saves a reporter's draft values of `unit` value by value: those the leaf's
+    /// rule accepts and whose version is current are written in one transaction
+    /// (one audit row); each other one is refused with why, and what is stored now
+    /// when it was stale. Only while the unit is editable ([`editable`]).
+    pub async fn save_self_values(
+        &self,
+        round: RoundId,
+        unit: &str,
+        changes: &[ValueChange],
+        actor: Actor,
+    ) -> Result<ValueSave, StoreError> {
+        if let Some(other) = changes.iter().find(|c| c.unit.trim() != unit) {
+            return Err(StoreError::InvalidInput(format!(
+                "a change for unit {:?} in the form of {unit:?}",
+                other.unit
+            )));
+        }
+        let now = self.now();
+        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
+        if !editable(stage, state) {
+            return Err(refuse(format!(
+                "unit {unit:?} cannot be changed now (round {}, unit {})",
+                stage.code(),
+                state.code()
+            )));
+        }
+        let outcome = apply_valid_value_changes(&mut tx, round, changes, now, actor).await?;
+        if state == UnitState::NotStarted && !outcome.saved.is_empty() {
+            set_unit_state(&mut tx, round, unit, UnitState::Draft, now, actor).await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// Saves values of several units at once as drafts (a filled spreadsheet),

@@ -751,7 +751,24 @@ fn row_problem(kind: &RowProblemKind) -> (&'static str, String, String) {
         RowProblemKind::NoEvidence { indicator } => {
             ("evidence", format!("{indicator}: needs evidence"), format!("{indicator}: cần minh chứng"))
         }
-        other => ("row", format!("{other:?}"), format!("{other:?}")),
+        RowProblemKind::UnknownUnit { unit } => {
+            ("unit", format!("unit {unit} is not in the round"), format!("đơn vị {unit} không có trong đợt"))
+        }
+        RowProblemKind::UnknownIndicator { indicator, .. } => (
+            "indicator",
+            format!("{indicator}: not an indicator of this unit's framework"),
+            format!("{indicator}: không phải chỉ số trong bộ chỉ số của đơn vị"),
+        ),
+        RowProblemKind::NotALeaf { indicator } => (
+            "indicator",
+            format!("{indicator}: computed from its sub-indicators"),
+            format!("{indicator}: được tính từ các chỉ số thành phần"),
+        ),
+        RowProblemKind::BadValue { indicator, problem, .. } => (
+            "value",
+            format!("{indicator}: {}", problem.message(Lang::En)),
+            format!("{indicator}: {}", problem.message(Lang::Vi)),
+        ),
     }
 }
 

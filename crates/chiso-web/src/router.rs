@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/work/rounds/{id}/evidence/{evidence}", get(work::evidence_file))
         .route("/work/rounds/{id}/units/{unit}", get(work::unit_form))
         .route("/work/rounds/{id}/units/{unit}/save", post(work::save))
+        .route("/work/rounds/{id}/units/{unit}/field", post(work::save_field))
         .route("/work/rounds/{id}/units/{unit}/preview", post(work::preview))
         .route("/work/rounds/{id}/units/{unit}/evidence", post(work::add_evidence))
         .route("/work/rounds/{id}/units/{unit}/appraise", post(work::appraise))

@@ -1,6 +1,7 @@
 // chiso — draws the charts described in data-chart attributes (ECharts, vendored)
 // and makes tables with th[data-sort] sortable; shows live points on the self-assessment
-// form and the progress of the rank-interval analysis. No other script runs on the pages.
+// form, saves each of its fields as it is left, and shows the progress of the
+// rank-interval analysis. No other script runs on the pages.
 "use strict";
 
 const BAND_COLOURS = { good: "#1a7f37", fair: "#6aa84f", average: "#d4a017", weak: "#c0392b" };
@@ -141,15 +142,26 @@ function sortableTables() {
 }
 
 // The self-assessment form: the points each answer earns, computed by the engine
-// on the server, shown as the reporter types.
+// on the server, shown as the reporter types (a value its rule refuses is marked
+// under its field; the others keep scoring).
 function livePoints() {
   const form = document.querySelector("form[data-preview]");
   if (!form) return;
   let timer = null;
   const update = async () => {
-    const response = await fetch(form.dataset.preview, { method: "POST", body: new URLSearchParams(new FormData(form)) });
-    if (!response.ok) return;
-    const data = await response.json();
+    let response;
+    try {
+      response = await fetch(form.dataset.preview, { method: "POST", body: new URLSearchParams(new FormData(form)) });
+    } catch (e) { return; }
+    const data = await response.json().catch(() => null);
+    if (!data) return;
+    const problems = data.problems || {};
+    for (const row of form.querySelectorAll("tr[data-code]")) {
+      const code = row.dataset.code;
+      if (problems[code]) markField(row, problems[code], "invalid");
+      else if (row.dataset.problem === "preview") markField(row, "", "");
+    }
+    if (!response.ok || !data.points) return;
     for (const [code, points] of Object.entries(data.points)) {
       const cell = form.querySelector(`[data-points-for="${CSS.escape(code)}"]`);
       if (cell) cell.textContent = points == null ? "—" : NUMBER.format(Math.round(points * 100) / 100);
@@ -160,6 +172,90 @@ function livePoints() {
   };
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 250); });
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(update, 50); });
+}
+
+// The message under a field and its mark: "invalid" (aria-invalid), "unsaved",
+// "saved", or "" (nothing to say). A preview's mark is cleared by the next preview.
+function markField(row, message, kind) {
+  const note = row.querySelector("[data-msg-for]");
+  for (const input of row.querySelectorAll("input:not([type=hidden]):not([type=checkbox]), select")) {
+    if (kind === "invalid") input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+  if (kind === "invalid") row.dataset.problem = "preview"; else delete row.dataset.problem;
+  if (!note) return;
+  note.textContent = message;
+  note.className = "field-msg" + (kind ? " " + kind : "");
+}
+
+// Each indicator is saved as the reporter leaves it (one POST per field, with its
+// version); the page says per field whether it is saved. A failed connection is
+// retried on the next change, and leaving the page warns while edits are unsaved.
+function fieldSaving() {
+  const form = document.querySelector("form[data-field-save]");
+  if (!form) return;
+  const unsaved = new Set();
+  let leaving = false;
+  const summary = document.querySelector("[data-testid=error-summary]");
+  const progress = document.querySelector("[data-testid=progress]");
+  const rowOf = (code) => form.querySelector(`tr[data-code="${CSS.escape(code)}"]`);
+  const send = async (codes) => {
+    const body = new URLSearchParams();
+    body.append("csrf", form.elements.csrf.value);
+    for (const code of codes) {
+      const row = rowOf(code);
+      if (!row) continue;
+      for (const el of row.querySelectorAll("input[name], select[name]")) {
+        if (el.type === "checkbox" && !el.checked) continue;
+        body.append(el.name, el.value);
+      }
+      markField(row, form.dataset.msgSaving, "");
+    }
+    let data;
+    try {
+      const response = await fetch(form.dataset.fieldSave, { method: "POST", body, keepalive: true });
+      data = await response.json();
+      if (!data.fields) throw new Error(data.error || String(response.status));
+    } catch (e) {
+      const message = (data && data.error) || form.dataset.msgOffline;
+      for (const code of codes) { unsaved.add(code); const row = rowOf(code); if (row) markField(row, message, "unsaved"); }
+      return;
+    }
+    for (const [code, field] of Object.entries(data.fields)) {
+      const row = rowOf(code);
+      if (!row) continue;
+      if (field.version != null) row.querySelector(`input[name="ver:${CSS.escape(code)}"]`).value = field.version;
+      if (field.status === "saved") {
+        unsaved.delete(code);
+        markField(row, field.message, "saved");
+        if (summary) summary.querySelectorAll(`a[href="#f-${CSS.escape(code)}"]`).forEach((a) => a.closest("li").remove());
+      } else {
+        unsaved.add(code);
+        markField(row, field.message, field.status === "invalid" ? "invalid" : "unsaved");
+        row.dataset.problem = "saved";
+      }
+    }
+    if (summary && !summary.querySelector("li")) summary.hidden = true;
+    if (progress && data.progress) progress.textContent = data.progress.text;
+  };
+  form.addEventListener("change", (event) => {
+    const row = event.target.closest("tr[data-code]");
+    if (!row) return;
+    const codes = new Set([row.dataset.code, ...unsaved]);
+    send([...codes]);
+  });
+  form.addEventListener("submit", () => { leaving = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (leaving || unsaved.size === 0) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}
+
+// An error summary or a confirmation takes the focus, so it is read first.
+function focusAlert() {
+  const alert = document.querySelector("[data-testid=error-summary], [data-testid=confirm-submit]");
+  if (alert) alert.focus();
 }
 
 // While the rank-interval analysis runs in the background, show its progress and
@@ -182,4 +278,4 @@ function robustnessProgress() {
   setTimeout(poll, 300);
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); robustnessProgress(); });
+document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); fieldSaving(); focusAlert(); robustnessProgress(); });

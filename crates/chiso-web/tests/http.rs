@@ -26,3 +26,6 @@ mod workflow;
 
 #[path = "http/hardening.rs"]
 mod hardening;
+
+#[path = "http/form.rs"]
+mod form;

@@ -28,6 +28,31 @@ pub struct ValueChange {
     pub expected_version: Option<i64>,
 }
 
+/// A value change the store did not write, and why (the other changes of the same
+/// save were written: see [`crate::Store::save_self_values`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedChange {
+    pub indicator: String,
+    pub reason: ChangeRefusal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeRefusal {
+    /// The change names no leaf of the unit, or the leaf's rule refuses its text
+    /// ([`RowProblemKind::BadValue`] carries the rule's problem).
+    Invalid(RowProblemKind),
+    /// Someone saved the value after the person read it: what is stored now.
+    Stale { value: String, version: i64 },
+}
+
+/// What a save of several values did: each value written with its new version,
+/// and each refused one with why. Nothing refused is written; the rest is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueSave {
+    pub saved: Vec<(String, i64)>,
+    pub refused: Vec<RefusedChange>,
+}
+
 /// A stored value with what an edit needs.
 #[derive(Debug, Clone)]
 struct StoredValue {
@@ -114,6 +139,66 @@ pub(crate) async fn apply_value_changes(
         .after(Value::Array(plan.after));
     audit::append(&mut *tx, now, actor, record).await?;
     Ok(())
+}
+
+/// Writes the changes that are valid and current, one audit row for them, inside
+/// the caller's transaction; refuses the others one by one instead of all.
+pub(crate) async fn apply_valid_value_changes(
+    tx: &mut AnyConnection,
+    round: RoundId,
+    changes: &[ValueChange],
+    now: i64,
+    actor: Actor,
+) -> Result<ValueSave, StoreError> {
+    let files = load_files(&mut *tx, round).await?;
+    let stored = load_stored_values(&mut *tx, round).await?;
+    let owned = changes.to_vec();
+    let (accepted, outcome) = blocking(move || sort_changes(files, stored, owned)).await?;
+    if !accepted.is_empty() {
+        apply_value_changes(tx, round, &accepted, now, actor).await?;
+    }
+    Ok(outcome)
+}
+
+/// Splits changes into those to write (with the version each will have) and those
+/// refused: a value the leaf's rule refuses, a repeated indicator, a stale version.
+fn sort_changes(
+    files: BTreeMap<String, Vec<u8>>,
+    stored: Vec<StoredValue>,
+    changes: Vec<ValueChange>,
+) -> Result<(Vec<ValueChange>, ValueSave), StoreError> {
+    let current =
+        Package::from_files(Files::Memory(with_values_csv(files, stored.iter().map(|s| &s.text))?))?;
+    let index: HashMap<(&str, &str), &StoredValue> =
+        stored.iter().map(|s| ((s.text.unit.as_str(), s.text.indicator.as_str()), s)).collect();
+    let (mut accepted, mut outcome) = (Vec::new(), ValueSave::default());
+    let mut seen = Vec::new();
+    for change in changes {
+        let indicator = change.indicator.trim().to_owned();
+        let mut refuse =
+            |reason| outcome.refused.push(RefusedChange { indicator: indicator.clone(), reason });
+        if let Some(first_row) = seen.iter().position(|s| *s == indicator) {
+            refuse(ChangeRefusal::Invalid(RowProblemKind::DuplicateInBatch { first_row }));
+            continue;
+        }
+        seen.push(indicator.clone());
+        if let Err(StoreError::Refused(problems)) = check_changes(&current, std::slice::from_ref(&change)) {
+            if let Some(problem) = problems.into_iter().next() {
+                refuse(ChangeRefusal::Invalid(problem.kind));
+            }
+            continue;
+        }
+        let found = index.get(&(change.unit.trim(), indicator.as_str()));
+        let version = found.map_or(0, |s| s.version);
+        if change.expected_version.is_some_and(|expected| expected != version) {
+            let value = found.map(|s| s.text.value.clone()).unwrap_or_default();
+            refuse(ChangeRefusal::Stale { value, version });
+            continue;
+        }
+        outcome.saved.push((indicator, version + 1));
+        accepted.push(change);
+    }
+    Ok((accepted, outcome))
 }
 
 /// A round's values after a checked set of changes, and what to write.

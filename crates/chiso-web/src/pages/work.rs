@@ -15,7 +15,6 @@ use crate::state::AppState;
 use crate::upload;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -29,7 +28,10 @@ use chiso_store::{
     ValueChange, editable,
 };
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+mod form;
+pub use form::{preview, save, save_field};
 
 /// The largest evidence file accepted.
 pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
@@ -514,6 +516,11 @@ pub struct FormRow {
     appraised_value: String,
     appraised_reason: String,
     appraised_version: i64,
+    /// The reporter edits this row (an editable leaf not taken from monitoring).
+    input: bool,
+    /// What the form says under the field: an error (`invalid`) or a notice.
+    note: String,
+    invalid: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -538,6 +545,13 @@ pub struct UnitFormPage {
     message: Option<String>,
     error: Option<String>,
     boolean_words: (&'static str, &'static str),
+    /// The error summary at the top: its title and (link, text) per problem.
+    summary_title: String,
+    summary: Vec<(String, String)>,
+    /// "32/44 đã trả lời, 3 thiếu minh chứng".
+    progress: String,
+    /// Ask to confirm the submission (the form locks afterwards).
+    confirm: bool,
 }
 
 fn kind_of(indicator: &Indicator) -> &'static str {
@@ -567,6 +581,22 @@ async fn unit_form_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<UnitFormPage, AppError> {
+    let feedback = form::Feedback { message, error, ..Default::default() };
+    unit_form_view(state, who, locale, uri, id, unit, feedback).await
+}
+
+/// The unit's form, with what the last action left to say: values kept as typed
+/// with their errors, the summary, the submission to confirm.
+async fn unit_form_view(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    unit: &str,
+    feedback: form::Feedback,
+) -> Result<UnitFormPage, AppError> {
+    let form::Feedback { message, error, fields, check_gaps, confirm } = feedback;
     let lang = locale.0;
     let round_id = RoundId(id);
     require_unit(who, unit)?;
@@ -612,6 +642,10 @@ async fn unit_form_page(
         .enumerate()
         .map(|(i, indicator)| {
             let (mut value, version) = values.get(&indicator.code).cloned().unwrap_or_default();
+            let field = fields.get(&indicator.code);
+            if let Some(typed) = field.and_then(|f| f.typed.clone()) {
+                value = typed;
+            }
             let kpi_source = match &indicator.source {
                 Source::Kpi(code) if value.is_empty() => match kpi_value(code) {
                     Some(v) => {
@@ -676,9 +710,19 @@ async fn unit_form_page(
                 appraised_value: appraisal.map(|x| x.value.clone()).unwrap_or_default(),
                 appraised_reason: appraisal.map(|x| x.reason.clone()).unwrap_or_default(),
                 appraised_version: appraisal.map_or(0, |x| x.version),
+                input: indicator.is_leaf() && !matches!(indicator.source, Source::Kpi(_)),
+                note: field.map(|f| f.message.clone()).unwrap_or_default(),
+                invalid: field.is_some_and(|f| f.invalid),
             }
         })
-        .collect();
+        .collect::<Vec<FormRow>>();
+    let stored_values: HashMap<&str, &str> =
+        values.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())).collect();
+    let evidenced: Vec<&str> = evidence.iter().map(|e| e.indicator.as_str()).collect();
+    let progress = form::Progress::of(&framework.indicators, &stored_values, &evidenced);
+    let editable_now = can_edit(who, unit) && editable(workflow.stage, unit_progress.state);
+    let (summary_title, summary, rows, confirm) =
+        form::summary(lang, rows, &progress, check_gaps && editable_now, confirm && editable_now);
     let names = crate::pages::admin::actor_names(state, lang).await?;
     let history = state
         .store
@@ -703,7 +747,7 @@ async fn unit_form_page(
         stage_label: stage_label(workflow.stage, lang),
         state: unit_progress.state.code(),
         state_label: state_label(unit_progress.state, lang),
-        editable: can_edit(who, unit) && editable(workflow.stage, unit_progress.state),
+        editable: editable_now,
         appraising: can_appraise(who)
             && workflow.stage == Stage::Appraisal
             && unit_progress.state == UnitState::Submitted,
@@ -717,6 +761,10 @@ async fn unit_form_page(
         message,
         error,
         boolean_words: (lang.pick("có", "yes"), lang.pick("không", "no")),
+        summary_title,
+        summary,
+        progress: progress.text(lang),
+        confirm,
     })
 }
 
@@ -730,139 +778,6 @@ pub async fn unit_form(
 ) -> Result<UnitFormPage, AppError> {
     let message = message_text(query.message.as_deref(), locale.0);
     unit_form_page(&state, &who, locale, &uri, id, &unit, message, None).await
-}
-
-/// The values typed in a form: `v:CODE` (or `a:CODE` / `b:CODE` for a ratio) and
-/// `na:CODE`, with `ver:CODE` the version each was edited from.
-fn typed_values(form: &BTreeMap<String, String>) -> Vec<(String, String, i64)> {
-    let mut codes: Vec<&str> = form.keys().filter_map(|k| k.strip_prefix("ver:")).collect();
-    codes.sort_unstable();
-    codes
-        .into_iter()
-        .map(|code| {
-            let get = |prefix: &str| {
-                form.get(&format!("{prefix}:{code}")).map(|v| v.trim().to_owned()).unwrap_or_default()
-            };
-            let value = if form.contains_key(&format!("na:{code}")) {
-                "na".to_owned()
-            } else if form.contains_key(&format!("a:{code}")) {
-                let (a, b) = (get("a"), get("b"));
-                if a.is_empty() && b.is_empty() { String::new() } else { format!("{a}/{b}") }
-            } else {
-                get("v")
-            };
-            let version = get("ver").parse().unwrap_or(0);
-            (code.to_owned(), value, version)
-        })
-        .collect()
-}
-
-/// Saves the form (only what changed, each from the version shown), or submits it.
-pub async fn save(
-    State(state): State<AppState>,
-    who: SignedIn,
-    locale: Locale,
-    uri: Uri,
-    headers: HeaderMap,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> Result<Response, AppError> {
-    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
-    if !can_edit(&who, &unit) {
-        return Err(AppError::Forbidden);
-    }
-    let lang = locale.0;
-    let round = RoundId(id);
-    let stored: HashMap<String, String> = state
-        .store
-        .round_values(round)
-        .await?
-        .into_iter()
-        .filter(|v| v.unit == unit)
-        .map(|v| (v.indicator, v.value))
-        .collect();
-    let changes: Vec<ValueChange> = typed_values(&form)
-        .into_iter()
-        .filter(|(code, value, _)| stored.get(code).map_or(!value.is_empty(), |s| s != value))
-        .map(|(indicator, value, version)| ValueChange {
-            unit: unit.clone(),
-            indicator,
-            value,
-            note: None,
-            expected_version: Some(version),
-        })
-        .collect();
-    let result = if changes.is_empty() {
-        Ok(())
-    } else {
-        state.store.save_self_assessment(round, &unit, &changes, who.actor()).await
-    };
-    if let Err(error) = result {
-        let conflict = matches!(error, StoreError::Conflict(ref m) if m.contains("meanwhile"));
-        let mut message = refusal(error, lang)?;
-        if conflict {
-            message = format!(
-                "{} {message}",
-                lang.pick(
-                    "Có người đã lưu chỉ số này trước bạn; giá trị hiện tại được hiển thị dưới đây, hãy kiểm tra rồi lưu lại.",
-                    "Someone saved this indicator before you; the current value is shown below: check it and save again."
-                )
-            );
-        }
-        let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(message)).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    if form.contains_key("submit") {
-        if let Err(error) = state.store.submit_unit(round, &unit, who.actor()).await {
-            let message =
-                format!("{} {}", lang.pick("Chưa nộp được:", "Not submitted:"), refusal(error, lang)?);
-            let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(message)).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-        return Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=submitted")));
-    }
-    Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=saved")))
-}
-
-/// The points the form's values would earn, as the reporter types.
-pub async fn preview(
-    State(state): State<AppState>,
-    who: SignedIn,
-    headers: HeaderMap,
-    Path((id, unit)): Path<(i64, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> Result<Response, AppError> {
-    // Nothing is stored, but another site must not make the server score for it.
-    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
-    require_unit(&who, &unit)?;
-    let values: Vec<(String, String)> = typed_values(&form).into_iter().map(|(c, v, _)| (c, v)).collect();
-    let stored: Vec<(String, String)> = state
-        .store
-        .round_values(RoundId(id))
-        .await?
-        .into_iter()
-        .filter(|v| v.unit == unit && !values.iter().any(|(c, _)| *c == v.indicator))
-        .map(|v| (v.indicator, v.value))
-        .collect();
-    let all: Vec<(String, String)> = values.into_iter().chain(stored).collect();
-    match state.store.unit_scores(RoundId(id), &unit, Some(&all), false).await {
-        Ok((scores, total)) => {
-            let package = chiso_io::Package::from_files(Files::Memory(state.store.round_self_files(RoundId(id)).await?))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let u = package.assessment.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
-            let framework = package.assessment.framework_of(u);
-            let points: BTreeMap<&str, Option<f64>> =
-                framework.indicators.iter().zip(scores).map(|(i, s)| (i.code.as_str(), s)).collect();
-            Ok(Json(serde_json::json!({ "points": points, "total": total })).into_response())
-        }
-        // A value the rule refuses: say which, and keep the last points shown.
-        Err(StoreError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(serde_json::json!({ "errors": errors.0.iter().map(|e| e.render(Lang::Vi)).collect::<Vec<_>>() })),
-        )
-            .into_response()),
-        Err(error) => Err(error.into()),
-    }
 }
 
 pub async fn add_evidence(

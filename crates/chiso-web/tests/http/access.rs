@@ -455,6 +455,8 @@ fn work_routes(evidence_116: i64) -> Vec<Route> {
             Body::Files,
             [SignIn, Forbidden, Forbidden, Forbidden, Allowed],
         ),
+        post("/work/rounds/2/units/STTTT/field", empty(), OWN_OR_ADMIN),
+        post("/work/rounds/2/units/116/field", empty(), [SignIn, Forbidden, Forbidden, Forbidden, Allowed]),
         post("/work/rounds/2/units/STTTT/preview", empty(), SIGNED_IN),
         post("/work/rounds/2/units/116/preview", empty(), NOT_THE_REPORTER),
         post("/work/rounds/2/units/116/appraise", Body::Form(vec![("indicator", "1.2".into())]), APPRAISERS),

@@ -69,6 +69,11 @@ pub async fn form_fields(values: &[(String, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The fields of a confirmed submission (the confirmation step's button).
+pub fn submit_confirmed() -> Vec<(String, String)> {
+    vec![("submit".into(), "1".into()), ("confirm".into(), "1".into())]
+}
+
 pub async fn post_owned(browser: &Browser, path: &str, fields: &[(String, String)]) -> reqwest::Response {
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     browser.post_form(path, &borrowed).await
@@ -154,17 +159,22 @@ async fn a_whole_round_runs_in_the_app() {
     let response =
         post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &form_fields(&values).await).await;
     assert_eq!(location(&response), "/work/rounds/2/units/STTTT?message=saved");
+    // Submitting first asks for confirmation, which names what is missing instead.
     let refused =
         post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &[("submit".into(), "1".into())]).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let error = form_error(&refused.text().await.unwrap());
-    assert!(error.starts_with("Chưa nộp được:"), "{error}");
+    let page = refused.text().await.unwrap();
+    let summary = crate::form::error_summary(&page);
+    assert!(summary.contains("Chưa nộp được:"), "{summary}");
+    assert!(!page.contains("data-testid=\"confirm-submit\""), "nothing to confirm while evidence is missing");
     for indicator in needing_evidence("STTTT") {
-        assert!(error.contains(&format!("{indicator}: cần minh chứng")), "{indicator} is named: {error}");
+        assert!(
+            summary.contains(&format!("<a href=\"#i-{indicator}\">{indicator}: cần minh chứng</a>")),
+            "{indicator} is named with a link: {summary}"
+        );
     }
     add_evidence(&reporter, round, "STTTT").await;
-    let response =
-        post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &[("submit".into(), "1".into())]).await;
+    let response = post_owned(&reporter, "/work/rounds/2/units/STTTT/save", &submit_confirmed()).await;
     assert_eq!(location(&response), "/work/rounds/2/units/STTTT?message=submitted");
     let locked = post_owned(
         &reporter,
@@ -233,8 +243,7 @@ async fn a_whole_round_runs_in_the_app() {
         template_values(&other, "district").await.into_iter().map(|v| v.indicator).collect();
     assert_eq!(own.len(), expected.len(), "116's template holds its own drafts");
     add_evidence(&other, round, "116").await;
-    let response =
-        post_owned(&other, "/work/rounds/2/units/116/save", &[("submit".into(), "1".into())]).await;
+    let response = post_owned(&other, "/work/rounds/2/units/116/save", &submit_confirmed()).await;
     assert_eq!(location(&response), "/work/rounds/2/units/116?message=submitted");
 
     // Appraisal.
@@ -278,6 +287,7 @@ async fn a_whole_round_runs_in_the_app() {
         ("v:1.2".to_owned(), "3".to_owned()),
         ("ver:1.2".to_owned(), version.to_string()),
         ("submit".into(), "1".into()),
+        ("confirm".into(), "1".into()),
     ];
     let response = post_owned(&other, "/work/rounds/2/units/116/save", &fields).await;
     assert_eq!(location(&response), "/work/rounds/2/units/116?message=submitted");
