@@ -32,6 +32,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// How long a client may take to send a request's headers (slowloris).
     pub header_read_timeout: std::time::Duration,
+    /// How far behind the monitoring data the dashboard and KPI API may be.
+    pub monitoring_staleness: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -47,6 +49,7 @@ impl Default for WebConfig {
             password_queue: 32,
             trust_proxy: false,
             header_read_timeout: std::time::Duration::from_secs(10),
+            monitoring_staleness: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -10,6 +10,7 @@ use chiso_core::kpi::Monitoring;
 use chiso_store::PublicationId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 type Key = (PublicationId, Option<PublicationId>);
 
@@ -18,8 +19,12 @@ pub struct ViewCache {
     rounds: Mutex<HashMap<Key, Arc<RoundView>>>,
     /// The results JSON of a publication per language (vi, en), for the API.
     results: Mutex<HashMap<PublicationId, Arc<[String; 2]>>>,
-    /// The monitoring data at one version.
-    monitoring: Mutex<Option<(i64, Arc<Monitoring>)>>,
+    /// The monitoring data at one version, and when that version was last
+    /// confirmed current.
+    monitoring: Mutex<Option<(i64, Arc<Monitoring>, Instant)>>,
+    /// Held by the one request that checks the version and reloads: the others
+    /// wait for it instead of all loading the same data at once.
+    monitoring_refresh: tokio::sync::Mutex<()>,
     /// The dashboard's cards per language.
     pub monitoring_cards: Versioned<Lang, Arc<MonitoringCards>>,
     /// `/api/v1/kpis` answers per scope, year asked and language.
@@ -50,7 +55,10 @@ impl<K: std::hash::Hash + Eq, V: Clone> Versioned<K, V> {
 
     pub fn put(&self, version: i64, key: K, value: V) {
         if let Ok(mut map) = self.inner.lock() {
-            if map.0 != version {
+            if version < map.0 {
+                return; // derived from data older than what is cached already
+            }
+            if version > map.0 {
                 *map = (version, HashMap::new());
             }
             if map.1.len() < MAX_VIEWS {
@@ -71,15 +79,26 @@ impl ViewCache {
         }
     }
 
-    /// The monitoring data if cached at `version`.
-    pub fn monitoring(&self, version: i64) -> Option<Arc<Monitoring>> {
+    /// The cached monitoring data if its version was confirmed current less than
+    /// `within` ago.
+    fn recent_monitoring(&self, within: Duration) -> Option<(i64, Arc<Monitoring>)> {
         let cached = self.monitoring.lock().ok()?;
-        cached.as_ref().filter(|(v, _)| *v == version).map(|(_, m)| m.clone())
+        cached.as_ref().filter(|(_, _, at)| at.elapsed() < within).map(|(v, m, _)| (*v, m.clone()))
     }
 
-    pub fn put_monitoring(&self, version: i64, monitoring: Arc<Monitoring>) {
+    /// The cached monitoring data if it is at `version` (and notes it is current).
+    fn monitoring_at(&self, version: i64) -> Option<Arc<Monitoring>> {
+        let mut cached = self.monitoring.lock().ok()?;
+        let (v, m, at) = cached.as_mut()?;
+        (*v == version).then(|| {
+            *at = Instant::now();
+            m.clone()
+        })
+    }
+
+    fn put_monitoring(&self, version: i64, monitoring: Arc<Monitoring>) {
         if let Ok(mut cached) = self.monitoring.lock() {
-            *cached = Some((version, monitoring));
+            *cached = Some((version, monitoring, Instant::now()));
         }
     }
 
@@ -94,13 +113,25 @@ impl ViewCache {
     }
 }
 
-/// The monitoring data as of now: one cheap query for its version, the data
-/// itself loaded again only when the version moved.
+/// The monitoring data as of now, or at most `monitoring_staleness` old (one
+/// second by default): within that time it is served from memory; after it, one
+/// request checks the data version (one small query) and reloads only if a write
+/// moved it, while the other requests wait for that one instead of loading the
+/// same data at once. Writers arriving many times a second thus cost one reload
+/// a second, not one per reader.
 pub async fn current_monitoring(
     state: &crate::state::AppState,
 ) -> Result<(i64, Arc<Monitoring>), chiso_store::StoreError> {
+    let staleness = state.config.monitoring_staleness;
+    if let Some(recent) = state.views.recent_monitoring(staleness) {
+        return Ok(recent);
+    }
+    let _only_one = state.views.monitoring_refresh.lock().await;
+    if let Some(recent) = state.views.recent_monitoring(staleness) {
+        return Ok(recent);
+    }
     let version = state.store.monitoring_version().await?;
-    if let Some(monitoring) = state.views.monitoring(version) {
+    if let Some(monitoring) = state.views.monitoring_at(version) {
         return Ok((version, monitoring));
     }
     let monitoring = Arc::new(state.store.monitoring().await?);
