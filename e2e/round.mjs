@@ -1,6 +1,8 @@
 // Browser end-to-end test of a whole assessment round run in the app, as four people
 // in four browsers: an admin creates and opens a round for two units; each reporter
-// fills the form and submits with evidence (one uploads a file); the appraiser changes
+// fills the form (a bad value is kept and marked while the others save field by field;
+// a reload loses nothing; no sideways scroll at 390 px) and submits after confirming,
+// with evidence (one uploads a file); the appraiser changes
 // one indicator with a reason, returns the other unit, which is resubmitted, and
 // finalises both; the admin approves and publishes; the public scorecard shows the
 // three scores; the audit log shows every step.
@@ -93,6 +95,27 @@ async function fillForm(page, values) {
     typed += 1;
   }
   return typed;
+}
+
+/** Submits the form through its confirmation step, which explains the lock. */
+async function submitConfirmed(page, what) {
+  await page.locator("button[name=submit]").click();
+  const confirm = page.locator("[data-testid=confirm-submit]");
+  await confirm.waitFor();
+  const says = await confirm.innerText();
+  check(/khoá/.test(says), `${what}: the confirmation does not explain the lock: ${says}`);
+  await clickTo(confirm.locator("button[name=confirm]"), (url) => url.search.includes("message=submitted"), what);
+}
+
+/** The message under a field of the unit form, once it is not "saving". */
+async function fieldMessage(page, code, pattern) {
+  const note = page.locator(`[data-msg-for="${code}"]`);
+  await page.waitForFunction(
+    ([c, source]) => new RegExp(source).test(document.querySelector(`[data-msg-for="${c}"]`)?.textContent ?? ""),
+    [code, pattern.source],
+    { timeout: 10_000 },
+  );
+  return (await note.innerText()).trim();
 }
 
 /** Attaches evidence to every indicator that needs it: the first as an uploaded PDF, the others as references. */
@@ -193,6 +216,43 @@ await scenario.run(async () => {
       const refused = await page.request.get(`${BASE}/work/rounds/${roundId}/units/${other}`);
       checkEqual(refused.status(), 403, `${UNITS[unit]} opening ${other}'s form`);
       const values = bundledValues(unit);
+      if (unit === "STTTT") {
+        // A bad value stays in its field, marked, while the others save as they are left.
+        await page.locator('input[name="v:3.1"]').fill("abc");
+        await page.locator('input[name="v:1.2"]').fill("4");
+        await page.locator('input[name="v:1.4"]').fill("200");
+        await page.locator('input[name="v:1.4"]').blur();
+        const bad = await fieldMessage(page, "3.1", /abc/);
+        checkEqual(await page.locator('input[name="v:3.1"]').getAttribute("aria-invalid"), "true", "3.1 marked invalid");
+        checkEqual(await page.locator('input[name="v:3.1"]').inputValue(), "abc", "the bad value is kept");
+        await fieldMessage(page, "1.2", /^Đã lưu$/);
+        await fieldMessage(page, "1.4", /^Đã lưu$/);
+        await page.waitForFunction(() => /^2\/\d+ đã trả lời, \d+ thiếu minh chứng$/.test(document.querySelector("[data-testid=progress]")?.textContent.trim() ?? ""), null, { timeout: 10_000 })
+          .catch(async () => check(false, `progress after two saves: ${await text(page, "[data-testid=progress]")}`));
+        await scenario.shoot(page, "02-bad-value-kept.png");
+        // Corrected, it saves; a reload mid-form loses nothing.
+        await page.locator('input[name="v:3.1"]').fill("97.5%");
+        await page.locator('input[name="v:3.1"]').blur();
+        await fieldMessage(page, "3.1", /^Đã lưu$/);
+        check((await page.locator('input[name="v:3.1"]').getAttribute("aria-invalid")) === null, `3.1 still marked (${bad})`);
+        await page.reload();
+        checkEqual(await page.locator('input[name="v:1.2"]').inputValue(), "4", "1.2 after a reload");
+        checkEqual(await page.locator('input[name="v:3.1"]').inputValue(), "97.5%", "3.1 after a reload");
+        // At phone width the form is cards: nothing scrolls sideways.
+        await page.setViewportSize({ width: 390, height: 844 });
+        const widths = await page.evaluate(() => [
+          document.documentElement.scrollWidth,
+          window.innerWidth,
+          [...document.querySelectorAll("main *")]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 3)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+            .join(", "),
+        ]);
+        check(widths[0] <= widths[1], `the form scrolls sideways at 390 px: scrollWidth ${widths[0]} > ${widths[1]} (${widths[2]})`);
+        await scenario.shoot(page, "02-form-390px.png");
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
       // Live points: the engine's points for the first number typed appear without saving.
       const typed = await fillForm(page, values);
       const [firstCode] = values.find(([c]) => c === "1.2") ?? values[1];
@@ -207,13 +267,15 @@ await scenario.run(async () => {
       await clickTo(page.locator("button[name=save]"), (url) => url.search.includes("message=saved"), "save the draft");
       // Submitting without evidence is refused and names what is missing.
       await page.locator("button[name=submit]").click();
-      await page.locator("[data-testid=form-error]").waitFor();
-      const error = await text(page, "[data-testid=form-error]");
+      await page.locator("[data-testid=error-summary]").waitFor();
+      const error = await text(page, "[data-testid=error-summary]");
       check(/minh chứng/.test(error), `submission without evidence: ${error}`);
+      check((await count(page, '[data-testid=error-summary] a[href^="#i-"]')) > 0, "the summary links to the indicators");
+      check(await page.evaluate(() => document.activeElement?.dataset.testid === "error-summary"), "the summary has the focus");
       scenario.allow(/^HTTP 422 for \/work\/rounds\/\d+\/units\/\w+\/save$/);
       await page.goto(`${BASE}/work/rounds/${roundId}/units/${unit}`);
       const evidenced = await addEvidence(page, unit);
-      await clickTo(page.locator("button[name=submit]"), (url) => url.search.includes("message=submitted"), `${unit}: submit`);
+      await submitConfirmed(page, `${unit}: submit`);
       const state = await text(page, "[data-testid=unit-state]");
       check(/Đã nộp/.test(state), `${unit} state after submitting: ${state}`);
       checkEqual(await page.locator("button[name=submit]").count(), 0, `${unit}: the submitted form still has a submit button`);
@@ -267,7 +329,7 @@ await scenario.run(async () => {
     check(/Trả lại/.test(state), `116 after being returned: ${state}`);
     check((await page.locator("[data-testid=history]").innerText()).includes(RETURN_COMMENT), "the comment is not in the history");
     await page.locator('input[name="v:1.4"]').fill("180");
-    await clickTo(page.locator("button[name=submit]"), (url) => url.search.includes("message=submitted"), "resubmit 116");
+    await submitConfirmed(page, "resubmit 116");
     const history = await page.locator("[data-testid=history] li").allInnerTexts();
     check(history.some((h) => h.includes("resubmit")), `the history has no resubmission: ${history.join(" | ")}`);
     scenario.noBrowserProblems();

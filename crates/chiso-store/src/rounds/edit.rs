@@ -192,7 +192,13 @@ fn sort_changes(
         let version = found.map_or(0, |s| s.version);
         if change.expected_version.is_some_and(|expected| expected != version) {
             let value = found.map(|s| s.text.value.clone()).unwrap_or_default();
-            refuse(ChangeRefusal::Stale { value, version });
+            // Saved meanwhile with the very same text (two tabs, or a field saved
+            // as the form was posted): nothing is lost, nothing to write.
+            if value == change.value.trim() {
+                outcome.saved.push((indicator, version));
+            } else {
+                refuse(ChangeRefusal::Stale { value, version });
+            }
             continue;
         }
         outcome.saved.push((indicator, version + 1));
