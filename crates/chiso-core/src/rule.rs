@@ -2,7 +2,7 @@
 //! they accept, and the points a value earns.
 
 use crate::lang::{Names, NamesDef};
-use crate::number::parse_number;
+use crate::number::{parse_number, trim};
 use crate::problem::Problem;
 use crate::value::Value;
 
@@ -170,7 +170,7 @@ impl Rule {
     /// Reads a value written for this rule (not empty, not `na`: the caller handles
     /// those). `max` is the leaf's maximum, which bounds `manual` values.
     pub fn parse_value(&self, text: &str, max: f64) -> Result<Value, Problem> {
-        let text = text.trim();
+        let text = trim(text);
         let number = || parse_number(text).ok_or_else(|| Problem::NotANumber { text: text.to_string() });
         let non_negative = |v: f64| if v < 0.0 { Err(Problem::NegativeValue { value: v }) } else { Ok(v) };
         match self {
@@ -311,10 +311,15 @@ fn build_options(raw: &[ChoiceDef], max: f64, problems: &mut Vec<RuleProblem>) -
 
 /// The boolean words of the spec, in any letter case.
 pub fn parse_boolean(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "1" | "true" | "yes" | "có" | "x" => Some(true),
-        "0" | "false" | "no" | "không" => Some(false),
-        _ => None,
+    // Compared lowercased char by char: no lowercased copy of every value.
+    let text = trim(text);
+    let is = |word: &str| text.chars().flat_map(char::to_lowercase).eq(word.chars());
+    if ["1", "true", "yes", "có", "x"].into_iter().any(is) {
+        Some(true)
+    } else if ["0", "false", "no", "không"].into_iter().any(is) {
+        Some(false)
+    } else {
+        None
     }
 }
 

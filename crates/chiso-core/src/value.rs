@@ -1,7 +1,7 @@
 //! Values entered for a unit's leaves, after reading: typed by the leaf's rule.
 
 use crate::framework::Indicator;
-use crate::number::parse_number;
+use crate::number::{parse_number, trim};
 use crate::problem::Problem;
 
 /// A value typed by the rule of the leaf it was written for.
@@ -41,7 +41,7 @@ impl Indicator {
     /// applicable, anything else must suit the leaf's rule (or be a number, for a
     /// composite leaf).
     pub fn parse_entry(&self, text: &str) -> Result<Entry, Problem> {
-        let text = text.trim();
+        let text = trim(text);
         if text.is_empty() {
             return Ok(Entry::Missing);
         }

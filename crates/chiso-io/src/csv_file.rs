@@ -2,6 +2,7 @@
 //! located error and reading goes on, so all errors are reported together.
 
 use crate::error::{ErrorKind, PackageError};
+use chiso_core::number::trim;
 use csv::StringRecord;
 use std::borrow::Cow;
 
@@ -102,10 +103,10 @@ pub(crate) struct Row<'r>(&'r StringRecord);
 
 impl<'r> Row<'r> {
     pub(crate) fn get(&self, i: usize) -> Option<&'r str> {
-        self.0.get(i).map(str::trim)
+        self.0.get(i).map(trim)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'r str> + 'r {
-        self.0.iter().map(str::trim)
+        self.0.iter().map(trim)
     }
 }

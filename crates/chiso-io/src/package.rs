@@ -40,6 +40,12 @@ pub struct Origins {
 }
 
 impl Origins {
+    /// The line of values.csv the value was written on, if it was.
+    pub fn line(&self, unit: usize, indicator: usize) -> Option<usize> {
+        let &(line, _) = self.at.get(unit)?.get(indicator)?;
+        (line > 0).then_some(line as usize)
+    }
+
     pub fn get(&self, unit: usize, indicator: usize) -> Option<ValueOrigin<'_>> {
         let &(line, column) = self.at.get(unit)?.get(indicator)?;
         (line > 0).then(|| ValueOrigin {

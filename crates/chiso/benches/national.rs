@@ -11,7 +11,8 @@
 //! - `render/json-points`, `render/json-composite`: the JSON document of
 //!   `--format json` written to memory, for information;
 //! - `command/score-json-points`, `command/score-json-composite`: the real binary,
-//!   `chiso score PKG --format json > /dev/null`, as a process (goal: under 300 ms).
+//!   `chiso score PKG --format json > /dev/null`, as a process (goal: under 300 ms;
+//!   under 60 ms for the composite package since issue 11).
 //!
 //! Before measuring, both packages are loaded, scored and run through the binary
 //! once (a refused package panics with its first errors), and the steps of the
@@ -39,6 +40,7 @@ use chiso_io::Package;
 use criterion::{Criterion, SamplingMode};
 use generate::Generated;
 use std::hint::black_box;
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -108,22 +110,19 @@ fn phases(p: &Prepared) {
     let results = package.score().map_err(|e| e.0.len()).expect("checked");
     step("score", t);
     let t = Instant::now();
-    let mut out = Vec::new();
+    // As the command does: streamed through a buffer to standard output (here /dev/null).
+    let null = std::fs::File::create("/dev/null").expect("opening /dev/null");
+    let mut out = std::io::BufWriter::new(null);
     chiso_io::render::json::write(&mut out, &package.assessment, &results, &package.kpi_sources, Lang::Vi)
-        .expect("JSON to memory");
-    step("render JSON", t);
-    let t = Instant::now();
-    std::fs::write("/dev/null", &out).expect("writing to /dev/null");
-    step("write", t);
+        .expect("JSON to /dev/null");
+    out.flush().expect("writing to /dev/null");
+    step("render and write JSON", t);
     let t = Instant::now();
     drop(results);
     step("drop results", t);
     let t = Instant::now();
     drop(package);
     step("drop package", t);
-    let t = Instant::now();
-    drop(out);
-    step("drop output", t);
     let total: Duration = times.iter().map(|(_, d)| *d).sum();
     let steps: Vec<String> =
         times.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1e3)).collect();
@@ -252,12 +251,13 @@ fn main() {
     drop(root);
 }
 
-/// The goals of the issue, per benchmark id.
+/// The goals of the issues, per benchmark id: the national benchmark's first issue,
+/// and issue 11 (the composite package's whole command under 60 ms).
 const GOALS: &[(&str, Duration)] = &[
     ("score/points", Duration::from_millis(5)),
     ("score/composite", Duration::from_millis(5)),
     ("command/score-json-points", Duration::from_millis(300)),
-    ("command/score-json-composite", Duration::from_millis(300)),
+    ("command/score-json-composite", Duration::from_millis(60)),
 ];
 
 const IDS: &[&str] = &[

@@ -15,7 +15,7 @@ use chiso_io::render::{csv, json, kpi, report, summary, table};
 use chiso_io::{MonitoringPackage, Package, PackageErrors};
 use clap::Parser;
 use cli::{Cli, Command, Format, KpiFormat};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -52,7 +52,14 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             match format {
                 Format::Table => out.extend(table::render(a, &results, lang).into_bytes()),
                 Format::Json => {
-                    json::write(&mut out, a, &results, &package.kpi_sources, lang).context("writing JSON")?
+                    // Scored: only writing can fail now, so the document (megabytes for a
+                    // national package) goes straight to standard output, not via memory.
+                    let mut stdout = BufWriter::new(std::io::stdout().lock());
+                    json::write(&mut stdout, a, &results, &package.kpi_sources, lang)
+                        .map_err(std::io::Error::from) // so that a broken pipe is recognised
+                        .context("writing JSON")?;
+                    stdout.flush()?;
+                    return Ok(ExitCode::SUCCESS);
                 }
                 Format::Csv => csv::write(&mut out, a, &results, lang).context("writing CSV")?,
             }

@@ -73,12 +73,21 @@ impl Reader<'_> {
             return;
         };
         let c_note = header.column("note");
+        // The previous row's unit and indicator: a unit's rows usually come together
+        // and in the framework's order, which spares two hash look-ups a row.
+        let mut previous: Option<(usize, usize)> = None;
         csv.rows(header, errors, |line, row, errors| {
-            let Some(unit) = self.unit(row.get(c_unit).unwrap_or(""), line, errors) else { return };
+            let code = row.get(c_unit).unwrap_or("");
+            let same_unit = previous.map(|(unit, _)| unit).filter(|&unit| self.units[unit].code == code);
+            let Some(unit) = same_unit.or_else(|| self.unit(code, line, errors)) else { return };
             let code = row.get(c_indicator).unwrap_or("");
             let note = c_note.and_then(|c| row.get(c)).filter(|n| !n.is_empty()).map(str::to_string);
             let Some(framework) = self.frameworks[self.units[unit].group].as_ref() else { return };
-            let Some(indicator) = framework.find(code) else {
+            let next = previous.map_or(0, |(_, indicator)| indicator + 1);
+            let in_order = framework.indicators.get(next).is_some_and(|i| i.code == code).then_some(next);
+            let found = in_order.or_else(|| framework.find(code));
+            previous = Some((unit, found.unwrap_or(0)));
+            let Some(indicator) = found else {
                 let kind = ErrorKind::UnknownIndicator {
                     indicator: code.into(),
                     group: self.group_codes[self.units[unit].group].clone(),
@@ -102,6 +111,12 @@ impl Reader<'_> {
                 errors.push(PackageError::new(VALUES_FILE, Some(1), Some(name), kind));
             }
         }
+        // Per group, the indicator each column names: looked up once, not per cell.
+        let column_indicators: Vec<Vec<Option<usize>>> = self
+            .frameworks
+            .iter()
+            .map(|f| header.names.iter().map(|name| f.as_ref().and_then(|f| f.find(name))).collect())
+            .collect();
         let mut seen: HashMap<usize, usize> = HashMap::new();
         csv.rows(header, errors, |line, row, errors| {
             let Some(unit) = self.unit(row.get(0).unwrap_or(""), line, errors) else { return };
@@ -113,8 +128,9 @@ impl Reader<'_> {
             seen.insert(unit, line);
             let group = self.units[unit].group;
             let Some(framework) = self.frameworks[group].as_ref() else { return };
+            let indicators = &column_indicators[group];
             for (c, (column, text)) in header.names.iter().zip(row.iter()).enumerate().skip(1) {
-                match framework.find(column) {
+                match indicators[c] {
                     // An empty cell is missing, whatever the column is in this framework.
                     Some(indicator) if text.is_empty() && !framework.indicators[indicator].is_leaf() => {}
                     Some(indicator) => self.store(unit, indicator, text, line, c, None, errors),
@@ -159,11 +175,11 @@ impl Reader<'_> {
             errors.push(err(ErrorKind::NotALeaf { indicator: leaf.code.clone() }));
             return;
         }
-        if let Some(first) = self.origins.get(unit, indicator) {
+        if let Some(first_line) = self.origins.line(unit, indicator) {
             errors.push(err(ErrorKind::DuplicateValue {
                 unit: self.units[unit].code.clone(),
                 indicator: leaf.code.clone(),
-                first_line: first.line,
+                first_line,
             }));
             return;
         }
