@@ -17,6 +17,8 @@
 #   RUST_LOG=warn    the server's log level
 #   OUT=DIR          where the run's files go (default /var/tmp/chiso-load-runs/…)
 #   KEEP=1           keep the SQLite file / the PostgreSQL database after the run
+#   CHISO_BIN=PATH   run this chiso binary instead of building one (to compare two
+#                    runs on the very same build)
 #
 # Loopback only. Server and load generator share this machine's cores: say so next
 # to the figures.
@@ -44,10 +46,19 @@ export CHISO_USER_PASSWORD="load-user-$RANDOM$RANDOM" CHISO_LOAD_PASSWORD
 CHISO_LOAD_PASSWORD="$CHISO_USER_PASSWORD"
 
 echo "== building (release): chiso, and the load tool" >&2
-nice -n 10 cargo build -q --release -p chiso
+if [[ -n "${CHISO_BIN:-}" ]]; then
+  chiso="$CHISO_BIN"
+else
+  nice -n 10 cargo build -q --release -p chiso
+  chiso="$CARGO_TARGET_DIR/release/chiso"
+fi
 CARGO_TARGET_DIR="$load_target" nice -n 10 cargo build -q --release --manifest-path bench/load/Cargo.toml
-chiso="$CARGO_TARGET_DIR/release/chiso"
 load="$load_target/release/chiso-load"
+{
+  echo "source: $(git describe --always --dirty 2>/dev/null || echo unknown) (binary $chiso, sha256 $(sha256sum "$chiso" | cut -c1-16), built $(date -r "$chiso" '+%F %T'))"
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), sched_autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)"
+  echo "run: $backend, $users users, ramp $ramp, run $duration, think x$think, RUST_LOG=${RUST_LOG:-warn}"
+} >"$out/run-info.txt"
 
 db_args=()
 if [[ "$backend" == sqlite ]]; then
@@ -131,6 +142,7 @@ server_cpu=$(($(cpu_of "$pid") - server_cpu0))
 pg_cpu_used=$(($(pg_cpu) - pg_cpu0))
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 stop_server
+cat "$out/run-info.txt"
 cat "$out/summary.txt" 2>/dev/null || { echo "the load tool failed ($status):" >&2; tail -20 "$out/goose.log" >&2; exit 1; }
 
 echo

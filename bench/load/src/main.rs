@@ -267,6 +267,9 @@ struct Ledger {
     /// timeout): "unit|indicator".
     uncertain_saves: BTreeSet<String>,
     save_requests_ok: u64,
+    /// Reads of the form that showed another value than the reporter's last save
+    /// ("unit|indicator"): a lost write seen while the run goes on.
+    form_mismatches: Vec<String>,
     /// kpi|scope|period → value, each acknowledged with 201.
     observations: BTreeMap<String, f64>,
     uncertain_observations: BTreeSet<String>,
@@ -439,6 +442,8 @@ struct Reporter {
     unit: String,
     leaves: Vec<String>,
     csrf: String,
+    /// The last value this reporter saved per leaf (it is the only one saving it).
+    saved: HashMap<String, String>,
 }
 
 async fn reporter_start(user: &mut GooseUser) -> TransactionResult {
@@ -456,15 +461,19 @@ async fn reporter_start(user: &mut GooseUser) -> TransactionResult {
         })
         .unwrap_or_default();
     let csrf = user_sign_in(user, &format!("bc.{}", unit.to_lowercase())).await?;
-    user.set_session_data(Reporter { unit, leaves, csrf });
+    user.set_session_data(Reporter { unit, leaves, csrf, saved: HashMap::new() });
     Ok(())
 }
 
-/// `name="PREFIX:CODE" value="…"` of a form page.
+/// The `value` attribute of the form control `name="NAME"` of a page (whatever the
+/// order of its attributes).
 fn field(page: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker)? + marker.len();
-    Some(page[start..].split('"').next()?.to_owned())
+    let at = page.find(&format!("name=\"{name}\""))?;
+    let start = page[..at].rfind('<')?;
+    let end = at + page[at..].find('>')?;
+    let tag = &page[start..end];
+    let value = tag.find(" value=\"")? + " value=\"".len();
+    Some(tag[value..].split('"').next()?.to_owned())
 }
 
 /// Opens the unit's form, thinks, saves one to three of the reporter's leaves with
@@ -478,6 +487,7 @@ async fn reporter_edit(user: &mut GooseUser) -> TransactionResult {
     if page.status != 200 || me.leaves.is_empty() {
         return Ok(());
     }
+    let mut mismatched = Vec::new();
     let (chosen, values) = {
         let mut rng = rand::rng();
         let count = rng.random_range(1..=3).min(me.leaves.len());
@@ -485,17 +495,29 @@ async fn reporter_edit(user: &mut GooseUser) -> TransactionResult {
         let values: Vec<(String, String, String)> = chosen
             .iter()
             .map(|code| {
-                let current = field(&page.body, &format!("v:{code}")).unwrap_or_default();
+                let current = field(&page.body, &format!("v:{code}"));
                 let version = field(&page.body, &format!("ver:{code}")).unwrap_or_else(|| "0".into());
-                let mut value = rng.random_range(0..=100).to_string();
-                if value == current {
-                    value = ((value.parse::<u32>().unwrap_or(0) + 1) % 101).to_string();
+                let last = me.saved.get(code).cloned().unwrap_or_default();
+                if current.as_deref().is_some_and(|c| c != last) {
+                    mismatched.push(code.clone());
                 }
-                (code.clone(), value, version)
+                // A new value: neither what the form shows nor what was saved last
+                // (a save of the stored text changes nothing and is not a write).
+                let mut value = rng.random_range(0..=100u32);
+                while Some(value.to_string()) == current || value.to_string() == last {
+                    value = (value + 1) % 101;
+                }
+                (code.clone(), value.to_string(), version)
             })
             .collect();
         (chosen, values)
     };
+    if !mismatched.is_empty() {
+        let mut ledger = lock(&LEDGER);
+        for code in &mismatched {
+            ledger.form_mismatches.push(format!("{}|{code}", me.unit));
+        }
+    }
     tokio::time::sleep(think()).await;
     let mut form: Vec<(String, String)> = vec![("csrf".into(), me.csrf.clone()), ("save".into(), "1".into())];
     for (code, value, version) in &values {
@@ -522,6 +544,11 @@ async fn reporter_edit(user: &mut GooseUser) -> TransactionResult {
                 let entry = ledger.saves.entry(format!("{}|{code}", me.unit)).or_default();
                 entry.0 += 1;
                 entry.1 = value.clone();
+            }
+            drop(ledger);
+            let me = user.get_session_data_unchecked_mut::<Reporter>();
+            for (code, value, _) in &values {
+                me.saved.insert(code.clone(), value.clone());
             }
         } else if answer.status == 0 || answer.status >= 500 {
             for code in &chosen {
@@ -798,13 +825,15 @@ fn summarise(wall: Duration, goose_seconds: usize, ledger: &Ledger) -> String {
     }
     out.push_str(&format!(
         "\nacknowledged: {} saves ({} values), {} observation posts ({} observations); \
-         without a clear answer: {} values, {} observations\n",
+         without a clear answer: {} values, {} observations; form reads showing another value than \
+         the last save: {}\n",
         ledger.save_requests_ok,
         ledger.saves.values().map(|(n, _)| n).sum::<u64>(),
         ledger.observation_requests_ok,
         ledger.observations.len(),
         ledger.uncertain_saves.len(),
         ledger.uncertain_observations.len(),
+        ledger.form_mismatches.len(),
     ));
     out
 }
