@@ -35,7 +35,7 @@ pub use audit::{AuditEntry, AuditFilter, DEFAULT_AUDIT_LIMIT};
 pub use clock::Clock;
 pub use error::{RowProblem, RowProblemKind, StoreError};
 pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
-pub use monitoring::{MonitoringImport, NewObservation, StoredObservation};
+pub use monitoring::{MonitoringImport, NewObservation};
 pub use publications::{Publication, PublicationInfo, PublishedRound};
 pub use rounds::{
     ChangeRefusal, RefusedChange, Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange,

@@ -294,16 +294,6 @@ async fn bump_monitoring_version(conn: &mut AnyConnection) -> Result<(), StoreEr
     Ok(())
 }
 
-/// One stored observation as the API lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredObservation {
-    pub kpi: String,
-    pub scope: String,
-    pub period: String,
-    pub value: f64,
-    pub note: Option<String>,
-}
-
 impl Store {
     /// A number that changes whenever the KPI catalogue or an observation changes
     /// (on any app server sharing the database): what is derived from
@@ -315,50 +305,6 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(version.unwrap_or(0))
-    }
-
-    /// One page of the stored observations, by KPI in catalogue order, then scope
-    /// and period, optionally of one KPI and/or scope; with how many match in all.
-    #[tracing::instrument(skip_all)]
-    pub async fn observations_page(
-        &self,
-        kpi: Option<&str>,
-        scope: Option<&str>,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<StoredObservation>, i64), StoreError> {
-        let filter = "($1 = '' OR o.kpi_code = $1) AND ($2 = '' OR o.scope = $2)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM observations o WHERE {filter}"
-        )))
-        .bind(kpi.unwrap_or(""))
-        .bind(scope.unwrap_or(""))
-        .fetch_one(&self.pool)
-        .await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT o.kpi_code, o.scope, o.period, o.value, o.note FROM observations o \
-             JOIN kpis k ON k.code = o.kpi_code WHERE {filter} \
-             ORDER BY k.position, o.scope, o.period, o.id LIMIT $3 OFFSET $4"
-        )))
-        .bind(kpi.unwrap_or(""))
-        .bind(scope.unwrap_or(""))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await?;
-        let page = rows
-            .iter()
-            .map(|row| {
-                Ok(StoredObservation {
-                    kpi: row.try_get("kpi_code")?,
-                    scope: row.try_get("scope")?,
-                    period: row.try_get("period")?,
-                    value: row.try_get("value")?,
-                    note: row.try_get("note")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok((page, total))
     }
 }
 

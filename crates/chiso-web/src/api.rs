@@ -25,6 +25,7 @@ use chiso_store::{Actor, NewObservation, PublicationInfo, RoundId, RowProblemKin
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -586,8 +587,33 @@ async fn list_observations(
             ));
         }
     }
-    let (page, total) =
-        state.store.observations_page(query.kpi.as_deref(), query.scope.as_deref(), limit, offset).await?;
+    // The order (catalogue, scope, period) is sorted once per data version and kept:
+    // a page is then a slice, whatever its offset.
+    // As of this request: a client reads back what it has just written.
+    let (version, monitoring) = crate::views::cache::monitoring_within(&state, Duration::ZERO).await?;
+    let key = (query.kpi.clone(), query.scope.clone());
+    let order = match state.views.observation_order.get(version, &key) {
+        Some(order) => order,
+        None => {
+            let order =
+                Arc::new(observation_order(&monitoring, query.kpi.as_deref(), query.scope.as_deref()));
+            state.views.observation_order.put(version, key, order.clone());
+            order
+        }
+    };
+    let total = order.len() as i64;
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(order.len());
+    let end = start.saturating_add(usize::try_from(limit).unwrap_or(0)).min(order.len());
+    let page = order[start..end].iter().map(|&i| {
+        let o = &monitoring.observations[i];
+        ObservationJson {
+            kpi: monitoring.catalogue.kpis[o.kpi].code.clone(),
+            scope: o.scope.clone(),
+            period: o.period.to_string(),
+            value: o.value,
+            note: o.note.clone(),
+        }
+    });
     let next = (offset + limit < total).then(|| {
         let mut next = format!("/api/v1/observations?limit={limit}&offset={}", offset + limit);
         for (name, field) in [("kpi", &query.kpi), ("scope", &query.scope)] {
@@ -597,17 +623,26 @@ async fn list_observations(
         }
         next
     });
-    let observations = page
-        .into_iter()
-        .map(|o| ObservationJson {
-            kpi: o.kpi,
-            scope: o.scope,
-            period: o.period,
-            value: o.value,
-            note: o.note,
-        })
+    Ok(Json(Observations { observations: page.collect(), total, limit, offset, next }))
+}
+
+/// The observations of a KPI and/or scope (all when `None`), as indices into
+/// `monitoring.observations` by KPI in catalogue order, then scope and period.
+fn observation_order(
+    monitoring: &chiso_core::kpi::Monitoring,
+    kpi: Option<&str>,
+    scope: Option<&str>,
+) -> Vec<usize> {
+    let kpi = kpi.map(|code| monitoring.catalogue.find(code));
+    let mut order: Vec<(usize, &str, String, usize)> = monitoring
+        .observations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| kpi.is_none_or(|k| k == Some(o.kpi)) && scope.is_none_or(|s| s == o.scope))
+        .map(|(i, o)| (o.kpi, o.scope.as_str(), o.period.to_string(), i))
         .collect();
-    Ok(Json(Observations { observations, total, limit, offset, next }))
+    order.sort_unstable();
+    order.into_iter().map(|(_, _, _, i)| i).collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 type Key = (PublicationId, Option<PublicationId>);
 
+/// The `kpi` and `scope` a list of observations is filtered by.
+pub type ObservationFilter = (Option<String>, Option<String>);
+
 #[derive(Debug, Default)]
 pub struct ViewCache {
     rounds: Mutex<HashMap<Key, Arc<RoundView>>>,
@@ -27,6 +30,8 @@ pub struct ViewCache {
     monitoring_refresh: tokio::sync::Mutex<()>,
     /// The dashboard's cards per language.
     pub monitoring_cards: Versioned<Lang, Arc<MonitoringCards>>,
+    /// `/api/v1/observations`: the order of the observations per (kpi, scope) filter.
+    pub observation_order: Versioned<ObservationFilter, Arc<Vec<usize>>>,
     /// `/api/v1/kpis` answers per scope, year asked and language.
     pub kpi_json: Versioned<(String, Option<i32>, Lang), Arc<serde_json::Value>>,
 }
@@ -122,7 +127,15 @@ impl ViewCache {
 pub async fn current_monitoring(
     state: &crate::state::AppState,
 ) -> Result<(i64, Arc<Monitoring>), chiso_store::StoreError> {
-    let staleness = state.config.monitoring_staleness;
+    monitoring_within(state, state.config.monitoring_staleness).await
+}
+
+/// The monitoring data no older than `staleness` (zero: as of this request, for
+/// lists a client reads back after writing).
+pub async fn monitoring_within(
+    state: &crate::state::AppState,
+    staleness: Duration,
+) -> Result<(i64, Arc<Monitoring>), chiso_store::StoreError> {
     if let Some(recent) = state.views.recent_monitoring(staleness) {
         return Ok(recent);
     }
