@@ -163,7 +163,14 @@ async fn refused(
 fn store_errors(error: &StoreError, lang: Lang) -> Option<Vec<String>> {
     match error {
         StoreError::Invalid(errors) => Some(errors.0.iter().map(|e| e.render(lang)).collect()),
-        StoreError::Refused(rows) => Some(rows.iter().map(|r| format!("{r:?}")).collect()),
+        StoreError::Refused(rows) => Some(
+            rows.iter()
+                .map(|r| {
+                    let message = crate::api::row_problem_message(&r.kind, lang);
+                    format!("{} {}: {message}", lang.pick("Hàng", "Row"), r.row + 1)
+                })
+                .collect(),
+        ),
         StoreError::Conflict(message) | StoreError::InvalidInput(message) => Some(vec![message.clone()]),
         _ => None,
     }
