@@ -616,6 +616,23 @@ impl Store {
         changes: &[ValueChange],
         actor: Actor,
     ) -> Result<(), StoreError> {
+        let (mut tx, state, now) = self.begin_self_edit(round, unit, changes).await?;
+        apply_value_changes(&mut tx, round, changes, now, actor).await?;
+        if state == UnitState::NotStarted {
+            set_unit_state(&mut tx, round, unit, UnitState::Draft, now, actor).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The preamble of a reporter's save: every change is of `unit`, and the unit
+    /// is editable; the write transaction, the unit's state and now.
+    async fn begin_self_edit(
+        &self,
+        round: RoundId,
+        unit: &str,
+        changes: &[ValueChange],
+    ) -> Result<(crate::store::Tx, UnitState, i64), StoreError> {
         if let Some(other) = changes.iter().find(|c| c.unit.trim() != unit) {
             return Err(StoreError::InvalidInput(format!(
                 "a change for unit {:?} in the form of {unit:?}",
@@ -623,7 +640,7 @@ impl Store {
             )));
         }
         let now = self.now();
-        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
+        let (tx, stage, state) = self.begin_unit_write(round, unit).await?;
         if !editable(stage, state) {
             return Err(refuse(format!(
                 "unit {unit:?} cannot be changed now (round {}, unit {})",
@@ -631,12 +648,7 @@ impl Store {
                 state.code()
             )));
         }
-        apply_value_changes(&mut tx, round, changes, now, actor).await?;
-        if state == UnitState::NotStarted {
-            set_unit_state(&mut tx, round, unit, UnitState::Draft, now, actor).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        Ok((tx, state, now))
     }
 
     /// Saves a reporter's draft values of `unit` value by value: those the leaf's
@@ -650,21 +662,7 @@ impl Store {
         changes: &[ValueChange],
         actor: Actor,
     ) -> Result<ValueSave, StoreError> {
-        if let Some(other) = changes.iter().find(|c| c.unit.trim() != unit) {
-            return Err(StoreError::InvalidInput(format!(
-                "a change for unit {:?} in the form of {unit:?}",
-                other.unit
-            )));
-        }
-        let now = self.now();
-        let (mut tx, stage, state) = self.begin_unit_write(round, unit).await?;
-        if !editable(stage, state) {
-            return Err(refuse(format!(
-                "unit {unit:?} cannot be changed now (round {}, unit {})",
-                stage.code(),
-                state.code()
-            )));
-        }
+        let (mut tx, state, now) = self.begin_self_edit(round, unit, changes).await?;
         let outcome = apply_valid_value_changes(&mut tx, round, changes, now, actor).await?;
         if state == UnitState::NotStarted && !outcome.saved.is_empty() {
             set_unit_state(&mut tx, round, unit, UnitState::Draft, now, actor).await?;

@@ -609,14 +609,7 @@ async fn unit_form_view(
     let a = &package.assessment;
     let u = a.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
     let framework = a.framework_of(u);
-    let values: HashMap<String, (String, i64)> = state
-        .store
-        .round_values(round_id)
-        .await?
-        .into_iter()
-        .filter(|v| v.unit == unit)
-        .map(|v| (v.indicator, (v.value, v.version)))
-        .collect();
+    let values = form::stored_values(state, round_id, unit).await?;
     let appraisals: HashMap<String, chiso_store::Appraisal> = state
         .store
         .appraisals(round_id)

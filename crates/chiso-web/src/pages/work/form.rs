@@ -163,7 +163,7 @@ pub(super) fn typed_values(form: &BTreeMap<String, String>) -> Vec<(String, Stri
 }
 
 /// The values of `unit` as stored: indicator → (text, version).
-async fn stored_values(
+pub(super) async fn stored_values(
     state: &AppState,
     round: RoundId,
     unit: &str,
