@@ -23,6 +23,13 @@ pub enum StoreError {
     /// A uniqueness clash or a stale version: the database is the source of truth.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The round's workflow refuses the action now (chiso-core's rules); the
+    /// refusal says why in either language. Nothing was written.
+    #[error("{0}")]
+    NotAllowed(chiso_core::workflow::Refusal),
+    /// Someone changed the value after the person read it: what is stored now.
+    #[error("{what} was changed meanwhile: it is at version {version} now, not {expected}")]
+    Stale { what: String, value: Option<String>, version: i64, expected: i64 },
     /// Publications and the audit log are never changed; a published round is never deleted.
     #[error("immutable: {0}")]
     Immutable(String),

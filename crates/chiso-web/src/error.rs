@@ -4,6 +4,8 @@
 use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use chiso_core::Lang;
+use chiso_core::workflow::RefusalClass;
 use chiso_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +77,10 @@ impl AppError {
                 format!("Trường \"{field}\" dài quá {max} ký tự."),
                 format!("The field \"{field}\" is longer than {max} characters."),
             ),
+            AppError::Store(StoreError::NotAllowed(refusal)) => {
+                (refusal.message(Lang::Vi), refusal.message(Lang::En))
+            }
+            AppError::Store(StoreError::Stale { what, value, .. }) => stale_texts(what, value.as_deref()),
             AppError::Store(error) if store_status(error).is_client_error() => {
                 (error.to_string(), error.to_string())
             }
@@ -92,8 +98,27 @@ pub fn store_status(error: &StoreError) -> StatusCode {
         StoreError::Conflict(_) | StoreError::Immutable(_) => StatusCode::CONFLICT,
         StoreError::InvalidInput(_) | StoreError::Refused(_) => StatusCode::BAD_REQUEST,
         StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Stale { .. } => StatusCode::CONFLICT,
+        StoreError::NotAllowed(refusal) => match refusal.class() {
+            RefusalClass::Forbidden => StatusCode::FORBIDDEN,
+            RefusalClass::NotFound => StatusCode::NOT_FOUND,
+            RefusalClass::Conflict | RefusalClass::Immutable => StatusCode::CONFLICT,
+            RefusalClass::Invalid | RefusalClass::Incomplete => StatusCode::BAD_REQUEST,
+        },
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+/// A value someone changed after the person read it, with what is stored now.
+pub fn stale_texts(what: &str, value: Option<&str>) -> (String, String) {
+    let (now_vi, now_en) = match value {
+        Some(value) => (format!(" Giá trị hiện nay: \"{value}\"."), format!(" It is now \"{value}\".")),
+        None => (" Giá trị đó đã bị xoá.".to_owned(), " It was removed.".to_owned()),
+    };
+    (
+        format!("\"{what}\" vừa được người khác thay đổi.{now_vi} Hãy xem lại rồi lưu lần nữa."),
+        format!("\"{what}\" was changed by someone else meanwhile.{now_en} Check it and save again."),
+    )
 }
 
 fn escape(text: &str) -> String {

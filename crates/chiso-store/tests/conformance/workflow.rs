@@ -4,6 +4,7 @@
 
 use crate::rounds::{ADMIN, memory, sonla_files};
 use crate::support::each_backend;
+use chiso_core::workflow::Refusal;
 use chiso_io::{Files, Package};
 use chiso_store::{
     Actor, AppraisalChange, NewEvidence, RowProblemKind, Stage, Store, StoreError, UnitState, UserId,
@@ -80,7 +81,10 @@ async fn a_round_runs_from_self_assessment_to_publication() {
         assert_eq!(store.unit_progress(round).await?.len(), 32);
         // Not open yet: nobody can fill a form.
         let early = store.save_self_assessment(round, "STTTT", &bundled_values("STTTT"), REPORTER).await;
-        assert!(matches!(early, Err(StoreError::Conflict(_))), "{early:?}");
+        assert!(
+            matches!(early, Err(StoreError::NotAllowed(Refusal::NotEditable { stage: Stage::Draft, .. }))),
+            "{early:?}"
+        );
         for unit in store.unit_progress(round).await? {
             if unit.unit != "STTTT" && unit.unit != "116" {
                 store.set_unit_assigned(round, &unit.unit, false, ADMIN).await?;
@@ -99,7 +103,10 @@ async fn a_round_runs_from_self_assessment_to_publication() {
         store.submit_unit(round, "STTTT", REPORTER).await?;
         let locked =
             store.save_self_assessment(round, "STTTT", &bundled_values("STTTT")[..1], REPORTER).await;
-        assert!(matches!(locked, Err(StoreError::Conflict(_))), "a submitted form is locked: {locked:?}");
+        assert!(
+            matches!(locked, Err(StoreError::NotAllowed(Refusal::NotEditable { state: UnitState::Submitted, .. }))),
+            "a submitted form is locked: {locked:?}"
+        );
         let evidence = store.evidence(round, "STTTT").await?;
         assert_eq!(evidence.len(), needing_evidence("STTTT").len());
         let (meta, content) = store
@@ -142,11 +149,17 @@ async fn a_round_runs_from_self_assessment_to_publication() {
             expected_version: 0,
         };
         let no_reason = store.appraise(round, "STTTT", &change, APPRAISER).await;
-        assert!(matches!(no_reason, Err(StoreError::InvalidInput(_))), "{no_reason:?}");
+        assert!(
+            matches!(no_reason, Err(StoreError::NotAllowed(Refusal::NoReason { correction: false, .. }))),
+            "{no_reason:?}"
+        );
         let change = AppraisalChange { reason: "Chỉ có 1 biên bản họp".into(), ..change };
         store.appraise(round, "STTTT", &change, APPRAISER).await?;
         let stale = store.appraise(round, "STTTT", &change, APPRAISER).await;
-        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        assert!(
+            matches!(&stale, Err(StoreError::Stale { value: Some(v), version: 1, expected: 0, .. }) if v == "1"),
+            "{stale:?}"
+        );
         let bad = AppraisalChange {
             indicator: "1.3".into(),
             value: "nhiều".into(),
@@ -165,7 +178,7 @@ async fn a_round_runs_from_self_assessment_to_publication() {
         assert_eq!(actions, ["submit", "return", "resubmit"]);
         let early = store.advance_stage(round, Stage::Approved, ADMIN).await;
         assert!(
-            matches!(early, Err(StoreError::Conflict(ref m)) if m.contains("116") && m.contains("STTTT")),
+            matches!(&early, Err(StoreError::NotAllowed(Refusal::NotAppraised { units })) if units == &["116", "STTTT"]),
             "{early:?}"
         );
         store.finalise_unit(round, "STTTT", APPRAISER).await?;
@@ -202,9 +215,15 @@ async fn a_round_runs_from_self_assessment_to_publication() {
             expected_version: 1,
         };
         let no_reason = store.correct(round, "STTTT", &fix, ADMIN).await;
-        assert!(matches!(no_reason, Err(StoreError::InvalidInput(_))), "{no_reason:?}");
+        assert!(
+            matches!(no_reason, Err(StoreError::NotAllowed(Refusal::NoReason { correction: true, .. }))),
+            "{no_reason:?}"
+        );
         let late = store.appraise(round, "STTTT", &fix, APPRAISER).await;
-        assert!(matches!(late, Err(StoreError::Conflict(_))), "no appraisal after publication: {late:?}");
+        assert!(
+            matches!(late, Err(StoreError::NotAllowed(Refusal::NotOpenForAppraisal { stage: Stage::Published, .. }))),
+            "no appraisal after publication: {late:?}"
+        );
         let fix = AppraisalChange { reason: "Biên bản thứ hai được bổ sung".into(), ..fix };
         store.correct(round, "STTTT", &fix, ADMIN).await?;
         assert_eq!(store.publication(id).await?.unwrap().results_json_vi, publication.results_json_vi);
