@@ -19,6 +19,10 @@
 //!   chiso-load verify --ledger DIR/ledger.json --values values.tsv --observations obs.tsv
 //!
 //! `bench/load.sh` runs all three against a fresh server.
+//!
+//! `form-package`, `form-setup` and `form-run` (module `form`) are the scenario of
+//! issue 12, 100 reporters saving their unit's form, run by `bench/form.sh`; it shares
+//! the requests, sign-in, ledger and `verify` of this file.
 
 use anyhow::{Context, Result, anyhow, bail};
 use goose::config::GooseConfiguration;
@@ -32,6 +36,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+mod form;
 
 /// Weights of the four scenarios: with 200 users, 120 readers, 32 reporters (one per
 /// unit of the bundled package), 16 appraisers and 32 API writers.
@@ -67,7 +73,9 @@ struct Setup {
 fn main() -> Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() {
-        bail!("usage: chiso-load setup|run|verify ... (see the top of src/main.rs)");
+        bail!(
+            "usage: chiso-load setup|run|verify|form-package|form-setup|form-run ... (see the top of src/main.rs)"
+        );
     }
     let command = args.remove(0);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -75,7 +83,10 @@ fn main() -> Result<()> {
         "setup" => runtime.block_on(setup(&args)),
         "run" => runtime.block_on(run(args)),
         "verify" => verify(&args),
-        other => bail!("unknown command {other:?}: setup, run or verify"),
+        "form-package" => form::package(&args),
+        "form-setup" => runtime.block_on(form::setup(&args)),
+        "form-run" => runtime.block_on(form::run(args)),
+        other => bail!("unknown command {other:?}: setup, run, verify, form-package, form-setup or form-run"),
     }
 }
 
@@ -134,26 +145,8 @@ async fn setup(args: &[String]) -> Result<()> {
     let csrf = sign_in(&client, &base, "admin", &password).await?;
 
     // A round run in the app from the bundled frameworks and units (no values).
-    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.clone());
-    for name in ["assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv"] {
-        let bytes = std::fs::read(package.join(name)).with_context(|| format!("reading {name}"))?;
-        form = form.part("files", reqwest::multipart::Part::bytes(bytes).file_name(name));
-    }
-    let response = client.post(format!("{base}/work/rounds")).multipart(form).send().await?;
-    let created = location(&response);
-    let round: i64 = created
-        .strip_prefix("/work/rounds/")
-        .and_then(|rest| rest.split('?').next())
-        .and_then(|id| id.parse().ok())
-        .with_context(|| format!("creating the round: {} {created:?}", response.status()))?;
-    let response = client
-        .post(format!("{base}/work/rounds/{round}/stage"))
-        .form(&[("csrf", csrf.as_str()), ("to", "open")])
-        .send()
-        .await?;
-    if !location(&response).ends_with("message=stage") {
-        bail!("opening round {round}: {} {:?}", response.status(), location(&response));
-    }
+    let files = ["assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv"];
+    let round = create_open_round(&client, &base, &csrf, &package, &files).await?;
 
     // An API token for the observation writers.
     let page = client
@@ -189,6 +182,39 @@ async fn setup(args: &[String]) -> Result<()> {
         setup.kpis.len()
     );
     Ok(())
+}
+
+/// Creates a round in the app (`POST /work/rounds`, as an admin uploads a package's
+/// frameworks and units: `files`, relative to `package`) and opens it for
+/// self-assessment. Returns the round's id.
+async fn create_open_round(
+    client: &reqwest::Client,
+    base: &str,
+    csrf: &str,
+    package: &Path,
+    files: &[&str],
+) -> Result<i64> {
+    let mut form = reqwest::multipart::Form::new().text("csrf", csrf.to_owned());
+    for name in files {
+        let bytes = std::fs::read(package.join(name)).with_context(|| format!("reading {name}"))?;
+        form = form.part("files", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    }
+    let response = client.post(format!("{base}/work/rounds")).multipart(form).send().await?;
+    let created = location(&response);
+    let round: i64 = created
+        .strip_prefix("/work/rounds/")
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|id| id.parse().ok())
+        .with_context(|| format!("creating the round: {} {created:?}", response.status()))?;
+    let response = client
+        .post(format!("{base}/work/rounds/{round}/stage"))
+        .form(&[("csrf", csrf), ("to", "open")])
+        .send()
+        .await?;
+    if !location(&response).ends_with("message=stage") {
+        bail!("opening round {round}: {} {:?}", response.status(), location(&response));
+    }
+    Ok(round)
 }
 
 /// Units and, per group, the numeric leaves of its framework.
@@ -750,6 +776,30 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[rank.min(sorted.len() - 1)]) / 1000.0
 }
 
+fn table_header() -> String {
+    format!(
+        "{:<46} {:>8} {:>7} {:>6} {:>8} {:>8} {:>8} {:>8}\n",
+        "request", "count", "req/s", "errors", "p50", "p95", "p99", "max"
+    )
+}
+
+/// One line of the summary tables: count, rate over `seconds`, errors and the
+/// percentiles of `times` (microseconds; sorted here), in ms.
+fn table_row(name: &str, times: &mut [u32], count: u64, errors: u64, seconds: f64) -> String {
+    times.sort_unstable();
+    format!(
+        "{:<46} {:>8} {:>7.1} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>8.1}\n",
+        name,
+        count,
+        count as f64 / seconds,
+        errors,
+        percentile(times, 50.0),
+        percentile(times, 95.0),
+        percentile(times, 99.0),
+        times.last().map_or(0.0, |t| f64::from(*t) / 1000.0),
+    )
+}
+
 /// The table `bench/load.sh` prints: per request name and per kind.
 fn summarise(wall: Duration, goose_seconds: usize, ledger: &Ledger) -> String {
     let timings = lock(&TIMINGS);
@@ -770,23 +820,9 @@ fn summarise(wall: Duration, goose_seconds: usize, ledger: &Ledger) -> String {
         goose_seconds,
     ));
     out.push_str("(times: request sent → whole body read, in ms; the ramp is included)\n\n");
-    let header = format!(
-        "{:<46} {:>8} {:>7} {:>6} {:>8} {:>8} {:>8} {:>8}\n",
-        "request", "count", "req/s", "errors", "p50", "p95", "p99", "max"
-    );
+    let header = table_header();
     let line = |name: &str, times: &mut Vec<u32>, count: u64, errors: u64| {
-        times.sort_unstable();
-        format!(
-            "{:<46} {:>8} {:>7.1} {:>6} {:>8.1} {:>8.1} {:>8.1} {:>8.1}\n",
-            name,
-            count,
-            count as f64 / seconds,
-            errors,
-            percentile(times, 50.0),
-            percentile(times, 95.0),
-            percentile(times, 99.0),
-            times.last().map_or(0.0, |t| f64::from(*t) / 1000.0),
-        )
+        table_row(name, times, count, errors, seconds)
     };
     out.push_str(&header);
     let mut kinds: BTreeMap<&str, (Vec<u32>, u64, u64)> = BTreeMap::new();
@@ -849,14 +885,33 @@ fn verify(args: &[String]) -> Result<()> {
     let values_text = std::fs::read_to_string(need(&mut args, "--values")?)?;
     let observations_text = std::fs::read_to_string(need(&mut args, "--observations")?)?;
     let audited: Option<u64> = take(&mut args, "--audited").map(|a| a.trim().parse()).transpose()?;
+    // --strict: a value applied more often than acknowledged, or stored twice, fails
+    // the run too (bench/form.sh); otherwise it is a note.
+    let strict = args.iter().any(|a| a == "--strict");
+    // --before FILE: the round's values (same columns) before the load; their versions
+    // are where each indicator's count of writes starts (a round opened with values).
+    let mut before: HashMap<String, u64> = HashMap::new();
+    if let Some(file) = take(&mut args, "--before") {
+        for line in std::fs::read_to_string(file)?.lines().filter(|l| !l.is_empty()) {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 4 {
+                bail!("values dump before: {line:?}");
+            }
+            before.insert(format!("{}|{}", f[0], f[1]), f[3].trim().parse()?);
+        }
+    }
 
     let mut stored: HashMap<String, (String, u64)> = HashMap::new();
+    let mut duplicate_rows = Vec::new();
     for line in values_text.lines().filter(|l| !l.is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() < 4 {
             bail!("values dump: {line:?}");
         }
-        stored.insert(format!("{}|{}", f[0], f[1]), (f[2].to_owned(), f[3].trim().parse()?));
+        let key = format!("{}|{}", f[0], f[1]);
+        if stored.insert(key.clone(), (f[2].to_owned(), f[3].trim().parse()?)).is_some() {
+            duplicate_rows.push(key);
+        }
     }
     let mut lost_values = Vec::new();
     let mut lost_saves = 0u64;
@@ -869,6 +924,7 @@ fn verify(args: &[String]) -> Result<()> {
                 lost_values.push(format!("{key}: missing (acknowledged {count} saves)"));
             }
             Some((value, version)) => {
+                let version = &version.saturating_sub(before.get(key).copied().unwrap_or(0));
                 if *version < *count {
                     lost_saves += count - version;
                     lost_values.push(format!("{key}: version {version} < {count} acknowledged saves"));
@@ -878,6 +934,17 @@ fn verify(args: &[String]) -> Result<()> {
                     lost_values.push(format!("{key}: value {value:?}, last acknowledged {last:?}"));
                     lost_saves += 1;
                 }
+            }
+        }
+    }
+    if !before.is_empty() {
+        // Rows the load changed that no acknowledged save explains.
+        for (key, (_, version)) in &stored {
+            let unexplained = !ledger.saves.contains_key(key)
+                && !ledger.uncertain_saves.contains(key)
+                && before.get(key) != Some(version);
+            if unexplained {
+                extra.push(format!("{key}: version {version} changed without an acknowledged save"));
             }
         }
     }
@@ -913,14 +980,16 @@ fn verify(args: &[String]) -> Result<()> {
         ledger.saves.len(),
         stored.len(),
     );
-    println!(
-        "writes: {} observations acknowledged ({} posts); in the database: {} rows of the load's scopes; \
-         lost: {}; stored without an acknowledgement: {unexpected_observations}",
-        ledger.observations.len(),
-        ledger.observation_requests_ok,
-        observations.len(),
-        lost_observations.len(),
-    );
+    if !(ledger.observations.is_empty() && observations.is_empty()) {
+        println!(
+            "writes: {} observations acknowledged ({} posts); in the database: {} rows of the load's scopes; \
+             lost: {}; stored without an acknowledgement: {unexpected_observations}",
+            ledger.observations.len(),
+            ledger.observation_requests_ok,
+            observations.len(),
+            lost_observations.len(),
+        );
+    }
     if let Some(audited) = audited {
         let uncertain = ledger.uncertain_saves.len() as u64;
         let fits = audited >= ledger.save_requests_ok && audited <= ledger.save_requests_ok + uncertain;
@@ -932,7 +1001,14 @@ fn verify(args: &[String]) -> Result<()> {
         if !fits {
             lost_values.push(format!("audit log: {audited} saves, {} acknowledged", ledger.save_requests_ok));
             lost_saves += ledger.save_requests_ok.saturating_sub(audited);
+            let over = audited.saturating_sub(ledger.save_requests_ok + uncertain);
+            if over > 0 {
+                extra.push(format!("audit log: {over} value saves more than acknowledged (or unanswered)"));
+            }
         }
+    }
+    for key in &duplicate_rows {
+        extra.push(format!("{key}: stored in more than one row"));
     }
     for problem in lost_values.iter().chain(&lost_observations).take(20) {
         println!("  LOST {problem}");
@@ -942,8 +1018,18 @@ fn verify(args: &[String]) -> Result<()> {
     }
     let lost = lost_saves + lost_observations.len() as u64;
     println!("LOST WRITES: {lost}");
+    println!(
+        "DUPLICATED VALUES: {} (rows stored twice: {}; indicators written more often than acknowledged, \
+         or audit rows above the acknowledged saves: {})",
+        extra.len(),
+        duplicate_rows.len(),
+        extra.len() - duplicate_rows.len()
+    );
     if lost > 0 {
         std::process::exit(3);
+    }
+    if strict && !extra.is_empty() {
+        std::process::exit(4);
     }
     Ok(())
 }
