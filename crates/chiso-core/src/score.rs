@@ -2,6 +2,7 @@
 //! rounded to `rank_precision`, bands, standard competition ranks, group and
 //! overall means.
 
+pub mod alone;
 pub(crate) mod composite;
 pub(crate) mod points;
 
