@@ -14,6 +14,7 @@ macro_rules! select_rounds {
 }
 
 pub(crate) mod edit;
+pub(crate) mod model;
 pub(crate) mod values_csv;
 
 pub use edit::{ChangeRefusal, RefusedChange, ValueChange, ValueSave};

@@ -58,6 +58,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) clock: Clock,
+    /// Rounds parsed once (see `rounds::model`).
+    pub(crate) models: crate::rounds::model::RoundModels,
 }
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -90,7 +92,7 @@ impl Store {
             Backend::Postgres => AnyPoolOptions::new().max_connections(10),
         };
         let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        Ok(Store { pool, backend, clock: Clock::system() })
+        Ok(Store { pool, backend, clock: Clock::system(), models: Default::default() })
     }
 
     /// The same store with another clock (tests move time with it).

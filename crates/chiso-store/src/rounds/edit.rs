@@ -9,6 +9,9 @@ use crate::db::blocking;
 use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, RoundId};
 use crate::store::Store;
+use chiso_core::Assessment;
+use chiso_core::score::alone::{score_alone, scores_alone};
+use chiso_core::value::Entry;
 use chiso_io::{Files, Package};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
@@ -89,10 +92,11 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
+        let model = self.round_model(round).await?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
         lock_round(&mut tx, round, self.for_update()).await?;
-        apply_value_changes(&mut tx, round, changes, now, actor).await?;
+        apply_value_changes(&mut tx, &model, round, changes, now, actor).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -114,23 +118,35 @@ impl Store {
         record.before = before;
         audit::append(&mut tx, now, actor, record).await?;
         tx.commit().await?;
+        self.models.remove(round);
         Ok(())
     }
 }
 
 /// Checks and writes value changes with their audit row, inside the caller's
-/// transaction (which holds the round's lock).
+/// transaction (which holds the round's lock). `model` is the round's
+/// [`Store::round_model`].
 pub(crate) async fn apply_value_changes(
     tx: &mut AnyConnection,
+    model: &Assessment,
     round: RoundId,
     changes: &[ValueChange],
     now: i64,
     actor: Actor,
 ) -> Result<(), StoreError> {
-    let files = load_files(&mut *tx, round).await?;
-    let stored = load_stored_values(&mut *tx, round).await?;
-    let changes = changes.to_vec();
-    let plan = blocking(move || plan_changes(files, stored, &changes)).await?;
+    let scope = Scope::of(model, changes);
+    let stored = scope.load(&mut *tx, round).await?;
+    let plan = plan_changes(model, stored, changes, scope.next_position(&mut *tx, round).await?)?;
+    match scope {
+        // Only the changed units' values were loaded: each must still score alone.
+        Scope::Units(_) if plan.scores_alone(model) => {}
+        _ => {
+            let files = load_files(&mut *tx, round).await?;
+            let all = load_stored_values(&mut *tx, round, None).await?;
+            let changed: Vec<StoredValue> = plan.changed.iter().map(|&i| plan.stored[i].clone()).collect();
+            blocking(move || whole_round_scores(files, all, changed)).await?;
+        }
+    }
     for &i in &plan.changed {
         upsert_value(&mut *tx, round, &plan.stored[i], now, &actor.to_string()).await?;
     }
@@ -145,30 +161,67 @@ pub(crate) async fn apply_value_changes(
 /// the caller's transaction; refuses the others one by one instead of all.
 pub(crate) async fn apply_valid_value_changes(
     tx: &mut AnyConnection,
+    model: &Assessment,
     round: RoundId,
     changes: &[ValueChange],
     now: i64,
     actor: Actor,
 ) -> Result<ValueSave, StoreError> {
-    let files = load_files(&mut *tx, round).await?;
-    let stored = load_stored_values(&mut *tx, round).await?;
-    let owned = changes.to_vec();
-    let (accepted, outcome) = blocking(move || sort_changes(files, stored, owned)).await?;
+    let stored = Scope::of(model, changes).load(&mut *tx, round).await?;
+    let (accepted, outcome) = sort_changes(model, &stored, changes.to_vec());
     if !accepted.is_empty() {
-        apply_value_changes(tx, round, &accepted, now, actor).await?;
+        apply_value_changes(tx, model, round, &accepted, now, actor).await?;
     }
     Ok(outcome)
+}
+
+/// Which stored values a set of changes needs: those of the changed units when
+/// each of them scores alone (chiso-core's `score::alone`), else the whole round.
+enum Scope {
+    Units(Vec<String>),
+    Round,
+}
+
+impl Scope {
+    fn of(model: &Assessment, changes: &[ValueChange]) -> Scope {
+        let mut units: Vec<String> = changes.iter().map(|c| c.unit.trim().to_owned()).collect();
+        units.sort_unstable();
+        units.dedup();
+        let alone = units.iter().all(|code| {
+            model
+                .units
+                .iter()
+                .position(|u| u.code == *code)
+                .is_some_and(|u| scores_alone(model.framework_of(u)))
+        });
+        if alone { Scope::Units(units) } else { Scope::Round }
+    }
+
+    async fn load(&self, conn: &mut AnyConnection, round: RoundId) -> Result<Vec<StoredValue>, StoreError> {
+        match self {
+            Scope::Units(units) => load_stored_values(conn, round, Some(units)).await,
+            Scope::Round => load_stored_values(conn, round, None).await,
+        }
+    }
+
+    /// The position a new value takes: after every value of the round.
+    async fn next_position(&self, conn: &mut AnyConnection, round: RoundId) -> Result<i64, StoreError> {
+        let max: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(position) FROM round_values WHERE round_id = $1")
+                .bind(round.0)
+                .fetch_one(conn)
+                .await?;
+        Ok(max.unwrap_or(0) + 1)
+    }
 }
 
 /// Splits changes into those to write (with the version each will have) and those
 /// refused: a value the leaf's rule refuses, a repeated indicator, a stale version.
 fn sort_changes(
-    files: BTreeMap<String, Vec<u8>>,
-    stored: Vec<StoredValue>,
+    model: &Assessment,
+    stored: &[StoredValue],
     changes: Vec<ValueChange>,
-) -> Result<(Vec<ValueChange>, ValueSave), StoreError> {
-    let current =
-        Package::from_files(Files::Memory(with_values_csv(files, stored.iter().map(|s| &s.text))?))?;
+) -> (Vec<ValueChange>, ValueSave) {
     let index: HashMap<(&str, &str), &StoredValue> =
         stored.iter().map(|s| ((s.text.unit.as_str(), s.text.indicator.as_str()), s)).collect();
     let (mut accepted, mut outcome) = (Vec::new(), ValueSave::default());
@@ -182,7 +235,7 @@ fn sort_changes(
             continue;
         }
         seen.push(indicator.clone());
-        if let Err(StoreError::Refused(problems)) = check_changes(&current, std::slice::from_ref(&change)) {
+        if let Err(StoreError::Refused(problems)) = check_changes(model, std::slice::from_ref(&change)) {
             if let Some(problem) = problems.into_iter().next() {
                 refuse(ChangeRefusal::Invalid(problem.kind));
             }
@@ -204,7 +257,27 @@ fn sort_changes(
         outcome.saved.push((indicator, version + 1));
         accepted.push(change);
     }
-    Ok((accepted, outcome))
+    (accepted, outcome)
+}
+
+/// The whole round must still load and score with the changed values (e.g. no
+/// geometric mean of 0 in a composite). CPU work: run it off the async runtime.
+fn whole_round_scores(
+    files: BTreeMap<String, Vec<u8>>,
+    mut all: Vec<StoredValue>,
+    changed: Vec<StoredValue>,
+) -> Result<(), StoreError> {
+    for value in changed {
+        match all
+            .iter_mut()
+            .find(|s| s.text.unit == value.text.unit && s.text.indicator == value.text.indicator)
+        {
+            Some(existing) => *existing = value,
+            None => all.push(value),
+        }
+    }
+    Package::from_files(Files::Memory(with_values_csv(files, all.iter().map(|s| &s.text))?))?.score()?;
+    Ok(())
 }
 
 /// A round's values after a checked set of changes, and what to write.
@@ -216,24 +289,22 @@ struct Plan {
     after: Vec<Value>,
 }
 
-/// The round's values after `changes`, checked: each change against the unit's
-/// framework, its expected version, then the whole package (it must still load and
-/// score, e.g. no geometric mean of 0). CPU work: run it off the async runtime.
+/// The stored values after `changes`, checked: each change against the unit's
+/// framework and its expected version. New values take positions from
+/// `next_position` on.
 fn plan_changes(
-    files: BTreeMap<String, Vec<u8>>,
+    model: &Assessment,
     mut stored: Vec<StoredValue>,
     changes: &[ValueChange],
+    mut next_position: i64,
 ) -> Result<Plan, StoreError> {
-    let current =
-        Package::from_files(Files::Memory(with_values_csv(files.clone(), stored.iter().map(|s| &s.text))?))?;
     // Refuses repeated keys too, so each row below changes once.
-    check_changes(&current, changes)?;
+    check_changes(model, changes)?;
     let mut index: HashMap<(String, String), usize> = stored
         .iter()
         .enumerate()
         .map(|(i, s)| ((s.text.unit.clone(), s.text.indicator.clone()), i))
         .collect();
-    let mut next_position = stored.iter().map(|s| s.position).max().unwrap_or(0) + 1;
     let (mut before, mut changed) = (Vec::new(), Vec::new());
     for change in changes {
         let key = (change.unit.trim().to_string(), change.indicator.trim().to_string());
@@ -271,14 +342,35 @@ fn plan_changes(
         }
     }
     let after = changed.iter().map(|&i| stored[i].json()).collect();
-    Package::from_files(Files::Memory(with_values_csv(files, stored.iter().map(|s| &s.text))?))?.score()?;
     Ok(Plan { stored, changed, before, after })
+}
+
+impl Plan {
+    /// Whether every changed unit, with its values as planned, scores by itself
+    /// (`stored` holds all of those units' values).
+    fn scores_alone(&self, model: &Assessment) -> bool {
+        let mut units: Vec<&str> = self.changed.iter().map(|&i| self.stored[i].text.unit.as_str()).collect();
+        units.sort_unstable();
+        units.dedup();
+        units.into_iter().all(|code| {
+            let Some(u) = model.units.iter().position(|u| u.code == code) else { return false };
+            let framework = model.framework_of(u);
+            let mut entries = vec![Entry::Missing; framework.indicators.len()];
+            for value in self.stored.iter().filter(|s| s.text.unit == code) {
+                let Some(i) = framework.find(&value.text.indicator) else { return false };
+                match framework.indicators[i].parse_entry(&value.text.value) {
+                    Ok(entry) => entries[i] = entry,
+                    Err(_) => return false,
+                }
+            }
+            matches!(score_alone(framework, &entries), Some(Ok(_)))
+        })
+    }
 }
 
 /// Every change must name a unit of the round and a leaf of its framework, with a
 /// value the leaf's rule accepts.
-fn check_changes(package: &Package, changes: &[ValueChange]) -> Result<(), StoreError> {
-    let a = &package.assessment;
+fn check_changes(a: &Assessment, changes: &[ValueChange]) -> Result<(), StoreError> {
     let mut problems = Vec::new();
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     for (row, change) in changes.iter().enumerate() {
@@ -309,17 +401,39 @@ fn check_changes(package: &Package, changes: &[ValueChange]) -> Result<(), Store
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Refused(problems)) }
 }
 
+/// The round's stored values in order, or only those of `units`.
 async fn load_stored_values(
     conn: &mut AnyConnection,
     round: RoundId,
+    units: Option<&[String]>,
 ) -> Result<Vec<StoredValue>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT unit_code, indicator, value, note, position, version FROM round_values \
-         WHERE round_id = $1 ORDER BY position",
-    )
-    .bind(round.0)
-    .fetch_all(conn)
-    .await?;
+    let rows = match units {
+        None => {
+            sqlx::query(
+                "SELECT unit_code, indicator, value, note, position, version FROM round_values \
+                 WHERE round_id = $1 ORDER BY position",
+            )
+            .bind(round.0)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Some(units) => {
+            let mut rows = Vec::new();
+            for unit in units {
+                rows.extend(
+                    sqlx::query(
+                        "SELECT unit_code, indicator, value, note, position, version FROM round_values \
+                         WHERE round_id = $1 AND unit_code = $2 ORDER BY position",
+                    )
+                    .bind(round.0)
+                    .bind(unit)
+                    .fetch_all(&mut *conn)
+                    .await?,
+                );
+            }
+            rows
+        }
+    };
     rows.iter()
         .map(|row| {
             Ok(StoredValue {

@@ -125,6 +125,7 @@ impl Store {
     /// [`Store::publish_workflow_round`].
     pub async fn advance_stage(&self, round: RoundId, to: Stage, actor: Actor) -> Result<(), StoreError> {
         let monitoring = if to == Stage::Approved { Some(self.monitoring().await?) } else { None };
+        let model = self.round_model(round).await?;
         let (mut tx, before) = self.begin_locked(round).await?;
         let action = Action::to_stage(to)
             .ok_or(StoreError::NotAllowed(Refusal::StageStep { from: before.stage, to }))?;
@@ -133,7 +134,7 @@ impl Store {
             let files = rounds::load_inputs(&mut tx, round).await?;
             let fills = blocking(move || kpi_values(Files::Memory(files), &monitoring)).await?;
             if !fills.is_empty() {
-                apply_value_changes(&mut tx, round, &fills, transition.at, actor).await?;
+                apply_value_changes(&mut tx, &model, round, &fills, transition.at, actor).await?;
             }
         }
         persist(&mut tx, round, &transition, None, actor).await?;

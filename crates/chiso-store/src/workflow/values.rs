@@ -11,10 +11,14 @@ use crate::rounds::edit::{ValueChange, ValueSave, apply_valid_value_changes, app
 use crate::rounds::values_csv::ValueText;
 use crate::rounds::{load_files, load_value_texts, with_values_csv};
 use crate::store::Store;
+use chiso_core::framework::Framework;
+use chiso_core::score::alone::{score_alone, scores_alone};
+use chiso_core::value::Entry;
 use chiso_core::workflow::{Action, Missing, completeness, is_answered};
 use chiso_io::render::clean;
 use chiso_io::{Files, Package};
 use serde_json::json;
+use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Store {
@@ -28,8 +32,9 @@ impl Store {
         changes: &[ValueChange],
         actor: Actor,
     ) -> Result<(), StoreError> {
+        let model = self.round_model(round).await?;
         let Decided { mut tx, transition, .. } = self.begin_self_edit(round, unit, changes).await?;
-        apply_value_changes(&mut tx, round, changes, transition.at, actor).await?;
+        apply_value_changes(&mut tx, &model, round, changes, transition.at, actor).await?;
         persist(&mut tx, round, &transition, None, actor).await?;
         tx.commit().await?;
         Ok(())
@@ -63,8 +68,10 @@ impl Store {
         changes: &[ValueChange],
         actor: Actor,
     ) -> Result<ValueSave, StoreError> {
+        let model = self.round_model(round).await?;
         let Decided { mut tx, transition, .. } = self.begin_self_edit(round, unit, changes).await?;
-        let outcome = apply_valid_value_changes(&mut tx, round, changes, transition.at, actor).await?;
+        let outcome =
+            apply_valid_value_changes(&mut tx, &model, round, changes, transition.at, actor).await?;
         if !outcome.saved.is_empty() {
             persist(&mut tx, round, &transition, None, actor).await?;
         }
@@ -82,10 +89,11 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let units: BTreeSet<String> = changes.iter().map(|c| c.unit.trim().to_owned()).collect();
         let action = Action::ImportValues { units: units.iter().cloned().collect() };
+        let model = self.round_model(round).await?;
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         let changes: Vec<ValueChange> =
             changes.iter().map(|c| ValueChange { expected_version: None, ..c.clone() }).collect();
-        apply_value_changes(&mut tx, round, &changes, transition.at, actor).await?;
+        apply_value_changes(&mut tx, &model, round, &changes, transition.at, actor).await?;
         persist(&mut tx, round, &transition, None, actor).await?;
         tx.commit().await?;
         Ok(units.len())
@@ -95,7 +103,76 @@ impl Store {
     /// of its self-assessed ones (the points shown while a reporter types), or with
     /// the stored values when `values` is None; `appraised` scores the values after
     /// appraisal instead. Per indicator of the unit's framework, and the total.
+    ///
+    /// When the unit's framework scores a unit by itself (chiso-core's
+    /// `score::alone`), only this unit's values are read and scored; otherwise (or
+    /// when a value does not parse, to give the round's own error) the whole round.
     pub async fn unit_scores(
+        &self,
+        round: RoundId,
+        unit: &str,
+        values: Option<&[(String, String)]>,
+        appraised: bool,
+    ) -> Result<(Vec<Option<f64>>, f64), StoreError> {
+        let model = self.round_model(round).await?;
+        let u = model
+            .units
+            .iter()
+            .position(|x| x.code == unit)
+            .ok_or_else(|| StoreError::not_found("unit", unit))?;
+        let framework = model.framework_of(u);
+        if scores_alone(framework) {
+            let texts = match values {
+                Some(values) => values.to_vec(),
+                None => self.unit_value_texts(round, unit, appraised).await?,
+            };
+            if let Some(Ok(scored)) = entries_of(framework, &texts).and_then(|e| score_alone(framework, &e)) {
+                return Ok((scored.scores.into_iter().map(|s| s.map(clean)).collect(), clean(scored.total)));
+            }
+        }
+        self.unit_scores_in_round(round, unit, values, appraised).await
+    }
+
+    /// One unit's stored values (indicator, text), with its appraised values over
+    /// them when `appraised`.
+    async fn unit_value_texts(
+        &self,
+        round: RoundId,
+        unit: &str,
+        appraised: bool,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT indicator, value FROM round_values WHERE round_id = $1 AND unit_code = $2 ORDER BY position",
+        )
+        .bind(round.0)
+        .bind(unit)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut texts: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get("indicator")?, r.try_get("value")?)))
+            .collect::<Result<_, StoreError>>()?;
+        if appraised {
+            let rows =
+                sqlx::query("SELECT indicator, value FROM appraisals WHERE round_id = $1 AND unit_code = $2")
+                    .bind(round.0)
+                    .bind(unit)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            for row in rows {
+                let (indicator, value): (String, String) = (row.try_get("indicator")?, row.try_get("value")?);
+                match texts.iter_mut().find(|(i, _)| *i == indicator) {
+                    Some(existing) => existing.1 = value,
+                    None => texts.push((indicator, value)),
+                }
+            }
+        }
+        Ok(texts)
+    }
+
+    /// [`Store::unit_scores`] by scoring the whole round.
+    async fn unit_scores_in_round(
         &self,
         round: RoundId,
         unit: &str,
@@ -177,6 +254,20 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A unit's entries from its values as written; None when one names no leaf or
+/// does not parse (the whole round's load then reports it).
+fn entries_of(framework: &Framework, texts: &[(String, String)]) -> Option<Vec<Entry>> {
+    let mut entries = vec![Entry::Missing; framework.indicators.len()];
+    for (indicator, text) in texts {
+        let i = framework.find(indicator.trim())?;
+        if !framework.indicators[i].is_leaf() {
+            return None;
+        }
+        entries[i] = framework.indicators[i].parse_entry(text).ok()?;
+    }
+    Some(entries)
 }
 
 /// A gap of a submission as the row problem the pages list.

@@ -330,3 +330,56 @@ async fn approval_fills_kpi_leaves_from_the_monitoring_data() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reporters_save_keeps_the_valid_values_and_scores_the_unit_as_the_round_does() {
+    each_backend(|store| async move {
+        let round = store.create_workflow_round(Files::Memory(empty_round_files()), ADMIN).await?;
+        store.advance_stage(round, Stage::Open, ADMIN).await?;
+        let mut changes = bundled_values("STTTT");
+        let bad = ValueChange { value: "abc".into(), ..changes[2].clone() };
+        changes[2] = bad.clone();
+        let outcome = store.save_self_values(round, "STTTT", &changes, REPORTER).await?;
+        assert_eq!(outcome.saved.len(), changes.len() - 1, "every valid value saved: {outcome:?}");
+        assert_eq!(outcome.refused.len(), 1);
+        assert_eq!(outcome.refused[0].indicator, bad.indicator.trim());
+        let stored = store.round_values(round).await?;
+        assert_eq!(stored.len(), changes.len() - 1);
+        assert!(stored.iter().all(|v| v.indicator != bad.indicator.trim()), "the bad value is not stored");
+        assert_eq!(state_of(&store.unit_progress(round).await?, "STTTT"), UnitState::Draft);
+
+        // The unit's points, read from its own values, are those of the whole round.
+        let (scores, total) = store.unit_scores(round, "STTTT", None, false).await?;
+        let package = store.round_package(round).await?;
+        let results = package.score()?;
+        let u = package.assessment.units.iter().position(|x| x.code == "STTTT").unwrap();
+        let whole = results.units.iter().find(|r| r.unit == u).unwrap();
+        assert!((total - whole.total).abs() < 1e-9, "{total} vs {}", whole.total);
+        assert_eq!(scores.iter().filter(|s| s.is_some()).count(), whole.scores.iter().filter(|s| s.is_some()).count());
+
+        // A stale version is refused with what is stored now; the same text is no conflict.
+        let first = &stored[0];
+        assert_eq!(first.indicator, "1.1", "a choice of head, deputy, other");
+        let stale = ValueChange {
+            unit: "STTTT".into(),
+            indicator: first.indicator.clone(),
+            value: if first.value == "deputy" { "other".into() } else { "deputy".into() },
+            note: None,
+            expected_version: Some(first.version - 1),
+        };
+        let outcome = store.save_self_values(round, "STTTT", &[stale.clone()], REPORTER).await?;
+        assert!(outcome.saved.is_empty(), "{outcome:?}");
+        assert!(
+            matches!(
+            &outcome.refused[0].reason,
+            chiso_store::ChangeRefusal::Stale { value, version } if *value == first.value && *version == first.version
+            ),
+            "{outcome:?} {first:?}"
+        );
+        let same = ValueChange { value: first.value.clone(), ..stale };
+        let outcome = store.save_self_values(round, "STTTT", &[same], REPORTER).await?;
+        assert_eq!(outcome.saved, [(first.indicator.clone(), first.version)]);
+        Ok(())
+    })
+    .await;
+}
