@@ -367,7 +367,7 @@ async fn a_reporters_save_keeps_the_valid_values_and_scores_the_unit_as_the_roun
             note: None,
             expected_version: Some(first.version - 1),
         };
-        let outcome = store.save_self_values(round, "STTTT", &[stale.clone()], REPORTER).await?;
+        let outcome = store.save_self_values(round, "STTTT", std::slice::from_ref(&stale), REPORTER).await?;
         assert!(outcome.saved.is_empty(), "{outcome:?}");
         assert!(
             matches!(
