@@ -123,6 +123,9 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The scope of an API token that may add KPI observations.
+pub const OBSERVATIONS_WRITE: &str = "observations:write";
+
 /// A signed-in user with their session.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -158,11 +161,18 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Looked up once per request: a role extractor and a form's CSRF check
+        // both ask.
+        if let Some(known) = parts.extensions.get::<MaybeSignedIn>() {
+            return Ok(known.clone());
+        }
         let Some(token) = cookies::get(&parts.headers, cookies::SESSION) else {
             return Ok(MaybeSignedIn(None));
         };
         let found = state.store.session_user(&sha256_hex(token)).await?;
-        Ok(MaybeSignedIn(found.map(|(session, user)| SignedIn { user, session })))
+        let found = MaybeSignedIn(found.map(|(session, user)| SignedIn { user, session }));
+        parts.extensions.insert(found.clone());
+        Ok(found)
     }
 }
 

@@ -3,6 +3,7 @@
 //! without end. Over a limit the answer is a clear 400 naming the field.
 
 use crate::error::AppError;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
@@ -20,12 +21,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES)
-            .await
-            .map_err(|_| AppError::TooLong { field: "form".into(), max: MAX_FORM_BYTES })?;
-        check_fields(&bytes)?;
-        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| AppError::BadRequest(e.to_string()))
+        let bytes = read_body(request.into_body()).await?;
+        parse(&bytes).map(Form)
     }
+}
+
+/// The body of a form post, refused over [`MAX_FORM_BYTES`] or with a field
+/// over its bound.
+pub async fn read_body(body: Body) -> Result<Bytes, AppError> {
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| AppError::TooLong { field: "form".into(), max: MAX_FORM_BYTES })?;
+    check_fields(&bytes)?;
+    Ok(bytes)
+}
+
+/// The fields of a form body read by [`read_body`].
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(bytes).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+/// The first value of the field `name` in a form body, if any.
+pub fn field(bytes: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(bytes).find(|(n, _)| n == name).map(|(_, value)| value.into_owned())
 }
 
 /// Refuses a form with a field longer than [`MAX_FIELD_CHARS`] or with more

@@ -6,10 +6,10 @@ pub mod session;
 pub mod work;
 
 use crate::auth::SignedIn;
-use crate::error::{AppError, percent_encode};
+use crate::error::percent_encode;
 use crate::i18n::{L, Locale};
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 /// What the layout around every page needs.
@@ -32,14 +32,6 @@ pub fn chrome(Locale(lang): Locale, uri: &Uri, who: Option<&SignedIn>) -> Chrome
         is_admin: who.is_some_and(SignedIn::is_admin),
         csrf: who.map(|w| w.session.csrf_token.clone()).unwrap_or_default(),
     }
-}
-
-/// Refuses a form posted from another site or without this session's token.
-pub fn check_form(who: &SignedIn, headers: &HeaderMap, token: &str) -> Result<(), AppError> {
-    if crate::auth::cross_site(headers) {
-        return Err(AppError::Csrf);
-    }
-    who.check_csrf(token)
 }
 
 /// A 303 to `to` (after a form post, so reloading does not post again).

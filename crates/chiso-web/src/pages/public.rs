@@ -6,6 +6,7 @@ use crate::auth::MaybeSignedIn;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::state::AppState;
+use crate::views::PROVINCE;
 use crate::views::analysis::Robustness;
 use crate::views::chart::{Chart, KpiTarget};
 use crate::views::round::{self, GroupView, MapView, UnitCard};
@@ -262,8 +263,6 @@ pub struct MonitoringPage {
     alerts: Vec<KpiCard>,
     kpis: Vec<KpiCard>,
 }
-
-pub const PROVINCE: &str = "province";
 
 /// The dashboard's content in one language, derived once per data version.
 #[derive(Debug)]

@@ -4,6 +4,7 @@ use super::{Chrome, chrome};
 use crate::auth::{self, ClientAddress, MaybeSignedIn, random_token, same_secret};
 use crate::cookies;
 use crate::error::{AppError, safe_next};
+use crate::extract::check_form;
 use crate::form::Form;
 use crate::i18n::{Locale, parse_lang};
 use crate::state::AppState;
@@ -190,7 +191,7 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| auth::hash_password(&random_token()).unwrap_or_default());
 
 #[derive(Debug, Deserialize)]
-pub struct CsrfForm {
+pub struct LogoutForm {
     #[serde(default)]
     csrf: String,
 }
@@ -199,10 +200,12 @@ pub async fn logout(
     State(state): State<AppState>,
     who: MaybeSignedIn,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<LogoutForm>,
 ) -> Result<Response, AppError> {
     if let Some(who) = who.0 {
-        super::check_form(&who, &headers, &form.csrf)?;
+        // Without a session there is nothing to sign out of, so no token to check:
+        // `CsrfForm` (which needs a session) does not fit.
+        check_form(&who, &headers, &form.csrf)?;
         state.store.delete_session(&who.session.id_hash, who.actor()).await?;
     }
     Ok(redirect("/", &[cookies::set(cookies::SESSION, "", 0, state.config.secure_cookies)]))

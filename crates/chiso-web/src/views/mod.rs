@@ -7,3 +7,6 @@ pub mod changes;
 pub mod chart;
 pub mod results;
 pub mod round;
+
+/// The scope of the province's own KPI observations (the others are unit codes).
+pub const PROVINCE: &str = "province";

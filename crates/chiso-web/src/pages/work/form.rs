@@ -5,16 +5,18 @@
 //! value someone else saved meanwhile is shown with what the reporter typed. The
 //! submission asks to be confirmed first (a step page: it works without script).
 
-use super::{FormRow, can_edit, refusal, refused_on_form, require_unit, unit_form_view};
+use super::unit::{FormRow, unit_form_view};
+use super::{refusal, refused_on_form, require_edit, require_unit};
 use crate::auth::SignedIn;
 use crate::error::AppError;
-use crate::form::Form;
+use crate::extract::CsrfForm;
 use crate::i18n::Locale;
-use crate::pages::{check_form, see_other};
+use crate::messages::row_problem_message;
+use crate::pages::see_other;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_core::framework::{Indicator, Source};
@@ -214,7 +216,7 @@ fn invalid_message(kind: &RowProblemKind, lang: Lang) -> String {
             let mut chars = text.chars();
             chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or(text)
         }
-        other => crate::api::row_problem_message(other, lang),
+        other => row_problem_message(other, lang),
     }
 }
 
@@ -261,14 +263,10 @@ pub async fn save(
     who: SignedIn,
     locale: Locale,
     uri: Uri,
-    headers: HeaderMap,
     Path((id, unit)): Path<(i64, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
-    if !can_edit(&who, &unit) {
-        return Err(AppError::Forbidden);
-    }
+    require_edit(&who, &unit)?;
     let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
@@ -316,14 +314,10 @@ pub async fn save_field(
     State(state): State<AppState>,
     who: SignedIn,
     locale: Locale,
-    headers: HeaderMap,
     Path((id, unit)): Path<(i64, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
-    if !can_edit(&who, &unit) {
-        return Err(AppError::Forbidden);
-    }
+    require_edit(&who, &unit)?;
     let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
@@ -385,12 +379,10 @@ pub async fn preview(
     State(state): State<AppState>,
     who: SignedIn,
     locale: Locale,
-    headers: HeaderMap,
     Path((id, unit)): Path<(i64, String)>,
-    Form(form): Form<BTreeMap<String, String>>,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     // Nothing is stored, but another site must not make the server score for it.
-    check_form(&who, &headers, form.get("csrf").map_or("", String::as_str))?;
     require_unit(&who, &unit)?;
     let lang = locale.0;
     let package = unit_package(state.store.round_self_files(RoundId(id)).await?)?;

@@ -1,0 +1,88 @@
+//! Appraising a submitted unit (appraisers and admins): a value per indicator with
+//! its reason, then returning the unit or finalising it; after approval, an
+//! admin's correction.
+
+use super::refused_on_form;
+use crate::error::AppError;
+use crate::extract::{AppraiserUser, CsrfForm};
+use crate::i18n::Locale;
+use crate::pages::see_other;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
+use chiso_store::{AppraisalChange, Role, RoundId, Stage};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct AppraiseForm {
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn appraise(
+    State(state): State<AppState>,
+    AppraiserUser(who): AppraiserUser,
+    locale: Locale,
+    uri: Uri,
+    Path((id, unit)): Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<AppraiseForm>,
+) -> Result<Response, AppError> {
+    let change = AppraisalChange {
+        indicator: form.indicator.clone(),
+        value: form.value,
+        reason: form.reason,
+        expected_version: form.version,
+    };
+    // After approval a change is a correction, which only an admin makes.
+    let stage = state.store.workflow(RoundId(id)).await?.ok_or(AppError::NotFound)?.stage;
+    let correction = matches!(stage, Stage::Approved | Stage::Published);
+    let result = if correction {
+        who.require(&[Role::Admin])?;
+        state.store.correct(RoundId(id), &unit, &change, who.actor()).await
+    } else {
+        state.store.appraise(RoundId(id), &unit, &change, who.actor()).await
+    };
+    let message = if correction { "corrected" } else { "appraised" };
+    match result {
+        Ok(()) => {
+            Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message={message}#i-{}", form.indicator)))
+        }
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// Returns a unit with comments, or finalises its appraisal.
+pub async fn step(
+    State(state): State<AppState>,
+    AppraiserUser(who): AppraiserUser,
+    locale: Locale,
+    uri: Uri,
+    Path((id, unit)): Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<StepForm>,
+) -> Result<Response, AppError> {
+    let round = RoundId(id);
+    let (result, message) = match form.action.as_str() {
+        "return" => (state.store.return_unit(round, &unit, &form.comment, who.actor()).await, "returned"),
+        "finalise" => (state.store.finalise_unit(round, &unit, who.actor()).await, "finalised"),
+        other => return Err(AppError::BadRequest(format!("unknown action {other:?}"))),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message={message}"))),
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+    }
+}

@@ -1,0 +1,243 @@
+//! The rounds a person works on, and a round's progress board: each unit's state,
+//! what is overdue, the appraisal queue, the stage and its deadlines.
+
+use super::{MessageQuery, can_appraise, message_text, stage_label, state_label};
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::i18n::{Locale, format_datetime};
+use crate::pages::{Chrome, chrome, see_other};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
+use chiso_store::{Role, RoundId, Stage, UnitState};
+
+#[derive(Debug, Clone)]
+pub struct WorkRound {
+    id: i64,
+    year: i32,
+    name: String,
+    stage: &'static str,
+    stage_label: &'static str,
+    /// For a reporter: their unit's form.
+    own_unit: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "work/index.html")]
+pub struct WorkIndexPage {
+    c: Chrome,
+    rounds: Vec<WorkRound>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    who: SignedIn,
+    locale: Locale,
+    uri: Uri,
+) -> Result<WorkIndexPage, AppError> {
+    let lang = locale.0;
+    let mut rounds = Vec::new();
+    for round in state.store.rounds().await? {
+        let Some(workflow) = state.store.workflow(round.id).await? else { continue };
+        let own_unit = match (&who.user.role, &who.user.unit_code) {
+            (Role::Reporter, Some(unit)) => {
+                let progress = state.store.unit_progress(round.id).await?;
+                if !progress.iter().any(|p| &p.unit == unit && p.assigned) {
+                    continue;
+                }
+                Some(unit.clone())
+            }
+            _ => None,
+        };
+        rounds.push(WorkRound {
+            id: round.id.0,
+            year: round.year,
+            name: round.name.get(lang).to_owned(),
+            stage: workflow.stage.code(),
+            stage_label: stage_label(workflow.stage, lang),
+            own_unit,
+        });
+    }
+    Ok(WorkIndexPage { c: chrome(locale, &uri, Some(&who)), rounds })
+}
+
+// ---- the progress board ------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct BoardUnit {
+    code: String,
+    name: String,
+    assigned: bool,
+    state: &'static str,
+    state_label: &'static str,
+    overdue: bool,
+    updated: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct BoardGroup {
+    code: String,
+    name: String,
+    /// (state code, label, count)
+    counts: Vec<(&'static str, &'static str, usize)>,
+    units: Vec<BoardUnit>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "work/board.html")]
+pub struct BoardPage {
+    c: Chrome,
+    id: i64,
+    name: String,
+    stage: &'static str,
+    stage_label: &'static str,
+    deadlines: [(String, &'static str, String); 3],
+    next_stage: Option<(&'static str, &'static str)>,
+    can_publish: bool,
+    /// Publishing again makes a correction.
+    published: bool,
+    groups: Vec<BoardGroup>,
+    message: Option<String>,
+    queue: Vec<(String, String)>,
+    can_appraise: bool,
+}
+
+fn date_input(ms: Option<i64>) -> String {
+    ms.map(|ms| {
+        let text = format_datetime(ms, Lang::En);
+        text.split(' ').next().unwrap_or_default().to_owned()
+    })
+    .unwrap_or_default()
+}
+
+pub(super) async fn board_page(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    message: Option<String>,
+) -> Result<BoardPage, AppError> {
+    let lang = locale.0;
+    let round_id = RoundId(id);
+    let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let workflow = state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
+    let units = state.store.round_units(round_id).await?;
+    let groups = state.store.round_groups(round_id).await?;
+    let progress = state.store.unit_progress(round_id).await?;
+    let now = state.store.clock().now_ms();
+    let deadline = match workflow.stage {
+        Stage::Open => workflow.deadlines.self_assessment,
+        Stage::Appraisal => workflow.deadlines.appraisal,
+        _ => None,
+    };
+    let waiting = |s: UnitState| match workflow.stage {
+        Stage::Open => matches!(s, UnitState::NotStarted | UnitState::Draft | UnitState::Returned),
+        Stage::Appraisal => s != UnitState::Appraised,
+        _ => false,
+    };
+    let board_groups = groups
+        .iter()
+        .map(|g| {
+            let units: Vec<BoardUnit> = progress
+                .iter()
+                .filter(|p| p.group == g.code)
+                .map(|p| BoardUnit {
+                    code: p.unit.clone(),
+                    name: units
+                        .iter()
+                        .find(|u| u.code == p.unit)
+                        .map(|u| u.name.get(lang).to_owned())
+                        .unwrap_or_default(),
+                    assigned: p.assigned,
+                    state: p.state.code(),
+                    state_label: state_label(p.state, lang),
+                    overdue: p.assigned && waiting(p.state) && deadline.is_some_and(|d| now > d),
+                    updated: format_datetime(p.updated_at, lang),
+                })
+                .collect();
+            let counts = UnitState::ALL
+                .iter()
+                .map(|s| {
+                    (
+                        s.code(),
+                        state_label(*s, lang),
+                        units.iter().filter(|u| u.assigned && u.state == s.code()).count(),
+                    )
+                })
+                .collect();
+            BoardGroup { code: g.code.clone(), name: g.name.get(lang).to_owned(), counts, units }
+        })
+        .collect();
+    let next_stage = match workflow.stage {
+        Stage::Draft => Some(("open", lang.pick("Mở tự đánh giá", "Open self-assessment"))),
+        Stage::Open => Some(("appraisal", lang.pick("Chuyển sang thẩm định", "Start appraisal"))),
+        Stage::Appraisal => Some(("approved", lang.pick("Phê duyệt kết quả", "Approve the results"))),
+        _ => None,
+    };
+    let queue = progress
+        .iter()
+        .filter(|p| p.assigned && p.state == UnitState::Submitted)
+        .map(|p| {
+            (
+                p.unit.clone(),
+                units
+                    .iter()
+                    .find(|u| u.code == p.unit)
+                    .map(|u| u.name.get(lang).to_owned())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(BoardPage {
+        c: chrome(locale, uri, Some(who)),
+        id,
+        name: round.name.get(lang).to_owned(),
+        stage: workflow.stage.code(),
+        stage_label: stage_label(workflow.stage, lang),
+        deadlines: [
+            (
+                "self_deadline".into(),
+                lang.pick("Hạn tự đánh giá", "Self-assessment deadline"),
+                date_input(workflow.deadlines.self_assessment),
+            ),
+            (
+                "appraisal_deadline".into(),
+                lang.pick("Hạn thẩm định", "Appraisal deadline"),
+                date_input(workflow.deadlines.appraisal),
+            ),
+            (
+                "approval_deadline".into(),
+                lang.pick("Hạn phê duyệt", "Approval deadline"),
+                date_input(workflow.deadlines.approval),
+            ),
+        ],
+        next_stage,
+        can_publish: matches!(workflow.stage, Stage::Approved | Stage::Published),
+        published: workflow.stage == Stage::Published,
+        groups: board_groups,
+        message,
+        queue,
+        can_appraise: can_appraise(who),
+    })
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    who: SignedIn,
+    locale: Locale,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(query): Query<MessageQuery>,
+) -> Result<Response, AppError> {
+    if who.user.role == Role::Reporter {
+        let unit = who.user.unit_code.clone().ok_or(AppError::Forbidden)?;
+        return Ok(see_other(&format!("/work/rounds/{id}/units/{unit}")));
+    }
+    let message = message_text(query.message.as_deref(), locale.0);
+    Ok(board_page(&state, &who, locale, &uri, id, message).await?.into_response())
+}

@@ -1,0 +1,164 @@
+//! The assessment round run in the app: the progress board (admin, appraisers,
+//! viewers), the self-assessment form of a unit (its reporter), the appraisal of a
+//! submitted unit (appraisers), spreadsheets both ways, and stage changes (admin).
+//!
+//! Who may do what: a reporter sees and edits only their own unit, and only while
+//! it is editable (stage open, or returned during appraisal); appraisers and admins
+//! appraise; admins run the stages; viewers read.
+//!
+//! The pages, one module each: the list of rounds and the progress board
+//! (`board`), stage changes, deadlines and creating a round (`stages`), a unit's
+//! form (`unit`) and saving it (`form`), evidence (`evidence`), appraisal
+//! (`appraisal`), spreadsheets both ways (`xlsx`).
+
+mod appraisal;
+mod board;
+mod evidence;
+mod form;
+mod stages;
+mod unit;
+mod xlsx;
+
+pub use appraisal::{appraise, step};
+pub use board::{board, index};
+pub use evidence::{add_evidence, evidence_file};
+pub use form::{preview, save, save_field};
+pub use stages::{assign, change_stage, create, publish, set_deadlines};
+pub use unit::unit_form;
+pub use xlsx::{annex, template, upload_xlsx};
+
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::extract::APPRAISERS;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use board::board_page;
+use chiso_core::Lang;
+use chiso_store::{Role, Stage, StoreError, UnitState};
+use serde::Deserialize;
+use unit::unit_form_page;
+
+pub fn stage_label(stage: Stage, lang: Lang) -> &'static str {
+    match stage {
+        Stage::Draft => lang.pick("Chuẩn bị", "Preparing"),
+        Stage::Open => lang.pick("Đang tự đánh giá", "Self-assessment open"),
+        Stage::Appraisal => lang.pick("Đang thẩm định", "Appraisal"),
+        Stage::Approved => lang.pick("Đã phê duyệt", "Approved"),
+        Stage::Published => lang.pick("Đã công bố", "Published"),
+    }
+}
+
+pub fn state_label(state: UnitState, lang: Lang) -> &'static str {
+    match state {
+        UnitState::NotStarted => lang.pick("Chưa bắt đầu", "Not started"),
+        UnitState::Draft => lang.pick("Đang nhập", "Draft"),
+        UnitState::Submitted => lang.pick("Đã nộp", "Submitted"),
+        UnitState::Returned => lang.pick("Trả lại để sửa", "Returned"),
+        UnitState::Appraised => lang.pick("Đã thẩm định", "Appraised"),
+    }
+}
+
+fn can_see_unit(who: &SignedIn, unit: &str) -> bool {
+    who.user.role != Role::Reporter || who.user.unit_code.as_deref() == Some(unit)
+}
+
+fn require_unit(who: &SignedIn, unit: &str) -> Result<(), AppError> {
+    if can_see_unit(who, unit) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+fn can_edit(who: &SignedIn, unit: &str) -> bool {
+    match who.user.role {
+        Role::Admin => true,
+        Role::Reporter => who.user.unit_code.as_deref() == Some(unit),
+        _ => false,
+    }
+}
+
+/// Refuses (403) unless `who` may edit `unit` (see [`can_edit`]).
+fn require_edit(who: &SignedIn, unit: &str) -> Result<(), AppError> {
+    if can_edit(who, unit) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Whether `who` appraises (as [`AppraiserUser`](crate::extract::AppraiserUser) lets through).
+fn can_appraise(who: &SignedIn) -> bool {
+    APPRAISERS.contains(&who.user.role)
+}
+
+/// A store refusal of a user's action as a message for the page.
+fn refusal(error: StoreError, lang: Lang) -> Result<String, AppError> {
+    match error {
+        StoreError::Conflict(message) | StoreError::InvalidInput(message) => Ok(message),
+        StoreError::NotAllowed(refusal) => Ok(refusal.message(lang)),
+        StoreError::Stale { what, value, .. } => {
+            let (vi, en) = crate::error::stale_texts(&what, value.as_deref());
+            Ok(lang.pick(&vi, &en).to_owned())
+        }
+        StoreError::Invalid(errors) => {
+            Ok(errors.0.iter().map(|e| e.render(lang)).collect::<Vec<_>>().join("; "))
+        }
+        StoreError::Refused(problems) => Ok(problems
+            .iter()
+            .map(|p| crate::messages::row_problem_message(&p.kind, lang))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        other => Err(other.into()),
+    }
+}
+
+/// A refused action shown on the board with the store's reason (409).
+async fn refused_on_board(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    error: StoreError,
+) -> Result<Response, AppError> {
+    let message = refusal(error, locale.0)?;
+    let page = board_page(state, who, locale, uri, id, Some(message)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+/// A refused action shown on the unit's form with the store's reason (409).
+async fn refused_on_form(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    unit: &str,
+    error: StoreError,
+) -> Result<Response, AppError> {
+    let message = refusal(error, locale.0)?;
+    let page = unit_form_page(state, who, locale, uri, id, unit, None, Some(message)).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MessageQuery {
+    message: Option<String>,
+}
+
+fn message_text(code: Option<&str>, lang: Lang) -> Option<String> {
+    let text = match code? {
+        "created" => lang.pick("Đã tạo đợt đánh giá.", "The round was created."),
+        "stage" => lang.pick("Đã chuyển giai đoạn.", "The stage was changed."),
+        "saved" => lang.pick("Đã lưu bản nháp.", "The draft was saved."),
+        "submitted" => lang.pick("Đã nộp; biểu mẫu đã khoá.", "Submitted; the form is locked."),
+        "returned" => lang.pick("Đã trả lại đơn vị để sửa.", "The unit was returned for revision."),
+        "finalised" => lang.pick("Đã kết thúc thẩm định đơn vị.", "The unit's appraisal is final."),
+        "appraised" => lang.pick("Đã lưu kết quả thẩm định.", "The appraisal was saved."),
+        "corrected" => lang.pick(
+            "Đã lưu đính chính; công bố lại để kết quả công khai được cập nhật.",
+            "The correction was saved; publish again to update the public results.",
+        ),
+        "evidence" => lang.pick("Đã thêm minh chứng.", "The evidence was added."),
+        "published" => lang.pick("Đã công bố kết quả.", "The results were published."),
+        "imported" => lang.pick("Đã nhập bảng tính thành bản nháp.", "The spreadsheet was saved as drafts."),
+        "deadlines" => lang.pick("Đã lưu thời hạn.", "The deadlines were saved."),
+        _ => return None,
+    };
+    Some(text.into())
+}
