@@ -24,5 +24,7 @@ pub use framework::{Aggregate, Band, Framework, FrameworkDef, Indicator, Indicat
 pub use lang::{Lang, Names};
 pub use problem::{Problem, Site, SiteProblem};
 pub use rule::{Rule, RuleDef};
-pub use score::{AssessmentResults, GroupResult, ScoreError, UnitResult, score_assessment};
+pub use score::{
+    AssessmentResults, GroupResult, ScoreError, UnitResult, score_assessment, score_assessment_on,
+};
 pub use value::{Entry, Value, Values};

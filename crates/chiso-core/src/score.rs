@@ -125,10 +125,10 @@ impl ScoreError {
 /// the threads.
 const PARALLEL_FROM: usize = 1024;
 
-/// Runs `work` over chunks of the members, in parallel for large groups, and joins
-/// the results in member order, so the outcome never depends on the thread count.
-fn per_unit<T: Send>(members: &[usize], work: impl Fn(&[usize]) -> Vec<T> + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+/// Runs `work` over chunks of the members, on up to `threads` threads for large
+/// groups, and joins the results in member order, so the outcome never depends on
+/// the thread count.
+fn per_unit<T: Send>(members: &[usize], threads: usize, work: impl Fn(&[usize]) -> Vec<T> + Sync) -> Vec<T> {
     if members.len() < PARALLEL_FROM || threads < 2 {
         return work(members);
     }
@@ -147,10 +147,24 @@ struct UnitScore {
     not_applicable: Vec<usize>,
 }
 
-/// Scores every unit of the assessment. All errors are collected.
+/// Scores every unit of the assessment, large groups on all cores. All errors are
+/// collected.
 pub fn score_assessment(
     assessment: &Assessment,
     values: &Values,
+) -> Result<AssessmentResults, Vec<ScoreError>> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    score_assessment_on(assessment, values, threads)
+}
+
+/// [`score_assessment`] on at most `threads` threads (the results are the same for
+/// any count). A short-lived process scoring once, like the command line, is
+/// better served by 1: in a fresh process the threads' own start-up and memory
+/// arenas cost more CPU than the few milliseconds of scoring they share.
+pub fn score_assessment_on(
+    assessment: &Assessment,
+    values: &Values,
+    threads: usize,
 ) -> Result<AssessmentResults, Vec<ScoreError>> {
     let mut errors = Vec::new();
     let mut units = Vec::with_capacity(assessment.units.len());
@@ -163,9 +177,9 @@ pub fn score_assessment(
         }
         let framework = &group.framework;
         let scored = match framework.method {
-            Method::Points => points::score_group(framework, &members, values),
+            Method::Points => points::score_group(framework, &members, values, threads),
             Method::Composite { normalise, aggregate } => {
-                composite::score_group(framework, normalise, aggregate, &members, values)
+                composite::score_group(framework, normalise, aggregate, &members, values, threads)
             }
         };
         let scored = match scored {
@@ -300,7 +314,7 @@ mod tests {
     #[test]
     fn large_groups_are_scored_in_parallel_chunks_joined_in_member_order() {
         let members: Vec<usize> = (0..5000).rev().collect();
-        let doubled = per_unit(&members, |chunk| chunk.iter().map(|u| u * 2).collect());
+        let doubled = per_unit(&members, 2, |chunk| chunk.iter().map(|u| u * 2).collect());
         assert_eq!(doubled, members.iter().map(|u| u * 2).collect::<Vec<_>>());
         // A large group gives every unit the same total as the same values would alone.
         let framework = points_framework();
@@ -309,6 +323,35 @@ mod tests {
         let r = run(framework, &rows);
         assert!(r.units.iter().all(|u| u.total == if u.unit % 2 == 0 { 8.0 } else { 4.5 / 8.0 * 10.0 }));
         assert_eq!(r.units.iter().filter(|u| u.rank == 1).count(), 750);
+    }
+
+    #[test]
+    fn any_thread_count_gives_the_same_results() {
+        // 1,500 units: a large group, so 2 and 3 threads really split it into chunks.
+        let framework = composite("minmax", 0.0, 100.0, "arithmetic");
+        let mut values = Values::empty([framework.indicators.len(); 1500]);
+        for u in 0..1500 {
+            let row = ROWS[u % 3];
+            for (code, text) in row.iter() {
+                let i = framework.find(code).unwrap_or(0);
+                values.set(u, i, framework.indicators[i].parse_entry(text).unwrap_or(Entry::Missing));
+            }
+        }
+        let unit =
+            |u: usize| Unit { code: format!("U{u}"), name: Names::new("u", "u"), group: 0, parent: None };
+        let assessment = Assessment {
+            year: 2024,
+            name: Names::new("t", "t"),
+            overall: OverallRule::MeanOfUnits,
+            rank_precision: 2,
+            groups: vec![Group { code: "g".into(), name: Names::new("g", "g"), framework }],
+            units: (0..1500).map(unit).collect(),
+        };
+        let one = score_assessment_on(&assessment, &values, 1);
+        assert!(one.is_ok());
+        assert_eq!(score_assessment_on(&assessment, &values, 2), one);
+        assert_eq!(score_assessment_on(&assessment, &values, 3), one);
+        assert_eq!(score_assessment(&assessment, &values), one);
     }
 
     const ROWS_POINTS: [&[(&str, &str)]; 2] = [

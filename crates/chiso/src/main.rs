@@ -54,11 +54,17 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 Format::Json => {
                     // Scored: only writing can fail now, so the document (megabytes for a
                     // national package) goes straight to standard output, not via memory.
-                    let mut stdout = BufWriter::new(std::io::stdout().lock());
+                    // 64 KiB at a time: a national document is 10.7 MiB, so 170 writes
+                    // instead of the 1,400 of the default 8 KiB buffer.
+                    let mut stdout = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                     json::write(&mut stdout, a, &results, &package.kpi_sources, lang)
                         .map_err(std::io::Error::from) // so that a broken pipe is recognised
                         .context("writing JSON")?;
                     stdout.flush()?;
+                    // The process ends right after: freeing ~20 MiB of values and scores
+                    // piece by piece (~1.5 ms for a national package) is work the
+                    // kernel does at once when it unmaps the process's memory.
+                    std::mem::forget((package, results));
                     return Ok(ExitCode::SUCCESS);
                 }
                 Format::Csv => csv::write(&mut out, a, &results, lang).context("writing CSV")?,
@@ -167,7 +173,14 @@ fn load_and_score(
             .map_err(|errors| print_errors(dir, &errors, lang))
             .ok()?;
     }
-    let results = package.score().map_err(|errors| print_errors(dir, &errors, lang)).ok()?;
+    // One thread: this process scores once and exits, and a second thread's start-up
+    // and memory arena cost more CPU than it saves (docs/benchmarks.md, issue 11).
+    let Ok(results) = chiso_core::score_assessment_on(&package.assessment, &package.values, 1) else {
+        // Scored again only to place the errors at their lines in values.csv.
+        let errors = package.score().err()?;
+        print_errors(dir, &errors, lang);
+        return None;
+    };
     Some((package, results))
 }
 

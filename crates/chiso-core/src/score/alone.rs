@@ -37,7 +37,7 @@ pub fn score_alone(framework: &Framework, entries: &[Entry]) -> Option<Result<Un
     for (i, entry) in entries.iter().enumerate().take(framework.indicators.len()) {
         values.set(0, i, *entry);
     }
-    let scored = points::score_group(framework, &[0], &values);
+    let scored = points::score_group(framework, &[0], &values, 1);
     Some(match scored {
         Ok(mut units) => match units.pop() {
             Some(unit) => Ok(UnitAlone { total: unit.total, scores: unit.scores }),

@@ -12,6 +12,7 @@ pub(super) fn score_group(
     aggregate: Aggregate,
     members: &[usize],
     values: &Values,
+    threads: usize,
 ) -> Result<Vec<UnitScore>, Vec<ScoreError>> {
     let indicators = &framework.indicators;
     let n = indicators.len();
@@ -29,7 +30,7 @@ pub(super) fn score_group(
         .filter(|&i| !indicators[i].is_leaf())
         .map(|i| (i, indicators[i].children.iter().map(|&c| (c, indicators[c].weight)).collect()))
         .collect();
-    let results = super::per_unit(members, |chunk| {
+    let results = super::per_unit(members, threads, |chunk| {
         chunk
             .iter()
             .map(|&unit| {

@@ -10,6 +10,7 @@ pub(super) fn score_group(
     framework: &Framework,
     members: &[usize],
     values: &Values,
+    threads: usize,
 ) -> Result<Vec<UnitScore>, Vec<ScoreError>> {
     let indicators = &framework.indicators;
     let n = indicators.len();
@@ -24,7 +25,7 @@ pub(super) fn score_group(
         .iter()
         .map(|ind| Node { max: ind.max, parent: ind.parent.unwrap_or(usize::MAX), rule: ind.rule.as_ref() })
         .collect();
-    let results = super::per_unit(members, |chunk| {
+    let results = super::per_unit(members, threads, |chunk| {
         // Scratch sums, reset per unit: points and applicable maxima of each parent's children.
         let mut child_points: Vec<f64> = vec![0.0; n];
         let mut child_max = vec![0.0; n];
