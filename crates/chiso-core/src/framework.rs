@@ -47,6 +47,9 @@ pub struct IndicatorDef {
     pub rule: Option<RuleDef>,
     pub source: Option<String>,
     pub evidence: Option<bool>,
+    /// The unit (a department) that verifies this indicator's values during
+    /// appraisal; none: the appraisal council.
+    pub verifier: Option<String>,
     pub weight: Option<f64>,
     pub direction: Option<f64>,
 }
@@ -108,6 +111,9 @@ pub struct Indicator {
     pub rule: Option<Rule>,
     pub source: Source,
     pub evidence: bool,
+    /// The unit (a department) that verifies this indicator during appraisal;
+    /// None: the appraisal council.
+    pub verifier: Option<String>,
     /// Composite mode: weight among siblings (default 1).
     pub weight: f64,
     /// Composite mode: 1 higher is better, -1 lower is better.
@@ -259,6 +265,7 @@ impl Framework {
                 rule,
                 source,
                 evidence: d.evidence.unwrap_or(false),
+                verifier: d.verifier.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned),
                 weight,
                 direction,
                 def_index: i,

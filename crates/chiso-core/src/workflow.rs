@@ -21,8 +21,9 @@
 //!   out (assignment closes when appraisal starts), so [`Action::Approve`] is
 //!   refused until the end of time.
 //! - **The approval deadline is stored but never used**: only the self-assessment and
-//!   appraisal deadlines mark units overdue ([`is_overdue`]). No rule depends on the
-//!   clock: a deadline only marks, it never closes a form.
+//!   appraisal deadlines mark units overdue ([`is_overdue`]). A deadline only marks,
+//!   it never closes a form — except the contest deadline of preliminary results,
+//!   after which no unit may contest (the one rule that reads the clock).
 //! - **During appraisal every unit not yet appraised is "waiting"**, including those
 //!   not started or in draft that can no longer act (see the first point).
 //! - **The same refusal has different HTTP statuses**: a reporter saving another
@@ -132,6 +133,9 @@ coded!(
         Draft = "draft", "Chuẩn bị", "Preparing";
         Open = "open", "Đang tự đánh giá", "Self-assessment open";
         Appraisal = "appraisal", "Đang thẩm định", "Appraisal";
+        /// Preliminary results published: units may contest indicators until the
+        /// deadline; appraisers answer each contest before final approval.
+        Preliminary = "preliminary", "Kết quả sơ bộ", "Preliminary results";
         Approved = "approved", "Đã phê duyệt", "Approved";
         Published = "published", "Đã công bố", "Published";
     }
@@ -153,7 +157,8 @@ coded!(
     Role("vai trò", "role") {
         /// Runs the stages, assigns units, sets deadlines, corrects and publishes.
         Admin = "admin", "Quản trị viên", "Administrator";
-        /// Appraises (thẩm định) what units submitted.
+        /// Appraises (thẩm định) what units submitted; one who belongs to a unit (a
+        /// verifying department) appraises only the indicators it verifies.
         Appraiser = "appraiser", "Thẩm định viên", "Appraiser";
         /// Reports the values of one unit.
         Reporter = "reporter", "Báo cáo viên (một đơn vị)", "Reporter (one unit)";
@@ -167,7 +172,9 @@ coded!(
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Actor {
     pub role: Role,
-    /// The unit a reporter reports for; ignored for the other roles.
+    /// The unit a reporter reports for; for an appraiser, the department they
+    /// verify for (None: the council, which appraises every indicator); ignored
+    /// for admins and viewers.
     pub unit: Option<String>,
 }
 
@@ -211,6 +218,28 @@ impl Actor {
     pub fn may_appraise(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Appraiser)
     }
+
+    /// The department an appraiser verifies for, if they belong to one.
+    pub fn verifies_for(&self) -> Option<&str> {
+        if self.role == Role::Appraiser { self.unit.as_deref() } else { None }
+    }
+
+    /// Whether the actor appraises an indicator verified by `verifier` (the
+    /// framework's `verifier`, None when the council verifies it): admins and the
+    /// council appraise every indicator, a department's appraiser only its own.
+    pub fn may_verify(&self, verifier: Option<&str>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Appraiser => self.unit.is_none() || self.unit.as_deref() == verifier,
+            _ => false,
+        }
+    }
+
+    /// Whether the actor decides for whole units (returns, finalises): admins and
+    /// appraisers of the council, not a verifying department.
+    pub fn may_decide_units(&self) -> bool {
+        self.role == Role::Admin || (self.role == Role::Appraiser && self.unit.is_none())
+    }
 }
 
 /// Deadlines per stage, Unix ms (the end of the last allowed day).
@@ -248,6 +277,10 @@ pub struct RoundState {
     pub stage: Stage,
     pub deadlines: Deadlines,
     pub units: BTreeMap<String, UnitEntry>,
+    /// Until when units may contest preliminary results (Unix ms).
+    pub contest_deadline: Option<i64>,
+    /// Contests not answered yet: final approval waits for them.
+    pub open_contests: usize,
 }
 
 impl RoundState {
@@ -259,6 +292,8 @@ impl RoundState {
             stage: Stage::Draft,
             deadlines: Deadlines::default(),
             units: units.into_iter().map(|code| (code.into(), entry)).collect(),
+            contest_deadline: None,
+            open_contests: 0,
         }
     }
 
@@ -308,6 +343,10 @@ impl RoundState {
                 entry.state = *state;
             }
         }
+        if let Some(deadline) = transition.contest_deadline {
+            self.contest_deadline = deadline;
+        }
+        self.open_contests = (self.open_contests as i64 + transition.contests_opened).max(0) as usize;
     }
 
     /// Decides an action and, when it is allowed, applies it; a refused action

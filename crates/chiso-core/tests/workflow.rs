@@ -32,7 +32,8 @@ fn actor_of(pick: u8, units: usize) -> Actor {
     let own = if reported == units { GHOST.to_owned() } else { unit_code(reported) };
     match pick % 16 {
         0..=5 => Actor::admin(),
-        6..=8 => Actor::appraiser(),
+        6..=7 => Actor::appraiser(),
+        8 => Actor::new(Role::Appraiser, Some(DEPARTMENT.to_owned())),
         9 => Actor::viewer(),
         10 => Actor::new(Role::Reporter, None),
         _ => Actor::reporter(own),
@@ -40,7 +41,10 @@ fn actor_of(pick: u8, units: usize) -> Actor {
 }
 
 /// (kind, weight): the steps a round needs most are drawn most often.
-const KINDS: [(u8, u32); 14] = [
+/// The verifying department some indicators name in the random rounds.
+const DEPARTMENT: &str = "SNV";
+
+const KINDS: [(u8, u32); 17] = [
     (0, 3),
     (1, 2),
     (2, 4),
@@ -55,6 +59,9 @@ const KINDS: [(u8, u32); 14] = [
     (11, 10),
     (12, 5),
     (13, 5),
+    (14, 3),
+    (15, 5),
+    (16, 5),
 ];
 
 /// An action from random bytes: its kind, its unit (sometimes one not in the round;
@@ -113,8 +120,35 @@ fn action_of(kind: u8, unit: u8, flag: u8, units: usize, actor: &Actor) -> Actio
                 1 => Some(text(true)),
                 _ => Some(text(false)),
             },
+            verifier: verifier_of(flag),
+        },
+        14 => Action::PublishPreliminary {
+            decision: text(flag.is_multiple_of(5)),
+            deadline: match flag % 3 {
+                0 => None,
+                1 => Some(0),
+                _ => Some(i64::MAX),
+            },
+        },
+        15 => Action::Contest { unit: code, indicator: "1.2".into(), reason: text(flag.is_multiple_of(5)) },
+        16 => Action::AnswerContest {
+            unit: code,
+            indicator: "1.2".into(),
+            accept: flag.is_multiple_of(2),
+            reason: text(flag.is_multiple_of(7)),
+            verifier: verifier_of(flag),
         },
         _ => Action::Correct { unit: code, indicator: "1.2".into(), reason: text(flag.is_multiple_of(5)) },
+    }
+}
+
+/// The indicator's verifying department: the council's, the department some
+/// appraisers belong to, or another.
+fn verifier_of(flag: u8) -> Option<String> {
+    match flag % 3 {
+        0 => None,
+        1 => Some(DEPARTMENT.to_owned()),
+        _ => Some("SXD".to_owned()),
     }
 }
 
@@ -158,7 +192,7 @@ fn valid(round: &RoundState) -> Result<(), String> {
             Stage::Draft => entry.state == UnitState::NotStarted,
             Stage::Open => !matches!(entry.state, UnitState::Returned | UnitState::Appraised),
             Stage::Appraisal => true,
-            Stage::Approved | Stage::Published => {
+            Stage::Preliminary | Stage::Approved | Stage::Published => {
                 if entry.assigned {
                     entry.state == UnitState::Appraised
                 } else {
@@ -199,7 +233,25 @@ fn check_step(r: &Record) -> Result<(), TestCaseError> {
         Ok(t) => t,
     };
     let (from, to) = (stage_index(before.stage), stage_index(after.stage));
-    prop_assert!(to == from || to == from + 1, "stage jumped {} → {}", before.stage, after.stage);
+    // Preliminary results are a step approval may skip.
+    let skips_preliminary = before.stage == Stage::Appraisal && after.stage == Stage::Approved;
+    prop_assert!(
+        to == from || to == from + 1 || skips_preliminary,
+        "stage jumped {} → {}",
+        before.stage,
+        after.stage
+    );
+    if after.stage == Stage::Approved && before.stage == Stage::Preliminary {
+        prop_assert_eq!(before.open_contests, 0, "approved with contests open");
+    }
+    if let Action::Appraise { verifier, .. } | Action::AnswerContest { verifier, .. } = action
+        && let Some(department) = actor.verifies_for()
+    {
+        prop_assert_eq!(verifier.as_deref(), Some(department), "a department appraised another's indicator");
+    }
+    if matches!(action, Action::Return { .. } | Action::Finalise { .. }) {
+        prop_assert!(actor.verifies_for().is_none(), "a department decided for a whole unit");
+    }
     if after.stage == Stage::Published && before.stage != Stage::Published {
         prop_assert_eq!(before.stage, Stage::Approved, "published without approval");
     }
@@ -295,6 +347,8 @@ fn any_round() -> impl Strategy<Value = RoundState> {
         .prop_map(|(stage, units, self_assessment, appraisal)| RoundState {
             stage,
             deadlines: Deadlines { self_assessment, appraisal, approval: None },
+            contest_deadline: None,
+            open_contests: 0,
             units: units
                 .into_iter()
                 .enumerate()
@@ -377,8 +431,9 @@ proptest! {
     #[test]
     fn approval_is_allowed_exactly_when_every_unit_taking_part_is_appraised(round in any_round(), now in 0i64..10) {
         let allowed = decide(&round, &Actor::admin(), &Action::Approve, now).is_ok();
-        let expected = round.stage == Stage::Appraisal
-            && round.units.values().all(|e| !e.assigned || e.state == UnitState::Appraised);
+        let expected = matches!(round.stage, Stage::Appraisal | Stage::Preliminary)
+            && round.units.values().all(|e| !e.assigned || e.state == UnitState::Appraised)
+            && round.open_contests == 0;
         prop_assert_eq!(allowed, expected);
     }
 
@@ -433,7 +488,7 @@ fn random_runs_reach_every_stage_state_and_refusal() {
     assert_eq!(stages.len(), Stage::ALL.len(), "{stages:?}");
     assert_eq!(states.len(), UnitState::ALL.len(), "{states:?}");
     assert_eq!(allowed.len(), chiso_core::workflow::ActionKind::ALL.len(), "{allowed:?}");
-    assert_eq!(refused.len(), 16, "every refusal: {refused:?}");
+    assert_eq!(refused.len(), 21, "every refusal: {refused:?}");
     assert!(
         corrections > 10 && reporter_steps > 100,
         "{corrections} corrections, {reporter_steps} by reporters"

@@ -81,6 +81,11 @@ pub enum ErrorKind {
     UnknownKpi {
         code: String,
     },
+    /// A framework's `verifier` names no unit of the assessment.
+    UnknownVerifier {
+        indicator: String,
+        verifier: String,
+    },
     KpiNotInMonitoring {
         indicator: String,
         kpi: String,
@@ -171,6 +176,10 @@ impl ErrorKind {
             FrameworkFileMissing { path } => t(
                 format!("tệp khung chỉ số \"{path}\" không tồn tại"),
                 format!("framework file \"{path}\" does not exist"),
+            ),
+            UnknownVerifier { indicator, verifier } => t(
+                format!("chỉ số \"{indicator}\": đơn vị thẩm định \"{verifier}\" không có trong units.csv"),
+                format!("indicator \"{indicator}\": verifier \"{verifier}\" is not a unit in units.csv"),
             ),
             UnknownKpi { code } => t(
                 format!("chỉ tiêu \"{code}\" không có trong kpis.toml"),

@@ -11,7 +11,7 @@ use crate::toml_file::{self, LineIndex, Lines, RawAssessment, RawFramework};
 use chiso_core::assessment::AssessmentHead;
 use chiso_core::kpi::{Monitoring, kpi_fills};
 use chiso_core::{Assessment, AssessmentResults, Framework, Group, SiteProblem, Values, score_assessment};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 pub const ASSESSMENT_FILE: &str = "assessment.toml";
@@ -187,6 +187,7 @@ fn load_group_framework(
     file: &str,
     lines: &Lines,
     errors: &mut Vec<PackageError>,
+    units: Option<&HashSet<&str>>,
 ) -> Option<Framework> {
     if !root.has(file) {
         let line = lines.of(chiso_core::Site::Group { index, field: "framework" });
@@ -194,16 +195,40 @@ fn load_group_framework(
         errors.push(PackageError::new(ASSESSMENT_FILE, line, Some("framework"), kind));
         return None;
     }
-    load_framework(root, file, errors)
+    load_framework_with(root, file, errors, units)
 }
 
 /// Loads one framework file; `None` (with errors recorded) if it is unusable.
 pub fn load_framework(root: &Files, file: &str, errors: &mut Vec<PackageError>) -> Option<Framework> {
+    load_framework_with(root, file, errors, None)
+}
+
+/// [`load_framework`], also checking that every `verifier` names one of `units`
+/// (when they are known).
+fn load_framework_with(
+    root: &Files,
+    file: &str,
+    errors: &mut Vec<PackageError>,
+    units: Option<&HashSet<&str>>,
+) -> Option<Framework> {
     let text = root.read_text(file).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
     let raw: RawFramework = toml_file::parse(file, &text, &index).map_err(|e| errors.push(e)).ok()?;
     let (def, lines) = raw.into_def(&index);
-    Framework::build(&def).map_err(|problems| errors.extend(locate(file, &lines, problems))).ok()
+    let framework =
+        Framework::build(&def).map_err(|problems| errors.extend(locate(file, &lines, problems))).ok()?;
+    let before = errors.len();
+    for indicator in &framework.indicators {
+        let Some(verifier) = &indicator.verifier else { continue };
+        if units.is_some_and(|units| !units.contains(verifier.as_str())) {
+            let line =
+                lines.of(chiso_core::Site::Indicator { index: indicator.def_index, field: "verifier" });
+            let kind =
+                ErrorKind::UnknownVerifier { indicator: indicator.code.clone(), verifier: verifier.clone() };
+            errors.push(PackageError::new(file, line, Some("verifier"), kind));
+        }
+    }
+    (errors.len() == before).then_some(framework)
 }
 
 fn load(files: Files) -> Result<Package, PackageErrors> {
@@ -218,17 +243,21 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
         .as_ref()
         .map(|(h, _)| h.groups.iter().map(|(code, _, _)| code.clone()).collect())
         .unwrap_or_default();
+    let units = units::read(root, head.as_ref().map(|_| group_codes.as_slice()), &mut errors);
+    let unit_codes: Option<HashSet<&str>> =
+        units.as_ref().map(|u| u.iter().map(|u| u.code.as_str()).collect());
     let frameworks: Vec<Option<Framework>> = head
         .as_ref()
         .map(|(h, lines)| {
             h.groups
                 .iter()
                 .enumerate()
-                .map(|(i, (_, _, file))| load_group_framework(root, i, file, lines, &mut errors))
+                .map(|(i, (_, _, file))| {
+                    load_group_framework(root, i, file, lines, &mut errors, unit_codes.as_ref())
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let units = units::read(root, head.as_ref().map(|_| group_codes.as_slice()), &mut errors);
     // Values can only be read against known groups and frameworks.
     let mut values_read = None;
     if let (Some(units), Some(_)) = (&units, &head) {

@@ -203,6 +203,7 @@ struct RawIndicator {
     rule: Option<Spanned<RawRule>>,
     source: Option<Spanned<String>>,
     evidence: Option<Spanned<bool>>,
+    verifier: Option<Spanned<Code>>,
     weight: Option<Spanned<f64>>,
     direction: Option<Spanned<f64>>,
 }
@@ -325,6 +326,7 @@ impl RawFramework {
                     rule,
                     source: take(&mut f, index, "source", i.source),
                     evidence: take(&mut f, index, "evidence", i.evidence),
+                    verifier: take(&mut f, index, "verifier", i.verifier).map(Code::text),
                     weight: take(&mut f, index, "weight", i.weight),
                     direction: take(&mut f, index, "direction", i.direction),
                 };

@@ -11,9 +11,20 @@ pub enum Action {
     Open,
     /// Closes the forms and starts appraisal: open → appraisal.
     StartAppraisal,
-    /// Approves the results: appraisal → approved, once every unit taking part is
-    /// appraised. Fills the `kpi:` leaves from the monitoring data.
+    /// Approves the results: appraisal (or preliminary results, once every contest
+    /// is answered) → approved, once every unit taking part is appraised. Fills the
+    /// `kpi:` leaves from the monitoring data.
     Approve,
+    /// Publishes preliminary results (appraisal → preliminary) once every unit
+    /// taking part is appraised: units may contest indicators until `deadline`.
+    PublishPreliminary { decision: String, deadline: Option<i64> },
+    /// A unit contests the appraised result of one indicator, with its reason,
+    /// while preliminary results are out and before their deadline.
+    Contest { unit: String, indicator: String, reason: String },
+    /// An appraiser answers a contest: accepted (with a new value) or rejected,
+    /// with the reason either way. `verifier` is the indicator's verifying
+    /// department in the framework.
+    AnswerContest { unit: String, indicator: String, accept: bool, reason: String, verifier: Option<String> },
     /// Publishes an approved round with the decision that approved it; publishing a
     /// published round again makes a correction publication.
     Publish { decision: String },
@@ -35,8 +46,9 @@ pub enum Action {
     /// Ends the appraisal of a submitted unit.
     Finalise { unit: String },
     /// Sets the council's value of an indicator of a submitted unit with its reason,
-    /// or (`reason: None`) accepts the self-assessed value.
-    Appraise { unit: String, indicator: String, reason: Option<String> },
+    /// or (`reason: None`) accepts the self-assessed value. `verifier` is the
+    /// indicator's verifying department in the framework (None: the council).
+    Appraise { unit: String, indicator: String, reason: Option<String>, verifier: Option<String> },
     /// Corrects a final value after approval, with its reason.
     Correct { unit: String, indicator: String, reason: String },
 }
@@ -47,6 +59,9 @@ coded!(
         Open = "open", "mở tự đánh giá", "open self-assessment";
         StartAppraisal = "start_appraisal", "chuyển sang thẩm định", "start appraisal";
         Approve = "approve", "phê duyệt kết quả", "approve the results";
+        PublishPreliminary = "publish_preliminary", "công bố kết quả sơ bộ", "publish preliminary results";
+        Contest = "contest", "đề nghị xem xét lại", "contest a result";
+        AnswerContest = "answer_contest", "trả lời đề nghị xem xét lại", "answer a contest";
         Publish = "publish", "công bố kết quả", "publish the results";
         SetDeadlines = "set_deadlines", "đặt thời hạn", "set the deadlines";
         AssignUnit = "assign_unit", "chọn đơn vị tham gia", "assign units";
@@ -69,6 +84,9 @@ coded!(
         Return = "return", "trả lại", "returned";
         Finalise = "finalise", "kết thúc thẩm định", "finalised";
         Correct = "correct", "đính chính", "corrected";
+        Contest = "contest", "đề nghị xem xét lại", "contested";
+        ContestAccepted = "contest_accepted", "chấp nhận đề nghị xem xét lại", "contest accepted";
+        ContestRejected = "contest_rejected", "không chấp nhận đề nghị xem xét lại", "contest rejected";
     }
 );
 
@@ -78,6 +96,9 @@ impl Action {
             Action::Open => ActionKind::Open,
             Action::StartAppraisal => ActionKind::StartAppraisal,
             Action::Approve => ActionKind::Approve,
+            Action::PublishPreliminary { .. } => ActionKind::PublishPreliminary,
+            Action::Contest { .. } => ActionKind::Contest,
+            Action::AnswerContest { .. } => ActionKind::AnswerContest,
             Action::Publish { .. } => ActionKind::Publish,
             Action::SetDeadlines(_) => ActionKind::SetDeadlines,
             Action::AssignUnit { .. } => ActionKind::AssignUnit,
@@ -102,6 +123,8 @@ impl Action {
             | Action::Return { unit, .. }
             | Action::Finalise { unit }
             | Action::Appraise { unit, .. }
+            | Action::Contest { unit, .. }
+            | Action::AnswerContest { unit, .. }
             | Action::Correct { unit, .. } => Some(unit),
             _ => None,
         }
@@ -116,7 +139,7 @@ impl Action {
             Stage::Open => Some(Action::Open),
             Stage::Appraisal => Some(Action::StartAppraisal),
             Stage::Approved => Some(Action::Approve),
-            Stage::Draft | Stage::Published => None,
+            Stage::Draft | Stage::Preliminary | Stage::Published => None,
         }
     }
 }
@@ -138,8 +161,13 @@ pub enum Writes {
     Correction,
     /// The `kpi:` leaves filled from the monitoring data, at approval.
     KpiValues,
-    /// A publication; `republish` when it supersedes an earlier one.
-    Publication { republish: bool },
+    /// A publication; `republish` when it supersedes an earlier one;
+    /// `preliminary` for preliminary results open to contests.
+    Publication { republish: bool, preliminary: bool },
+    /// A contest of an indicator, with its reason.
+    Contest,
+    /// The answer to a contest; `accept` sets the indicator's appraised value.
+    ContestAnswer { accept: bool },
 }
 
 /// What an allowed action changes.
@@ -158,6 +186,10 @@ pub struct Transition {
     pub writes: Writes,
     /// The step to add to a unit's history.
     pub event: Option<(String, EventKind)>,
+    /// A new contest deadline (preliminary results).
+    pub contest_deadline: Option<Option<i64>>,
+    /// Contests opened (+1) or answered (−1).
+    pub contests_opened: i64,
 }
 
 impl Transition {
@@ -170,6 +202,8 @@ impl Transition {
             deadlines: None,
             writes,
             event: None,
+            contest_deadline: None,
+            contests_opened: 0,
         }
     }
 
@@ -211,6 +245,7 @@ pub fn authorise(actor: &Actor, action: &Action) -> Result<(), Refusal> {
         Action::Open
         | Action::StartAppraisal
         | Action::Approve
+        | Action::PublishPreliminary { .. }
         | Action::Publish { .. }
         | Action::SetDeadlines(_)
         | Action::AssignUnit { .. }
@@ -221,18 +256,28 @@ pub fn authorise(actor: &Actor, action: &Action) -> Result<(), Refusal> {
                 Err(not_allowed())
             }
         }
-        Action::SaveValues { unit } | Action::AddEvidence { unit } | Action::Submit { unit, .. } => {
-            edit(unit)
-        }
+        Action::SaveValues { unit }
+        | Action::AddEvidence { unit }
+        | Action::Submit { unit, .. }
+        | Action::Contest { unit, .. } => edit(unit),
         Action::ImportValues { units } => match (actor.role, &actor.unit) {
             (Role::Admin, _) | (Role::Reporter, Some(_)) => units.iter().try_for_each(|unit| edit(unit)),
             _ => Err(not_allowed()),
         },
-        Action::Return { .. } | Action::Finalise { .. } | Action::Appraise { .. } => {
-            if actor.may_appraise() {
+        Action::Return { .. } | Action::Finalise { .. } => {
+            if actor.may_decide_units() {
                 Ok(())
             } else {
                 Err(not_allowed())
+            }
+        }
+        Action::Appraise { indicator, verifier, .. } | Action::AnswerContest { indicator, verifier, .. } => {
+            if !actor.may_appraise() {
+                Err(not_allowed())
+            } else if actor.may_verify(verifier.as_deref()) {
+                Ok(())
+            } else {
+                Err(Refusal::NotYourIndicator { indicator: indicator.clone(), verifier: verifier.clone() })
             }
         }
     }
@@ -247,12 +292,61 @@ pub fn check(round: &RoundState, action: &Action, now: i64) -> Result<Transition
         Action::Open => stage_step(round, Stage::Draft, Stage::Open, now),
         Action::StartAppraisal => stage_step(round, Stage::Open, Stage::Appraisal, now),
         Action::Approve => {
-            let mut transition = stage_step(round, Stage::Appraisal, Stage::Approved, now)?;
+            let from = if stage == Stage::Preliminary { Stage::Preliminary } else { Stage::Appraisal };
+            let mut transition = stage_step(round, from, Stage::Approved, now)?;
             let units = round.not_appraised();
             if !units.is_empty() {
                 return Err(Refusal::NotAppraised { units });
             }
+            if round.open_contests > 0 {
+                return Err(Refusal::ContestsOpen { count: round.open_contests });
+            }
             transition.writes = Writes::KpiValues;
+            Ok(transition)
+        }
+        Action::PublishPreliminary { decision, deadline } => {
+            let mut transition = stage_step(round, Stage::Appraisal, Stage::Preliminary, now)?;
+            let units = round.not_appraised();
+            if !units.is_empty() {
+                return Err(Refusal::NotAppraised { units });
+            }
+            if decision.trim().is_empty() {
+                return Err(Refusal::NoDecision);
+            }
+            transition.writes = Writes::Publication { republish: false, preliminary: true };
+            transition.contest_deadline = Some(*deadline);
+            Ok(transition)
+        }
+        Action::Contest { unit, indicator, reason } => {
+            let entry = assigned_unit(round, unit)?;
+            if !(stage == Stage::Preliminary && entry.state == UnitState::Appraised) {
+                return Err(Refusal::NotOpenForContest { unit: unit.clone(), stage, state: entry.state });
+            }
+            if let Some(deadline) = round.contest_deadline
+                && now > deadline
+            {
+                return Err(Refusal::ContestClosed { deadline });
+            }
+            if reason.trim().is_empty() {
+                return Err(Refusal::NoContestReason { indicator: indicator.trim().to_owned() });
+            }
+            let mut transition = Transition::new(now, Writes::Contest);
+            transition.event = Some((unit.clone(), EventKind::Contest));
+            transition.contests_opened = 1;
+            Ok(transition)
+        }
+        Action::AnswerContest { unit, indicator, accept, reason, .. } => {
+            let entry = assigned_unit(round, unit)?;
+            if stage != Stage::Preliminary {
+                return Err(Refusal::NotOpenForContest { unit: unit.clone(), stage, state: entry.state });
+            }
+            if reason.trim().is_empty() {
+                return Err(Refusal::NoContestReason { indicator: indicator.trim().to_owned() });
+            }
+            let mut transition = Transition::new(now, Writes::ContestAnswer { accept: *accept });
+            let event = if *accept { EventKind::ContestAccepted } else { EventKind::ContestRejected };
+            transition.event = Some((unit.clone(), event));
+            transition.contests_opened = -1;
             Ok(transition)
         }
         Action::Publish { decision } => {
@@ -263,7 +357,7 @@ pub fn check(round: &RoundState, action: &Action, now: i64) -> Result<Transition
                 return Err(Refusal::NoDecision);
             }
             let republish = stage == Stage::Published;
-            let mut transition = Transition::new(now, Writes::Publication { republish });
+            let mut transition = Transition::new(now, Writes::Publication { republish, preliminary: false });
             transition.stage = (!republish).then_some(Stage::Published);
             Ok(transition)
         }
@@ -329,7 +423,7 @@ pub fn check(round: &RoundState, action: &Action, now: i64) -> Result<Transition
         Action::Finalise { unit } => {
             appraisal_step(round, unit, UnitState::Appraised, EventKind::Finalise, now)
         }
-        Action::Appraise { unit, indicator, reason } => {
+        Action::Appraise { unit, indicator, reason, .. } => {
             let entry = assigned_unit(round, unit)?;
             if !(stage == Stage::Appraisal && entry.state == UnitState::Submitted) {
                 return Err(Refusal::NotOpenForAppraisal { unit: unit.clone(), stage, state: entry.state });

@@ -28,8 +28,10 @@ impl Gap {
         match (self.missing, lang) {
             (Missing::Answer, Lang::Vi) => format!("{code}: chưa trả lời"),
             (Missing::Answer, Lang::En) => format!("{code}: not answered"),
-            (Missing::Evidence, Lang::Vi) => format!("{code}: cần minh chứng"),
-            (Missing::Evidence, Lang::En) => format!("{code}: needs evidence"),
+            (Missing::Evidence, Lang::Vi) => format!("{code}: cần minh chứng hoặc giải trình lý do không có"),
+            (Missing::Evidence, Lang::En) => {
+                format!("{code}: needs evidence, or an explanation why there is none")
+            }
         }
     }
 }
@@ -46,7 +48,8 @@ pub fn is_answered(text: &str) -> bool {
 /// indicator with `evidence = true` — parent or leaf — evidenced.
 ///
 /// `answered` holds the codes of the unit's indicators with a value that
-/// [`is_answered`]; `evidenced`, those with at least one piece of evidence.
+/// [`is_answered`]; `evidenced`, those with at least one piece of evidence or a
+/// written explanation of why there is none (which the appraiser then reads).
 pub fn completeness(
     framework: &Framework,
     answered: &BTreeSet<&str>,

@@ -41,6 +41,17 @@ pub enum Refusal {
     AssignmentClosed { stage: Stage },
     /// A published round's deadlines no longer change.
     RoundPublished,
+    /// An appraiser of a verifying department appraising an indicator another
+    /// department (or the council, `None`) verifies.
+    NotYourIndicator { indicator: String, verifier: Option<String> },
+    /// Contests need preliminary results and an appraised unit.
+    NotOpenForContest { unit: String, stage: Stage, state: UnitState },
+    /// The contest window closed at this deadline (Unix ms).
+    ContestClosed { deadline: i64 },
+    /// A contest, or its answer, needs a reason.
+    NoContestReason { indicator: String },
+    /// Final approval waits for every contest to be answered.
+    ContestsOpen { count: usize },
 }
 
 /// What kind of refusal it is, for the caller to choose its error and status.
@@ -63,9 +74,14 @@ pub enum RefusalClass {
 impl Refusal {
     pub fn class(&self) -> RefusalClass {
         match self {
-            Refusal::NotAllowed { .. } | Refusal::NotYourUnit { .. } => RefusalClass::Forbidden,
+            Refusal::NotAllowed { .. } | Refusal::NotYourUnit { .. } | Refusal::NotYourIndicator { .. } => {
+                RefusalClass::Forbidden
+            }
             Refusal::UnknownUnit { .. } => RefusalClass::NotFound,
-            Refusal::NoComment | Refusal::NoReason { .. } | Refusal::NoDecision => RefusalClass::Invalid,
+            Refusal::NoComment
+            | Refusal::NoReason { .. }
+            | Refusal::NoDecision
+            | Refusal::NoContestReason { .. } => RefusalClass::Invalid,
             Refusal::Incomplete { .. } => RefusalClass::Incomplete,
             Refusal::RoundPublished => RefusalClass::Immutable,
             Refusal::NotAssigned { .. }
@@ -75,7 +91,10 @@ impl Refusal {
             | Refusal::NotOpenForCorrection { .. }
             | Refusal::NotAppraised { .. }
             | Refusal::NotApproved { .. }
-            | Refusal::AssignmentClosed { .. } => RefusalClass::Conflict,
+            | Refusal::AssignmentClosed { .. }
+            | Refusal::NotOpenForContest { .. }
+            | Refusal::ContestClosed { .. }
+            | Refusal::ContestsOpen { .. } => RefusalClass::Conflict,
         }
     }
 
@@ -161,6 +180,36 @@ impl Refusal {
                     "units are assigned before appraisal starts (this round is at \"{}\")",
                     stage.label(lang)
                 ),
+            ),
+            Refusal::NotYourIndicator { indicator, verifier } => match verifier {
+                Some(verifier) => pick(
+                    format!(
+                        "chỉ số \"{indicator}\" do đơn vị \"{verifier}\" thẩm định, không phải đơn vị của bạn"
+                    ),
+                    format!(
+                        "indicator \"{indicator}\" is verified by \"{verifier}\", not by your department"
+                    ),
+                ),
+                None => pick(
+                    format!("chỉ số \"{indicator}\" do hội đồng thẩm định"),
+                    format!("indicator \"{indicator}\" is verified by the council"),
+                ),
+            },
+            Refusal::NotOpenForContest { unit, stage, state } => pick(
+                format!("đơn vị \"{unit}\" hiện không đề nghị xem xét lại được ({})", at(stage, state)),
+                format!("unit \"{unit}\" cannot contest results now ({})", at(stage, state)),
+            ),
+            Refusal::ContestClosed { .. } => pick(
+                "đã hết thời hạn đề nghị xem xét lại kết quả sơ bộ".into(),
+                "the deadline for contesting the preliminary results has passed".into(),
+            ),
+            Refusal::NoContestReason { indicator } => pick(
+                format!("đề nghị xem xét lại chỉ số \"{indicator}\" và câu trả lời cần ghi lý do"),
+                format!("a contest of \"{indicator}\" and its answer need a reason"),
+            ),
+            Refusal::ContestsOpen { count } => pick(
+                format!("còn {count} đề nghị xem xét lại chưa được trả lời"),
+                format!("{count} contest(s) not answered yet"),
             ),
             Refusal::RoundPublished => pick(
                 "đợt đánh giá đã công bố, không đổi thời hạn được".into(),

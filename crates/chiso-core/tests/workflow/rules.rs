@@ -203,7 +203,7 @@ fn publishing_needs_an_approved_round_and_a_decision() {
     assert_eq!(refusal(&r, &admin, &publish(" \n")), Refusal::NoDecision);
     let published = decide(&r, &admin, &publish("QĐ 2923"), NOW).unwrap();
     assert_eq!(published.stage, Some(Stage::Published));
-    assert_eq!(published.writes, Writes::Publication { republish: false });
+    assert_eq!(published.writes, Writes::Publication { republish: false, preliminary: false });
 }
 
 #[test]
@@ -211,7 +211,7 @@ fn publishing_a_published_round_again_is_a_republication() {
     let r = round(Stage::Published, UnitState::Appraised, UnitState::Appraised);
     let again = decide(&r, &Actor::admin(), &Action::Publish { decision: "QĐ 15".into() }, NOW).unwrap();
     assert_eq!(again.stage, None);
-    assert_eq!(again.writes, Writes::Publication { republish: true });
+    assert_eq!(again.writes, Writes::Publication { republish: true, preliminary: false });
 }
 
 #[test]
@@ -341,8 +341,14 @@ fn a_submission_with_gaps_is_refused_with_every_gap() {
         refusal(&r, &Actor::reporter("A"), &Action::Submit { unit: "A".into(), gaps: gaps.clone() });
     assert_eq!(refused, Refusal::Incomplete { unit: "A".into(), gaps });
     assert_eq!(refused.class(), RefusalClass::Incomplete);
-    assert_eq!(refused.message(Lang::En), "1.1: not answered; 2: needs evidence");
-    assert_eq!(refused.message(Lang::Vi), "1.1: chưa trả lời; 2: cần minh chứng");
+    assert_eq!(
+        refused.message(Lang::En),
+        "1.1: not answered; 2: needs evidence, or an explanation why there is none"
+    );
+    assert_eq!(
+        refused.message(Lang::Vi),
+        "1.1: chưa trả lời; 2: cần minh chứng hoặc giải trình lý do không có"
+    );
 }
 
 #[test]
@@ -389,7 +395,12 @@ fn return_finalise_and_appraise_need_a_submitted_unit_during_appraisal() {
         [
             Action::Return { unit: unit.into(), comment: "x".into() },
             Action::Finalise { unit: unit.into() },
-            Action::Appraise { unit: unit.into(), indicator: "1.2".into(), reason: Some("x".into()) },
+            Action::Appraise {
+                unit: unit.into(),
+                indicator: "1.2".into(),
+                reason: Some("x".into()),
+                verifier: None,
+            },
         ]
     };
     let r = round(Stage::Appraisal, UnitState::Submitted, UnitState::Returned);
@@ -426,6 +437,7 @@ fn an_appraised_value_needs_a_reason_but_accepting_the_self_assessed_one_does_no
         unit: "A".into(),
         indicator: " 1.2 ".into(),
         reason: reason.map(Into::into),
+        verifier: None,
     };
     assert_eq!(
         refusal(&r, &Actor::admin(), &appraise(Some(""))),
@@ -463,7 +475,8 @@ fn a_change_after_approval_is_a_correction_only_an_admin_makes() {
             refusal(&r, &Actor::appraiser(), &correct("x")),
             Refusal::NotAllowed { role: Role::Appraiser, action: ActionKind::Correct }
         );
-        let late = Action::Appraise { unit: "A".into(), indicator: "1.2".into(), reason: None };
+        let late =
+            Action::Appraise { unit: "A".into(), indicator: "1.2".into(), reason: None, verifier: None };
         assert!(
             matches!(refusal(&r, &Actor::appraiser(), &late), Refusal::NotOpenForAppraisal { .. }),
             "no appraisal after approval"
@@ -632,4 +645,78 @@ fn completeness_names_unanswered_leaves_and_missing_evidence_in_framework_order(
 fn blank_answers_do_not_count_and_na_does() {
     assert!(!is_answered("") && !is_answered(" \t"));
     assert!(is_answered("na") && is_answered("0") && is_answered(" không "));
+}
+
+#[test]
+fn a_department_appraises_only_the_indicators_it_verifies_and_the_council_decides_units() {
+    let r = round(Stage::Appraisal, UnitState::Submitted, UnitState::Submitted);
+    let snv = Actor::new(Role::Appraiser, Some("SNV".into()));
+    let appraise = |verifier: Option<&str>| Action::Appraise {
+        unit: "A".into(),
+        indicator: "1.2".into(),
+        reason: None,
+        verifier: verifier.map(Into::into),
+    };
+    assert!(decide(&r, &snv, &appraise(Some("SNV")), NOW).is_ok());
+    assert_eq!(
+        refusal(&r, &snv, &appraise(Some("SXD"))),
+        Refusal::NotYourIndicator { indicator: "1.2".into(), verifier: Some("SXD".into()) }
+    );
+    assert!(matches!(refusal(&r, &snv, &appraise(None)), Refusal::NotYourIndicator { verifier: None, .. }));
+    for council in [Actor::appraiser(), Actor::admin()] {
+        assert!(decide(&r, &council, &appraise(Some("SXD")), NOW).is_ok(), "{council:?}");
+    }
+    assert!(matches!(
+        refusal(&r, &snv, &Action::Finalise { unit: "A".into() }),
+        Refusal::NotAllowed { action: ActionKind::Finalise, .. }
+    ));
+    assert!(decide(&r, &Actor::appraiser(), &Action::Finalise { unit: "A".into() }, NOW).is_ok());
+    let message = Refusal::NotYourIndicator { indicator: "1.2".into(), verifier: Some("SXD".into()) };
+    assert!(message.message(Lang::Vi).contains("SXD") && message.message(Lang::En).contains("verified by"));
+}
+
+#[test]
+fn preliminary_results_are_contested_before_their_deadline_and_answered_before_approval() {
+    let mut r = round(Stage::Appraisal, UnitState::Appraised, UnitState::Appraised);
+    let admin = Actor::admin();
+    let publish = |decision: &str| Action::PublishPreliminary {
+        decision: decision.into(),
+        deadline: Some(NOW + 1_000),
+    };
+    assert_eq!(refusal(&r, &admin, &publish(" ")), Refusal::NoDecision);
+    let published = r.step(&admin, &publish("Thông báo số 1"), NOW).unwrap();
+    assert_eq!(published.writes, Writes::Publication { republish: false, preliminary: true });
+    assert_eq!((r.stage, r.contest_deadline), (Stage::Preliminary, Some(NOW + 1_000)));
+
+    let contest =
+        |reason: &str| Action::Contest { unit: "A".into(), indicator: "1.2".into(), reason: reason.into() };
+    assert!(matches!(refusal(&r, &Actor::reporter("B"), &contest("x")), Refusal::NotYourUnit { .. }));
+    assert_eq!(
+        refusal(&r, &Actor::reporter("A"), &contest("")),
+        Refusal::NoContestReason { indicator: "1.2".into() }
+    );
+    let late = decide(&r, &Actor::reporter("A"), &contest("Đã có biên bản"), NOW + 1_001);
+    assert_eq!(late, Err(Refusal::ContestClosed { deadline: NOW + 1_000 }));
+    r.step(&Actor::reporter("A"), &contest("Đã có biên bản"), NOW).unwrap();
+    assert_eq!(r.open_contests, 1);
+    assert_eq!(refusal(&r, &admin, &Action::Approve), Refusal::ContestsOpen { count: 1 });
+
+    let answer = Action::AnswerContest {
+        unit: "A".into(),
+        indicator: "1.2".into(),
+        accept: true,
+        reason: "Biên bản hợp lệ".into(),
+        verifier: Some("SNV".into()),
+    };
+    assert!(matches!(refusal(&r, &Actor::reporter("A"), &answer), Refusal::NotAllowed { .. }));
+    let answered = r.step(&Actor::new(Role::Appraiser, Some("SNV".into())), &answer, NOW).unwrap();
+    assert_eq!(answered.writes, Writes::ContestAnswer { accept: true });
+    assert_eq!(answered.event, Some(("A".into(), EventKind::ContestAccepted)));
+    assert_eq!(r.open_contests, 0);
+    r.step(&admin, &Action::Approve, NOW).unwrap();
+    assert_eq!(r.stage, Stage::Approved);
+    assert!(matches!(
+        refusal(&r, &Actor::reporter("A"), &contest("x")),
+        Refusal::NotOpenForContest { stage: Stage::Approved, .. }
+    ));
 }

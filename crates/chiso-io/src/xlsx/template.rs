@@ -333,6 +333,7 @@ mod tests {
             rule,
             source: Source::SelfAssessment,
             evidence: false,
+            verifier: None,
             weight: 1.0,
             direction: 1.0,
             def_index: 0,

@@ -124,7 +124,12 @@ impl Store {
         let action = if correction {
             Action::Correct { unit: unit.to_owned(), indicator: indicator.to_owned(), reason: reason.clone() }
         } else {
-            Action::Appraise { unit: unit.to_owned(), indicator: indicator.to_owned(), reason: None }
+            Action::Appraise {
+                unit: unit.to_owned(),
+                indicator: indicator.to_owned(),
+                reason: None,
+                verifier: None,
+            }
         };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         let now = transition.at;

@@ -38,7 +38,7 @@ pub(crate) async fn load_state(conn: &mut AnyConnection, round: RoundId) -> Resu
         let assigned = row.try_get::<i64, _>("assigned")? == 1;
         units.insert(row.try_get::<String, _>("unit_code")?, UnitEntry { assigned, state });
     }
-    Ok(RoundState { stage, deadlines, units })
+    Ok(RoundState { stage, deadlines, units, contest_deadline: None, open_contests: 0 })
 }
 
 /// Writes what an allowed action changes in the workflow's own tables: the stage,

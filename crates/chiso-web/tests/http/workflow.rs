@@ -259,7 +259,7 @@ async fn a_whole_round_runs_in_the_app() {
         .await;
     assert_eq!(no_reason.status(), StatusCode::CONFLICT);
     let error = form_error(&no_reason.text().await.unwrap());
-    assert!(error.contains("1.2") && error.contains("needs its reason"), "{error}");
+    assert!(error.contains("1.2") && error.contains("cần ghi lý do"), "the page's language: {error}");
     let response = appraiser
         .post_form(
             "/work/rounds/2/units/STTTT/appraise",

@@ -40,24 +40,14 @@ use chiso_store::{Role, Stage, StoreError, UnitState};
 use serde::Deserialize;
 use unit::unit_form_page;
 
+/// The stage's name in the page's language (chiso-core's label).
 pub fn stage_label(stage: Stage, lang: Lang) -> &'static str {
-    match stage {
-        Stage::Draft => lang.pick("Chuẩn bị", "Preparing"),
-        Stage::Open => lang.pick("Đang tự đánh giá", "Self-assessment open"),
-        Stage::Appraisal => lang.pick("Đang thẩm định", "Appraisal"),
-        Stage::Approved => lang.pick("Đã phê duyệt", "Approved"),
-        Stage::Published => lang.pick("Đã công bố", "Published"),
-    }
+    stage.label(lang)
 }
 
+/// The unit state's name in the page's language (chiso-core's label).
 pub fn state_label(state: UnitState, lang: Lang) -> &'static str {
-    match state {
-        UnitState::NotStarted => lang.pick("Chưa bắt đầu", "Not started"),
-        UnitState::Draft => lang.pick("Đang nhập", "Draft"),
-        UnitState::Submitted => lang.pick("Đã nộp", "Submitted"),
-        UnitState::Returned => lang.pick("Trả lại để sửa", "Returned"),
-        UnitState::Appraised => lang.pick("Đã thẩm định", "Appraised"),
-    }
+    state.label(lang)
 }
 
 fn can_see_unit(who: &SignedIn, unit: &str) -> bool {
