@@ -345,19 +345,20 @@ impl Store {
         .bind(id.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RoundValue {
-                    unit: row.try_get("unit_code")?,
-                    indicator: row.try_get("indicator")?,
-                    value: row.try_get("value")?,
-                    note: row.try_get("note")?,
-                    version: row.try_get("version")?,
-                    updated_at: row.try_get("updated_at")?,
-                    updated_by: row.try_get("updated_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(round_value).collect()
+    }
+
+    /// The values of one unit of a round, in order: what its form shows.
+    pub async fn unit_values(&self, id: RoundId, unit: &str) -> Result<Vec<RoundValue>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT unit_code, indicator, value, note, version, updated_at, updated_by FROM round_values \
+             WHERE round_id = $1 AND unit_code = $2 ORDER BY position",
+        )
+        .bind(id.0)
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(round_value).collect()
     }
 
     /// The round's package files: the imported assessment.toml, frameworks and
@@ -460,6 +461,18 @@ pub(crate) async fn lock_round(
 }
 
 /// The stored files of a round (without values.csv).
+fn round_value(row: &sqlx::any::AnyRow) -> Result<RoundValue, StoreError> {
+    Ok(RoundValue {
+        unit: row.try_get("unit_code")?,
+        indicator: row.try_get("indicator")?,
+        value: row.try_get("value")?,
+        note: row.try_get("note")?,
+        version: row.try_get("version")?,
+        updated_at: row.try_get("updated_at")?,
+        updated_by: row.try_get("updated_by")?,
+    })
+}
+
 pub(crate) async fn load_files(
     conn: &mut AnyConnection,
     id: RoundId,

@@ -226,19 +226,20 @@ impl Store {
         .bind(round.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Appraisal {
-                    unit: row.try_get("unit_code")?,
-                    indicator: row.try_get("indicator")?,
-                    value: row.try_get("value")?,
-                    reason: row.try_get("reason")?,
-                    version: row.try_get("version")?,
-                    updated_at: row.try_get("updated_at")?,
-                    updated_by: row.try_get("updated_by")?,
-                })
-            })
-            .collect()
+        rows.iter().map(appraisal).collect()
+    }
+
+    /// The appraised values of one unit of a round.
+    pub async fn unit_appraisals(&self, round: RoundId, unit: &str) -> Result<Vec<Appraisal>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT unit_code, indicator, value, reason, version, updated_at, updated_by FROM appraisals \
+             WHERE round_id = $1 AND unit_code = $2 ORDER BY indicator",
+        )
+        .bind(round.0)
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(appraisal).collect()
     }
 
     /// A unit's history, oldest first.
@@ -259,6 +260,18 @@ impl Store {
             })
             .collect()
     }
+}
+
+fn appraisal(row: &sqlx::any::AnyRow) -> Result<Appraisal, StoreError> {
+    Ok(Appraisal {
+        unit: row.try_get("unit_code")?,
+        indicator: row.try_get("indicator")?,
+        value: row.try_get("value")?,
+        reason: row.try_get("reason")?,
+        version: row.try_get("version")?,
+        updated_at: row.try_get("updated_at")?,
+        updated_by: row.try_get("updated_by")?,
+    })
 }
 
 /// An appraised value must be one the leaf's rule accepts, and the round must score with it.

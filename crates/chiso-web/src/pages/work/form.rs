@@ -20,7 +20,6 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_core::framework::{Indicator, Source};
-use chiso_io::Files;
 use chiso_store::{ChangeRefusal, RoundId, RowProblemKind, StoreError, ValueChange, ValueSave};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -172,10 +171,9 @@ pub(super) async fn stored_values(
 ) -> Result<HashMap<String, (String, i64)>, StoreError> {
     Ok(state
         .store
-        .round_values(round)
+        .unit_values(round, unit)
         .await?
         .into_iter()
-        .filter(|v| v.unit == unit)
         .map(|v| (v.indicator, (v.value, v.version)))
         .collect())
 }
@@ -357,14 +355,8 @@ pub async fn save_field(
     Ok(Json(json!({ "fields": fields, "progress": progress.json(lang) })).into_response())
 }
 
-/// The framework of `unit` in the round's package.
-fn unit_package(files: BTreeMap<String, Vec<u8>>) -> Result<chiso_io::Package, AppError> {
-    chiso_io::Package::from_files(Files::Memory(files)).map_err(|e| AppError::Internal(e.to_string()))
-}
-
 async fn form_progress(state: &AppState, round: RoundId, unit: &str) -> Result<Progress, AppError> {
-    let package = unit_package(state.store.round_self_files(round).await?)?;
-    let a = &package.assessment;
+    let a = state.store.round_model(round).await?;
     let u = a.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
     let stored = stored_values(state, round, unit).await?;
     let values: HashMap<&str, &str> = stored.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())).collect();
@@ -385,9 +377,9 @@ pub async fn preview(
     // Nothing is stored, but another site must not make the server score for it.
     require_unit(&who, &unit)?;
     let lang = locale.0;
-    let package = unit_package(state.store.round_self_files(RoundId(id)).await?)?;
-    let u = package.assessment.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
-    let framework = package.assessment.framework_of(u);
+    let model = state.store.round_model(RoundId(id)).await?;
+    let u = model.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
+    let framework = model.framework_of(u);
     let mut problems: BTreeMap<String, String> = BTreeMap::new();
     let values: Vec<(String, String)> = typed_values(&form)
         .into_iter()

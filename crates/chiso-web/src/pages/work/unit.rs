@@ -14,7 +14,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use chiso_core::framework::{Indicator, Source};
 use chiso_core::rule::Rule;
-use chiso_io::Files;
 use chiso_store::{EvidenceKind, Role, RoundId, Stage, UnitState, editable};
 use std::collections::HashMap;
 
@@ -135,18 +134,15 @@ pub(super) async fn unit_form_view(
     let workflow = state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
     let progress = state.store.unit_progress(round_id).await?;
     let unit_progress = progress.iter().find(|p| p.unit == unit && p.assigned).ok_or(AppError::NotFound)?;
-    let package = chiso_io::Package::from_files(Files::Memory(state.store.round_self_files(round_id).await?))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let a = &package.assessment;
+    let a = state.store.round_model(round_id).await?;
     let u = a.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
     let framework = a.framework_of(u);
     let values = form::stored_values(state, round_id, unit).await?;
     let appraisals: HashMap<String, chiso_store::Appraisal> = state
         .store
-        .appraisals(round_id)
+        .unit_appraisals(round_id, unit)
         .await?
         .into_iter()
-        .filter(|x| x.unit == unit)
         .map(|x| (x.indicator.clone(), x))
         .collect();
     let (scores, total) = state.store.unit_scores(round_id, unit, None, false).await?;
