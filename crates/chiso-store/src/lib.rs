@@ -46,6 +46,6 @@ pub use store::{Backend, Store};
 pub use tokens::{ApiToken, NewApiToken};
 pub use users::{MAX_DISPLAY_NAME_CHARS, MAX_USERNAME_CHARS, NewUser, Role, User};
 pub use workflow::{
-    Appraisal, AppraisalChange, Deadlines, Evidence, EvidenceKind, NewEvidence, Stage, UnitEvent,
-    UnitProgress, UnitState, Workflow, editable,
+    Appraisal, AppraisalChange, Contest, ContestFile, ContestStatus, Deadlines, Evidence, EvidenceKind,
+    NewEvidence, NewFile, Stage, UnitEvent, UnitProgress, UnitState, Workflow, editable,
 };

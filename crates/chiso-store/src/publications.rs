@@ -29,8 +29,11 @@ pub struct PublicationInfo {
     pub decision: String,
     /// [`crate::inputs_hash`] of the files the results were scored from.
     pub inputs_hash: String,
-    /// The publication this one corrects.
+    /// The publication this one corrects (or, after preliminary results, replaces).
     pub supersedes: Option<PublicationId>,
+    /// Preliminary results, open to units' contests until a final publication
+    /// replaces them.
+    pub preliminary: bool,
 }
 
 /// A publication with its results: the `chiso score --format json` document in
@@ -58,7 +61,8 @@ pub struct PublishedRound {
     pub latest: PublicationInfo,
 }
 
-const INFO_COLUMNS: &str = "id, round_id, published_at, published_by, decision, inputs_hash, supersedes";
+const INFO_COLUMNS: &str =
+    "id, round_id, published_at, published_by, decision, inputs_hash, supersedes, preliminary";
 
 fn info_from_row(row: &AnyRow, prefix: &str) -> Result<PublicationInfo, StoreError> {
     let column = |name: &str| format!("{prefix}{name}");
@@ -70,6 +74,7 @@ fn info_from_row(row: &AnyRow, prefix: &str) -> Result<PublicationInfo, StoreErr
         decision: row.try_get(column("decision").as_str())?,
         inputs_hash: row.try_get(column("inputs_hash").as_str())?,
         supersedes: row.try_get::<Option<i64>, _>(column("supersedes").as_str())?.map(PublicationId),
+        preliminary: row.try_get::<i64, _>(column("preliminary").as_str())? == 1,
     })
 }
 
@@ -100,6 +105,14 @@ fn score_snapshot(files: BTreeMap<String, Vec<u8>>) -> Result<(String, String, S
 /// Scores the round as it is now and stores a publication, inside the caller's
 /// transaction; `stages_json` holds the self-assessed / appraised / final scores of
 /// a round run in the app.
+/// What a round run in the app publishes besides its results.
+pub(crate) struct WorkflowResults {
+    /// The self-assessed, appraised and final scores of every unit.
+    pub stages_json: String,
+    /// Preliminary results, open to contests.
+    pub preliminary: bool,
+}
+
 pub(crate) async fn publish_tx(
     tx: &mut sqlx::AnyConnection,
     for_update: &str,
@@ -107,8 +120,9 @@ pub(crate) async fn publish_tx(
     decision: &str,
     now: i64,
     actor: Actor,
-    stages_json: Option<String>,
+    workflow: Option<WorkflowResults>,
 ) -> Result<PublicationId, StoreError> {
+    let (stages_json, preliminary) = workflow.map_or((None, false), |w| (Some(w.stages_json), w.preliminary));
     let decision = decision.trim();
     if decision.is_empty() {
         return Err(StoreError::InvalidInput("a publication names the decision that approved it".into()));
@@ -124,7 +138,8 @@ pub(crate) async fn publish_tx(
             .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO publications (round_id, published_at, published_by, decision, results_json_vi, \
-         results_json_en, inputs_hash, supersedes, stages_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         results_json_en, inputs_hash, supersedes, stages_json, preliminary) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          RETURNING id",
     )
     .bind(round.0)
@@ -136,6 +151,7 @@ pub(crate) async fn publish_tx(
     .bind(&hash)
     .bind(previous)
     .bind(stages_json)
+    .bind(i64::from(preliminary))
     .fetch_one(&mut *tx)
     .await?;
     for (path, content) in &snapshot {
@@ -158,6 +174,7 @@ pub(crate) async fn publish_tx(
             "decision": decision,
             "inputs_hash": hash,
             "supersedes": previous,
+            "preliminary": preliminary,
         }));
     audit::append(&mut *tx, now, actor, record).await?;
     Ok(PublicationId(id))
@@ -243,7 +260,7 @@ impl Store {
             "SELECT r.id, r.year, r.name_vi, r.name_en, r.overall, r.rank_precision, r.status, r.created_at, \
              r.created_by, p.id AS p_id, p.round_id AS p_round_id, p.published_at AS p_published_at, \
              p.published_by AS p_published_by, p.decision AS p_decision, p.inputs_hash AS p_inputs_hash, \
-             p.supersedes AS p_supersedes \
+             p.supersedes AS p_supersedes, p.preliminary AS p_preliminary \
              FROM rounds r JOIN publications p ON p.round_id = r.id \
              WHERE p.id = (SELECT MAX(q.id) FROM publications q WHERE q.round_id = r.id) \
              ORDER BY r.year DESC, r.id DESC",

@@ -176,28 +176,8 @@ impl Store {
                     correction: false,
                 }));
             }
-            // The value must be one the leaf's rule accepts, and the round must still score.
-            let files = load_files(&mut tx, round).await?;
-            let mut trial = values.clone();
-            overlay_appraisals(&mut tx, round, &mut trial).await?;
-            let (u, i, v) = (unit.to_owned(), indicator.to_owned(), value.clone());
-            blocking(move || check_appraised(files, trial, &u, &i, &v)).await?;
-            sqlx::query(
-                "INSERT INTO appraisals (round_id, unit_code, indicator, value, reason, version, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (round_id, unit_code, indicator) DO UPDATE SET \
-                 value = excluded.value, reason = excluded.reason, version = excluded.version, \
-                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            )
-            .bind(round.0)
-            .bind(unit)
-            .bind(indicator)
-            .bind(&value)
-            .bind(&reason)
-            .bind(version + 1)
-            .bind(now)
-            .bind(actor.to_string())
-            .execute(&mut *tx)
-            .await?;
+            write_appraised(&mut tx, round, unit, indicator, &value, &reason, version + 1, now, actor)
+                .await?;
         }
         let after = if value == own.trim() {
             json!({ "accepted": own })
@@ -260,6 +240,68 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Sets an appraised value (checked: the leaf's rule accepts it and the round
+/// still scores) with its reason, at `version`.
+#[allow(clippy::too_many_arguments)]
+async fn write_appraised(
+    tx: &mut AnyConnection,
+    round: RoundId,
+    unit: &str,
+    indicator: &str,
+    value: &str,
+    reason: &str,
+    version: i64,
+    now: i64,
+    actor: Actor,
+) -> Result<(), StoreError> {
+    let files = load_files(&mut *tx, round).await?;
+    let mut trial = load_value_texts(&mut *tx, round).await?;
+    overlay_appraisals(&mut *tx, round, &mut trial).await?;
+    let (u, i, v) = (unit.to_owned(), indicator.to_owned(), value.to_owned());
+    blocking(move || check_appraised(files, trial, &u, &i, &v)).await?;
+    sqlx::query(
+        "INSERT INTO appraisals (round_id, unit_code, indicator, value, reason, version, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (round_id, unit_code, indicator) DO UPDATE SET \
+         value = excluded.value, reason = excluded.reason, version = excluded.version, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(round.0)
+    .bind(unit)
+    .bind(indicator)
+    .bind(value)
+    .bind(reason)
+    .bind(version)
+    .bind(now)
+    .bind(actor.to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// An accepted contest's value: the indicator's appraised value from now on, with
+/// the answer's reason (one version after the current one).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn set_appraised_value(
+    tx: &mut AnyConnection,
+    round: RoundId,
+    unit: &str,
+    indicator: &str,
+    value: &str,
+    reason: &str,
+    now: i64,
+    actor: Actor,
+) -> Result<(), StoreError> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "SELECT version FROM appraisals WHERE round_id = $1 AND unit_code = $2 AND indicator = $3",
+    )
+    .bind(round.0)
+    .bind(unit)
+    .bind(indicator)
+    .fetch_optional(&mut *tx)
+    .await?;
+    write_appraised(tx, round, unit, indicator, value, reason, version.unwrap_or(0) + 1, now, actor).await
 }
 
 fn appraisal(row: &sqlx::any::AnyRow) -> Result<Appraisal, StoreError> {

@@ -15,6 +15,7 @@
 //! Every change is one transaction with its audit row.
 
 mod appraisal;
+mod contests;
 mod evidence;
 mod scores;
 mod stages;
@@ -23,6 +24,7 @@ mod values;
 
 pub(crate) use appraisal::overlay_appraisals;
 pub use chiso_core::workflow::{Deadlines, RoundState, Stage, UnitState, editable};
+pub use contests::{Contest, ContestFile, ContestStatus, NewFile};
 
 use crate::ids::RoundId;
 
@@ -31,6 +33,8 @@ pub struct Workflow {
     pub round: RoundId,
     pub stage: Stage,
     pub deadlines: Deadlines,
+    /// Until when units may contest preliminary results (Unix ms).
+    pub contest_deadline: Option<i64>,
     pub updated_at: i64,
     pub updated_by: String,
 }

@@ -8,6 +8,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, PublicationId, RoundId};
+use crate::publications::WorkflowResults;
 use crate::rounds::edit::apply_value_changes;
 use crate::rounds::{self, Import, import_tx, load_files, load_value_texts, with_values_csv};
 use crate::store::Store;
@@ -60,8 +61,8 @@ impl Store {
     /// The workflow of a round run in the app (None for an imported round).
     pub async fn workflow(&self, round: RoundId) -> Result<Option<Workflow>, StoreError> {
         let row = sqlx::query(
-            "SELECT stage, self_deadline, appraisal_deadline, approval_deadline, updated_at, updated_by \
-             FROM round_workflow WHERE round_id = $1",
+            "SELECT stage, self_deadline, appraisal_deadline, approval_deadline, contest_deadline, updated_at, \
+             updated_by FROM round_workflow WHERE round_id = $1",
         )
         .bind(round.0)
         .fetch_optional(&self.pool)
@@ -75,6 +76,7 @@ impl Store {
                     appraisal: row.try_get("appraisal_deadline")?,
                     approval: row.try_get("approval_deadline")?,
                 },
+                contest_deadline: row.try_get("contest_deadline")?,
                 updated_at: row.try_get("updated_at")?,
                 updated_by: row.try_get("updated_by")?,
             })
@@ -155,8 +157,31 @@ impl Store {
         decision: &str,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
-        let action = Action::Publish { decision: decision.to_owned() };
-        let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
+        self.publish_stage(round, &Action::Publish { decision: decision.to_owned() }, decision, actor).await
+    }
+
+    /// Publishes preliminary results of an appraised round (every unit taking part
+    /// appraised) with the notice that announces them: units may contest
+    /// indicators until `deadline` (Unix ms; none: until final approval).
+    pub async fn publish_preliminary(
+        &self,
+        round: RoundId,
+        decision: &str,
+        deadline: Option<i64>,
+        actor: Actor,
+    ) -> Result<PublicationId, StoreError> {
+        let action = Action::PublishPreliminary { decision: decision.to_owned(), deadline };
+        self.publish_stage(round, &action, decision, actor).await
+    }
+
+    async fn publish_stage(
+        &self,
+        round: RoundId,
+        action: &Action,
+        decision: &str,
+        actor: Actor,
+    ) -> Result<PublicationId, StoreError> {
+        let Decided { mut tx, transition, .. } = self.begin_action(round, action).await?;
         let mut files = load_files(&mut tx, round).await?;
         let mut own = load_value_texts(&mut tx, round).await?;
         rounds::leave_out_unassigned(&mut tx, round, &mut files, &mut own).await?;
@@ -170,7 +195,10 @@ impl Store {
             decision,
             transition.at,
             actor,
-            Some(stages),
+            Some(WorkflowResults {
+                stages_json: stages,
+                preliminary: matches!(transition.writes, Writes::Publication { preliminary: true, .. }),
+            }),
         )
         .await?;
         persist(&mut tx, round, &transition, None, actor).await?;

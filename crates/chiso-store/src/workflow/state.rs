@@ -16,7 +16,8 @@ use sqlx::{AnyConnection, Row};
 /// not run in the app (an imported one).
 pub(crate) async fn load_state(conn: &mut AnyConnection, round: RoundId) -> Result<RoundState, StoreError> {
     let row = sqlx::query(
-        "SELECT stage, self_deadline, appraisal_deadline, approval_deadline FROM round_workflow WHERE round_id = $1",
+        "SELECT stage, self_deadline, appraisal_deadline, approval_deadline, contest_deadline \
+         FROM round_workflow WHERE round_id = $1",
     )
     .bind(round.0)
     .fetch_optional(&mut *conn)
@@ -38,7 +39,14 @@ pub(crate) async fn load_state(conn: &mut AnyConnection, round: RoundId) -> Resu
         let assigned = row.try_get::<i64, _>("assigned")? == 1;
         units.insert(row.try_get::<String, _>("unit_code")?, UnitEntry { assigned, state });
     }
-    Ok(RoundState { stage, deadlines, units, contest_deadline: None, open_contests: 0 })
+    let contest_deadline: Option<i64> = row.try_get("contest_deadline")?;
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM contests WHERE round_id = $1 AND status = 'open'")
+            .bind(round.0)
+            .fetch_one(&mut *conn)
+            .await?;
+    let open_contests = usize::try_from(open).map_err(StoreError::corrupt)?;
+    Ok(RoundState { stage, deadlines, units, contest_deadline, open_contests })
 }
 
 /// Writes what an allowed action changes in the workflow's own tables: the stage,
@@ -72,6 +80,17 @@ pub(crate) async fn persist(
         .bind(deadlines.self_assessment)
         .bind(deadlines.appraisal)
         .bind(deadlines.approval)
+        .bind(now)
+        .bind(&by)
+        .bind(round.0)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(deadline) = transition.contest_deadline {
+        sqlx::query(
+            "UPDATE round_workflow SET contest_deadline = $1, updated_at = $2, updated_by = $3 WHERE round_id = $4",
+        )
+        .bind(deadline)
         .bind(now)
         .bind(&by)
         .bind(round.0)

@@ -226,7 +226,9 @@ impl Store {
                 let files = load_files(&mut tx, round).await?;
                 let values = load_value_texts(&mut tx, round).await?;
                 let evidenced: Vec<String> = sqlx::query_scalar(
-                    "SELECT DISTINCT indicator FROM evidence WHERE round_id = $1 AND unit_code = $2",
+                    // Evidence, or the reporter's explanation of why there is none.
+                    "SELECT indicator FROM evidence WHERE round_id = $1 AND unit_code = $2 \
+                     UNION SELECT indicator FROM evidence_explanations WHERE round_id = $1 AND unit_code = $2",
                 )
                 .bind(round.0)
                 .bind(unit)

@@ -383,3 +383,109 @@ async fn a_reporters_save_keeps_the_valid_values_and_scores_the_unit_as_the_roun
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contest_of_the_preliminary_results_is_answered_before_final_publication() {
+    each_backend(|store| async move {
+        let round = store.create_workflow_round(Files::Memory(empty_round_files()), ADMIN).await?;
+        for unit in store.unit_progress(round).await? {
+            if unit.unit != "STTTT" && unit.unit != "116" {
+                store.set_unit_assigned(round, &unit.unit, false, ADMIN).await?;
+            }
+        }
+        store.advance_stage(round, Stage::Open, ADMIN).await?;
+        store.save_self_assessment(round, "STTTT", &bundled_values("STTTT"), REPORTER).await?;
+        // The district unit goes straight through.
+        store.save_self_assessment(round, "116", &bundled_values("116"), REPORTER).await?;
+        evidence_all(&store, round, "116").await;
+        store.submit_unit(round, "116", REPORTER).await?;
+        // Evidence for all but one indicator; that one is explained instead.
+        let needing = needing_evidence("STTTT");
+        for (i, indicator) in needing.iter().enumerate().skip(1) {
+            let reference = NewEvidence::Reference {
+                number: format!("{i}/QĐ-UBND"),
+                date: "2025-03-01".into(),
+                summary: "Quyết định".into(),
+            };
+            store.add_evidence(round, "STTTT", indicator, reference, REPORTER).await?;
+        }
+        let refused = store.submit_unit(round, "STTTT", REPORTER).await;
+        assert!(matches!(&refused, Err(StoreError::Refused(p)) if p.len() == 1), "{refused:?}");
+        let why = "Cơ quan chưa ban hành văn bản; đã có kế hoạch quý III";
+        store.explain_missing_evidence(round, "STTTT", &needing[0], why, REPORTER).await?;
+        assert_eq!(
+            store.evidence_explanations(round, "STTTT").await?,
+            [(needing[0].clone(), why.to_owned())]
+        );
+        store.submit_unit(round, "STTTT", REPORTER).await?;
+        let late = store.explain_missing_evidence(round, "STTTT", &needing[0], "x", REPORTER).await;
+        assert!(matches!(late, Err(StoreError::NotAllowed(Refusal::NotEditable { .. }))), "{late:?}");
+
+        store.advance_stage(round, Stage::Appraisal, ADMIN).await?;
+        let change = AppraisalChange {
+            indicator: "1.2".into(),
+            value: "1".into(),
+            reason: "Chỉ có 1 biên bản họp".into(),
+            expected_version: 0,
+        };
+        store.appraise(round, "STTTT", &change, APPRAISER).await?;
+        store.finalise_unit(round, "STTTT", APPRAISER).await?;
+        store.finalise_unit(round, "116", APPRAISER).await?;
+        let deadline = i64::MAX;
+        let preliminary =
+            store.publish_preliminary(round, "Thông báo số 7/TB-SKHCN", Some(deadline), ADMIN).await?;
+        assert!(store.publication(preliminary).await?.unwrap().info.preliminary);
+        let workflow = store.workflow(round).await?.unwrap();
+        assert_eq!((workflow.stage, workflow.contest_deadline), (Stage::Preliminary, Some(deadline)));
+
+        let file = chiso_store::NewFile {
+            name: "bien-ban-2.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.4 second minutes".to_vec(),
+        };
+        let contest =
+            store.contest(round, "STTTT", "1.2", "Đã họp 2 lần, có biên bản", vec![file], REPORTER).await?;
+        let again = store.contest(round, "STTTT", "1.2", "lần nữa", Vec::new(), REPORTER).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "one open contest per indicator: {again:?}");
+        let early = store.advance_stage(round, Stage::Approved, ADMIN).await;
+        assert!(
+            matches!(early, Err(StoreError::NotAllowed(Refusal::ContestsOpen { count: 1 }))),
+            "{early:?}"
+        );
+        let listed = store.contests(round, Some("STTTT")).await?;
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].status, listed[0].files.len()), (chiso_store::ContestStatus::Open, 1));
+        let (owner, meta, content) = store.contest_file(round, listed[0].files[0].id).await?.unwrap();
+        assert_eq!(
+            (owner.as_str(), meta.name.as_str(), content.as_slice()),
+            ("STTTT", "bien-ban-2.pdf", &b"%PDF-1.4 second minutes"[..])
+        );
+
+        store.answer_contest(round, contest, Some("2"), "Biên bản thứ hai hợp lệ", APPRAISER).await?;
+        let answered = store.answer_contest(round, contest, None, "x", APPRAISER).await;
+        assert!(matches!(answered, Err(StoreError::Conflict(_))), "{answered:?}");
+        let appraised = store.unit_appraisals(round, "STTTT").await?;
+        assert!(
+            appraised
+                .iter()
+                .any(|a| a.indicator == "1.2" && a.value == "2" && a.reason == "Biên bản thứ hai hợp lệ")
+        );
+        store.advance_stage(round, Stage::Approved, ADMIN).await?;
+        let published = store.publish_workflow_round(round, "Quyết định số 99/QĐ-UBND", ADMIN).await?;
+        let final_publication = store.publication(published).await?.unwrap();
+        assert!(!final_publication.info.preliminary);
+        assert_eq!(final_publication.info.supersedes, Some(preliminary));
+        let before: serde_json::Value =
+            serde_json::from_str(&store.publication(preliminary).await?.unwrap().results_json_vi)?;
+        let after: serde_json::Value = serde_json::from_str(&final_publication.results_json_vi)?;
+        let total = |doc: &serde_json::Value| {
+            doc["units"].as_array().unwrap().iter().find(|u| u["code"] == "STTTT").unwrap()["total"].as_f64()
+        };
+        assert!(total(&after) > total(&before), "the accepted contest raised 1.2 in the final results");
+        let actions: Vec<String> =
+            store.unit_events(round, "STTTT").await?.into_iter().map(|e| e.action).collect();
+        assert!(actions.ends_with(&["contest".to_owned(), "contest_accepted".to_owned()]), "{actions:?}");
+        Ok(())
+    })
+    .await;
+}
