@@ -29,3 +29,6 @@ mod hardening;
 
 #[path = "http/form.rs"]
 mod form;
+
+#[path = "http/contests.rs"]
+mod contests;

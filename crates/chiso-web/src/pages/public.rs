@@ -39,6 +39,8 @@ pub struct OverviewPage {
     /// This publication corrects an earlier one.
     correction: bool,
     robustness: RobustnessView,
+    /// Preliminary results: the contest deadline ("" without one).
+    preliminary: Option<String>,
 }
 
 /// The state of the rank-interval analysis, as the overview shows it.
@@ -70,6 +72,8 @@ pub struct UnitPage {
     round_id: i64,
     round_name: String,
     card: UnitCard,
+    /// Preliminary results: the contest deadline ("" without one).
+    preliminary: Option<String>,
     /// The gap analysis: `Some(None)` in the top band; `None` where it does not apply.
     next_band: Option<Option<crate::views::analysis::NextBandView>>,
 }
@@ -81,11 +85,28 @@ pub struct MapPage {
     round_id: i64,
     round_name: String,
     map: MapView,
+    /// Preliminary results: the contest deadline ("" without one).
+    preliminary: Option<String>,
 }
 
 /// The newest published round (by year), if any.
 async fn latest_round(state: &AppState) -> Result<Option<RoundId>, AppError> {
     Ok(state.store.published_rounds().await?.first().map(|p| p.round.id))
+}
+
+/// The mark of preliminary results (the round's latest publication is
+/// preliminary): the deadline for contests, formatted ("" without one). A final
+/// publication has none.
+async fn preliminary_mark(
+    state: &AppState,
+    publication: &chiso_store::PublicationInfo,
+    lang: Lang,
+) -> Result<Option<String>, AppError> {
+    if !publication.preliminary {
+        return Ok(None);
+    }
+    let deadline = state.store.workflow(publication.round_id).await?.and_then(|w| w.contest_deadline);
+    Ok(Some(deadline.map(|d| crate::i18n::format_datetime(d, lang)).unwrap_or_default()))
 }
 
 pub async fn home(
@@ -154,6 +175,11 @@ async fn overview_page(
         }
         Robustness::Unavailable(note) => RobustnessView { state: "unavailable", done: 0, total: 0, note },
     };
+    // A final publication replacing preliminary results is no correction.
+    let list = state.store.publications(id).await?;
+    let correction =
+        view.publication.supersedes.is_some_and(|s| list.iter().any(|p| p.id == s && !p.preliminary));
+    let preliminary = preliminary_mark(state, &view.publication, lang).await?;
     let rounds = state
         .store
         .published_rounds()
@@ -175,8 +201,9 @@ async fn overview_page(
         report: view.report(lang).map(str::to_owned),
         groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
-        correction: view.publication.supersedes.is_some(),
+        correction,
         robustness,
+        preliminary,
     })
 }
 
@@ -194,6 +221,7 @@ pub async fn unit(
         round_id: id,
         round_name: view.doc(locale.0).name.clone(),
         next_band: crate::views::analysis::next_band(&view, &code, locale.0),
+        preliminary: preliminary_mark(&state, &view.publication, locale.0).await?,
         card,
     })
 }
@@ -233,6 +261,7 @@ async fn map_page(
         round_id: id.0,
         round_name: view.doc(locale.0).name.clone(),
         map: view.map(locale.0),
+        preliminary: preliminary_mark(state, &view.publication, locale.0).await?,
     })
 }
 
@@ -389,6 +418,8 @@ pub struct ChangesPage {
     shown: String,
     superseded: Option<String>,
     rows: Vec<ChangeRow>,
+    /// Preliminary results: the contest deadline ("" without one).
+    preliminary: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -476,5 +507,6 @@ pub async fn changes(
         shown: describe(shown),
         superseded,
         rows,
+        preliminary: preliminary_mark(&state, &view.publication, lang).await?,
     })
 }

@@ -461,6 +461,17 @@ fn work_routes(evidence_116: i64) -> Vec<Route> {
         post("/work/rounds/2/units/116/preview", empty(), NOT_THE_REPORTER),
         post("/work/rounds/2/units/116/appraise", Body::Form(vec![("indicator", "1.2".into())]), APPRAISERS),
         post("/work/rounds/2/units/116/step", Body::Form(vec![("action", "nothing".into())]), APPRAISERS),
+        // Preliminary results and contests (issue 12, item 4); who may download a
+        // real contest file is tested in contests.rs (there is none in this round).
+        get("/work/rounds/2/contest-files/999", SIGNED_IN),
+        post("/work/rounds/2/preliminary", Body::Form(vec![("decision", String::new())]), ADMIN_ONLY),
+        post("/work/rounds/2/contests/999/answer", Body::Form(vec![("answer", "reject".into())]), APPRAISERS),
+        post("/work/rounds/2/units/STTTT/contest", Body::Files, OWN_OR_ADMIN),
+        post(
+            "/work/rounds/2/units/116/contest",
+            Body::Files,
+            [SignIn, Forbidden, Forbidden, Forbidden, Allowed],
+        ),
     ]
 }
 

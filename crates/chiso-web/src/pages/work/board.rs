@@ -104,6 +104,11 @@ pub struct BoardPage {
     message: Option<String>,
     queue: Vec<(String, String)>,
     can_appraise: bool,
+    /// Appraisal is over for every unit: preliminary results may be published.
+    can_publish_preliminary: bool,
+    /// In the preliminary stage: until when units may contest ("" without a deadline).
+    preliminary: Option<String>,
+    contests: Vec<super::contests::ContestRow>,
 }
 
 fn date_input(ms: Option<i64>) -> String {
@@ -176,7 +181,9 @@ pub(super) async fn board_page(
     let next_stage = match workflow.stage {
         Stage::Draft => Some(("open", lang.pick("Mở tự đánh giá", "Open self-assessment"))),
         Stage::Open => Some(("appraisal", lang.pick("Chuyển sang thẩm định", "Start appraisal"))),
-        Stage::Appraisal => Some(("approved", lang.pick("Phê duyệt kết quả", "Approve the results"))),
+        Stage::Appraisal | Stage::Preliminary => {
+            Some(("approved", lang.pick("Phê duyệt kết quả", "Approve the results")))
+        }
         _ => None,
     };
     let queue = progress
@@ -193,6 +200,14 @@ pub(super) async fn board_page(
             )
         })
         .collect();
+    let assigned = || progress.iter().filter(|p| p.assigned);
+    let can_publish_preliminary = workflow.stage == Stage::Appraisal
+        && assigned().next().is_some()
+        && assigned().all(|p| p.state == UnitState::Appraised);
+    let preliminary = (workflow.stage == Stage::Preliminary)
+        .then(|| workflow.contest_deadline.map(|d| format_datetime(d, lang)).unwrap_or_default());
+    let answering = workflow.stage == Stage::Preliminary;
+    let contests = super::contests::contest_rows(state, who, lang, round_id, None, answering).await?;
     Ok(BoardPage {
         c: chrome(locale, uri, Some(who)),
         id,
@@ -223,6 +238,9 @@ pub(super) async fn board_page(
         message,
         queue,
         can_appraise: can_appraise(who),
+        can_publish_preliminary,
+        preliminary,
+        contests,
     })
 }
 

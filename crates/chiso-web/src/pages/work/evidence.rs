@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
 use chiso_store::{EvidenceKind, NewEvidence, RoundId};
 
 /// The largest evidence file accepted.
@@ -39,43 +40,13 @@ pub async fn add_evidence(
         summary: form.field("summary").trim().to_owned(),
     };
     let evidence = match form.files.into_iter().next() {
-        Some((name, content)) => {
-            let extension = name.rsplit('.').next().unwrap_or_default().to_lowercase();
-            let problem = if content.len() > MAX_EVIDENCE_BYTES {
-                Some(lang.pick("Tệp minh chứng quá 20 MB.", "The evidence file is larger than 20 MB."))
-            } else if !EVIDENCE_EXTENSIONS.contains(&extension.as_str()) {
-                Some(lang.pick(
-                    "Chỉ nhận tệp PDF, văn bản, bảng tính, trình chiếu hoặc ảnh.",
-                    "Only PDF, office documents and images are accepted.",
-                ))
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                let page = unit_form_page(
-                    &state,
-                    &who,
-                    locale,
-                    &uri,
-                    id,
-                    &unit,
-                    None,
-                    Some(format!("{name}: {problem}")),
-                )
-                .await?;
+        Some((name, content)) => match checked_file(name, content, lang) {
+            Ok((name, content_type, content)) => NewEvidence::File { name, content_type, content },
+            Err(problem) => {
+                let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(problem)).await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
-            let content_type = match extension.as_str() {
-                "pdf" => "application/pdf",
-                "png" => "image/png",
-                "jpg" | "jpeg" => "image/jpeg",
-                "gif" => "image/gif",
-                "webp" => "image/webp",
-                _ => "application/octet-stream",
-            };
-            let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_owned();
-            NewEvidence::File { name, content_type: content_type.into(), content }
-        }
+        },
         None => reference,
     };
     match state.store.add_evidence(RoundId(id), &unit, &indicator, evidence, who.actor()).await {
@@ -93,12 +64,51 @@ pub async fn evidence_file(
         state.store.evidence_file(RoundId(id), evidence).await?.ok_or(AppError::NotFound)?;
     require_unit(&who, &meta.unit)?;
     let EvidenceKind::File { name, content_type, .. } = meta.kind else { return Err(AppError::NotFound) };
+    Ok(attachment(&name, &content_type, content))
+}
+
+/// An uploaded evidence (or contest) file as stored: its name without folders and
+/// its content type; or why it is refused (too large, not a document or image),
+/// naming the file, in the page's language.
+pub(super) fn checked_file(
+    name: String,
+    content: Vec<u8>,
+    lang: Lang,
+) -> Result<(String, String, Vec<u8>), String> {
+    let extension = name.rsplit('.').next().unwrap_or_default().to_lowercase();
+    let problem = if content.len() > MAX_EVIDENCE_BYTES {
+        Some(lang.pick("Tệp minh chứng quá 20 MB.", "The evidence file is larger than 20 MB."))
+    } else if !EVIDENCE_EXTENSIONS.contains(&extension.as_str()) {
+        Some(lang.pick(
+            "Chỉ nhận tệp PDF, văn bản, bảng tính, trình chiếu hoặc ảnh.",
+            "Only PDF, office documents and images are accepted.",
+        ))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(format!("{name}: {problem}"));
+    }
+    let content_type = match extension.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        _ => "application/octet-stream",
+    };
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_owned();
+    Ok((name, content_type.to_owned(), content))
+}
+
+/// A stored file sent as a download (never shown inline), not cached.
+pub(super) fn attachment(name: &str, content_type: &str, content: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{}\"", name.replace(['"', '\r', '\n'], "_"));
     let mut response = content.into_response();
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
-        HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(CONTENT_DISPOSITION, value);
@@ -106,5 +116,5 @@ pub async fn evidence_file(
         headers.insert(CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    response
 }

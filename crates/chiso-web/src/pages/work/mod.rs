@@ -13,6 +13,7 @@
 
 mod appraisal;
 mod board;
+mod contests;
 mod evidence;
 mod form;
 mod stages;
@@ -21,6 +22,7 @@ mod xlsx;
 
 pub use appraisal::{appraise, step};
 pub use board::{board, index};
+pub use contests::{answer_contest, contest, contest_file, publish_preliminary};
 pub use evidence::{add_evidence, evidence_file};
 pub use form::{preview, save, save_field};
 pub use stages::{assign, change_stage, create, publish, set_deadlines};
@@ -148,6 +150,12 @@ fn message_text(code: Option<&str>, lang: Lang) -> Option<String> {
         "published" => lang.pick("Đã công bố kết quả.", "The results were published."),
         "imported" => lang.pick("Đã nhập bảng tính thành bản nháp.", "The spreadsheet was saved as drafts."),
         "deadlines" => lang.pick("Đã lưu thời hạn.", "The deadlines were saved."),
+        "preliminary" => lang.pick(
+            "Đã công bố kết quả sơ bộ; các đơn vị có thể đề nghị xem xét lại đến hết thời hạn.",
+            "The preliminary results were published; units may contest them until the deadline.",
+        ),
+        "contested" => lang.pick("Đã gửi đề nghị xem xét lại.", "The contest was sent."),
+        "answered" => lang.pick("Đã trả lời đề nghị xem xét lại.", "The contest was answered."),
         _ => return None,
     };
     Some(text.into())

@@ -54,15 +54,7 @@ pub async fn set_deadlines(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<DeadlinesForm>,
 ) -> Result<Response, AppError> {
-    // A deadline is the end of its day.
-    let day = |text: &str| -> Result<Option<i64>, AppError> {
-        if text.trim().is_empty() {
-            return Ok(None);
-        }
-        parse_date_ms(text).map(|ms| Some(ms + 86_400_000 - 1)).ok_or_else(|| {
-            AppError::BadRequest("Ngày viết dạng 2025-03-31 · Dates are written 2025-03-31".into())
-        })
-    };
+    let day = end_of_day;
     let deadlines = Deadlines {
         self_assessment: day(&form.self_deadline)?,
         appraisal: day(&form.appraisal_deadline)?,
@@ -70,6 +62,16 @@ pub async fn set_deadlines(
     };
     state.store.set_deadlines(RoundId(id), deadlines, who.actor()).await?;
     Ok(see_other(&format!("/work/rounds/{id}?message=deadlines")))
+}
+
+/// A deadline from a date field: the end of its day (None when blank).
+pub(super) fn end_of_day(text: &str) -> Result<Option<i64>, AppError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_date_ms(text).map(|ms| Some(ms + 86_400_000 - 1)).ok_or_else(|| {
+        AppError::BadRequest("Ngày viết dạng 2025-03-31 · Dates are written 2025-03-31".into())
+    })
 }
 
 #[derive(Debug, Deserialize)]

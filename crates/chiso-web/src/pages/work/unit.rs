@@ -71,7 +71,13 @@ pub struct UnitFormPage {
     total: String,
     appraised_total: String,
     rows: Vec<FormRow>,
-    history: Vec<(String, String, String, String)>,
+    /// (when, who, event code, its label in the page's language, comment)
+    history: Vec<(String, String, String, String, String)>,
+    /// The unit may contest its preliminary results now (its reporter or an admin).
+    contesting: bool,
+    /// Until when ("" without a deadline), in the preliminary stage.
+    contest_deadline: Option<String>,
+    contests: Vec<super::contests::ContestRow>,
     message: Option<String>,
     error: Option<String>,
     boolean_words: (&'static str, &'static str),
@@ -250,14 +256,24 @@ pub(super) async fn unit_form_view(
         .await?
         .into_iter()
         .map(|e| {
+            let label = chiso_core::workflow::EventKind::parse(&e.action)
+                .map_or_else(|_| e.action.clone(), |kind| kind.label(lang).to_owned());
             (
                 format_datetime(e.at, lang),
                 names.get(&e.actor).cloned().unwrap_or(e.actor),
                 e.action,
+                label,
                 e.comment.unwrap_or_default(),
             )
         })
         .collect();
+    let preliminary = workflow.stage == Stage::Preliminary;
+    let contest_deadline =
+        preliminary.then(|| workflow.contest_deadline.map(|d| format_datetime(d, lang)).unwrap_or_default());
+    let contest_open = workflow.contest_deadline.is_none_or(|d| state.store.clock().now_ms() <= d);
+    let contesting =
+        preliminary && contest_open && unit_progress.state == UnitState::Appraised && can_edit(who, unit);
+    let contests = super::contests::contest_rows(state, who, lang, round_id, Some(unit), preliminary).await?;
     Ok(UnitFormPage {
         c: chrome(locale, uri, Some(who)),
         id,
@@ -278,6 +294,9 @@ pub(super) async fn unit_form_view(
         appraised_total: lang.number(appraised_total, 2),
         rows,
         history,
+        contesting,
+        contest_deadline,
+        contests,
         message,
         error,
         boolean_words: (lang.pick("có", "yes"), lang.pick("không", "no")),

@@ -1,0 +1,319 @@
+//! Preliminary results and their explanation window (issue 12, item 4): an admin
+//! publishes preliminary results with a deadline; a unit's reporter contests an
+//! indicator with a reason and files; appraisers answer each contest (accept with
+//! a new value, or reject), with a reason; then final approval and publication.
+//!
+//! Who may do what is the core's [`authorise`]: a contest is for whoever may edit
+//! the unit; an answer for appraisers who verify the indicator.
+
+use super::evidence::{attachment, checked_file};
+use super::{board_page, refused_on_board, refused_on_form, require_unit};
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::extract::{AppraiserUser, CsrfForm, CsrfUpload};
+use crate::i18n::{Locale, format_datetime};
+use crate::pages::see_other;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
+use chiso_core::workflow::{self, Action};
+use chiso_store::{Contest, ContestStatus, NewFile, RoundId, StoreError};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The signed-in user as the workflow's rules see them: a role and their unit.
+pub(super) fn workflow_actor(who: &SignedIn) -> workflow::Actor {
+    let role = workflow::Role::parse(who.user.role.code()).unwrap_or(workflow::Role::Viewer);
+    workflow::Actor::new(role, who.user.unit_code.clone())
+}
+
+/// A contest as the board and the unit's form list it.
+#[derive(Debug, Clone)]
+pub struct ContestRow {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    pub indicator: String,
+    pub indicator_name: String,
+    pub reason: String,
+    /// "10:00 01/03/2025 · bc.sttt"
+    pub created: String,
+    /// (file id, "name (12 KB)")
+    pub files: Vec<(i64, String)>,
+    /// open, accepted, rejected
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// The appraised value an accepted contest set.
+    pub answer_value: String,
+    pub answer_reason: String,
+    /// "10:00 05/03/2025 · thamdinh"; empty while open.
+    pub answered: String,
+    /// The signed-in user may answer it now.
+    pub can_answer: bool,
+}
+
+fn status_label(status: ContestStatus, lang: Lang) -> &'static str {
+    match status {
+        ContestStatus::Open => lang.pick("Chờ trả lời", "Awaiting an answer"),
+        ContestStatus::Accepted => lang.pick("Chấp nhận", "Accepted"),
+        ContestStatus::Rejected => lang.pick("Không chấp nhận", "Rejected"),
+    }
+}
+
+/// The contests of a round (of one unit when given), as rows in the page's
+/// language; `answering`: whether the stage lets anyone answer now.
+pub(super) async fn contest_rows(
+    state: &AppState,
+    who: &SignedIn,
+    lang: Lang,
+    round: RoundId,
+    unit: Option<&str>,
+    answering: bool,
+) -> Result<Vec<ContestRow>, AppError> {
+    let contests = state.store.contests(round, unit).await?;
+    if contests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let model = state.store.round_model(round).await?;
+    let names = crate::pages::admin::actor_names(state, lang).await?;
+    let name_of = |actor: &str| names.get(actor).cloned().unwrap_or_else(|| actor.to_owned());
+    let actor = workflow_actor(who);
+    let mut unit_names = HashMap::new();
+    let rows = contests
+        .into_iter()
+        .map(|c: Contest| {
+            let u = model.units.iter().position(|x| x.code == c.unit);
+            let indicator = u.and_then(|u| {
+                let framework = model.framework_of(u);
+                framework.find(&c.indicator).map(|i| &framework.indicators[i])
+            });
+            let unit_name = unit_names
+                .entry(c.unit.clone())
+                .or_insert_with(|| u.map(|u| model.units[u].name.get(lang).to_owned()).unwrap_or_default())
+                .clone();
+            let answer = Action::AnswerContest {
+                unit: c.unit.clone(),
+                indicator: c.indicator.clone(),
+                accept: false,
+                reason: String::new(),
+                verifier: indicator.and_then(|i| i.verifier.clone()),
+            };
+            ContestRow {
+                id: c.id,
+                unit_name,
+                indicator_name: indicator.map(|i| i.name.get(lang).to_owned()).unwrap_or_default(),
+                reason: c.reason,
+                created: format!("{} · {}", format_datetime(c.created_at, lang), name_of(&c.created_by)),
+                files: c
+                    .files
+                    .iter()
+                    .map(|f| (f.id, format!("{} ({} KB)", f.name, (f.size + 1023) / 1024)))
+                    .collect(),
+                status: c.status.code(),
+                status_label: status_label(c.status, lang),
+                answer_value: c.answer_value.unwrap_or_default(),
+                answer_reason: c.answer_reason.unwrap_or_default(),
+                answered: match (c.answered_at, c.answered_by) {
+                    (Some(at), Some(by)) => format!("{} · {}", format_datetime(at, lang), name_of(&by)),
+                    _ => String::new(),
+                },
+                can_answer: answering
+                    && c.status == ContestStatus::Open
+                    && workflow::authorise(&actor, &answer).is_ok(),
+                unit: c.unit,
+                indicator: c.indicator,
+            }
+        })
+        .collect();
+    Ok(rows)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PreliminaryForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+/// Publishes preliminary results with the notice that announces them and the
+/// last day units may contest them.
+pub async fn publish_preliminary(
+    State(state): State<AppState>,
+    crate::extract::AdminUser(who): crate::extract::AdminUser,
+    locale: Locale,
+    uri: Uri,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<PreliminaryForm>,
+) -> Result<Response, AppError> {
+    let deadline = super::stages::end_of_day(&form.deadline)?;
+    match state.store.publish_preliminary(RoundId(id), &form.decision, deadline, who.actor()).await {
+        Ok(_) => Ok(see_other(&format!("/work/rounds/{id}?message=preliminary"))),
+        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+    }
+}
+
+/// A unit contests one indicator of its preliminary results: its reason and files.
+pub async fn contest(
+    State(state): State<AppState>,
+    who: SignedIn,
+    locale: Locale,
+    uri: Uri,
+    Path((id, unit)): Path<(i64, String)>,
+    CsrfUpload(form): CsrfUpload,
+) -> Result<Response, AppError> {
+    let lang = locale.0;
+    let indicator = form.field("indicator").trim().to_owned();
+    let reason = form.field("reason").trim().to_owned();
+    let action = Action::Contest { unit: unit.clone(), indicator: indicator.clone(), reason: reason.clone() };
+    workflow::authorise(&workflow_actor(&who), &action).map_err(|_| AppError::Forbidden)?;
+    let mut files = Vec::new();
+    for (name, content) in form.files {
+        match checked_file(name, content, lang) {
+            Ok((name, content_type, content)) => files.push(NewFile { name, content_type, content }),
+            Err(problem) => return form_refusal(&state, &who, locale, &uri, id, &unit, problem).await,
+        }
+    }
+    let round = RoundId(id);
+    let open = state.store.contests(round, Some(&unit)).await?;
+    if open.iter().any(|c| c.indicator == indicator && c.status == ContestStatus::Open) {
+        let problem = format!(
+            "{indicator}: {}",
+            lang.pick(
+                "chỉ số này đã có đề nghị xem xét lại đang chờ trả lời.",
+                "this indicator has a contest awaiting an answer already.",
+            )
+        );
+        return form_refusal(&state, &who, locale, &uri, id, &unit, problem).await;
+    }
+    match state.store.contest(round, &unit, &indicator, &reason, files, who.actor()).await {
+        Ok(_) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=contested#contests"))),
+        Err(StoreError::InvalidInput(_)) => {
+            let problem =
+                lang.pick("Hãy chọn một chỉ số của đơn vị.", "Choose one of the unit's indicators.");
+            form_refusal(&state, &who, locale, &uri, id, &unit, problem.into()).await
+        }
+        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+    }
+}
+
+/// The unit's form with what was wrong with the contest (422).
+async fn form_refusal(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    unit: &str,
+    problem: String,
+) -> Result<Response, AppError> {
+    let page = super::unit::unit_form_page(state, who, locale, uri, id, unit, None, Some(problem)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    /// "accept" or "reject".
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An appraiser who verifies the indicator answers a contest: accepted with the
+/// new appraised value, or rejected; with the reason either way.
+pub async fn answer_contest(
+    State(state): State<AppState>,
+    AppraiserUser(who): AppraiserUser,
+    locale: Locale,
+    uri: Uri,
+    Path((id, contest)): Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, AppError> {
+    let lang = locale.0;
+    let round = RoundId(id);
+    let (unit, indicator) = match state.store.open_contest(round, contest).await {
+        Ok(found) => found,
+        Err(StoreError::Conflict(_)) => {
+            let message =
+                lang.pick("Đề nghị này đã được trả lời.", "This contest has been answered already.");
+            return board_refusal(&state, &who, locale, &uri, id, StatusCode::CONFLICT, message.into()).await;
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let model = state.store.round_model(round).await?;
+    let verifier = model.units.iter().position(|u| u.code == unit).and_then(|u| {
+        let framework = model.framework_of(u);
+        framework.find(&indicator).and_then(|i| framework.indicators[i].verifier.clone())
+    });
+    let accept = match form.answer.as_str() {
+        "accept" => Some(form.value.trim()),
+        "reject" => None,
+        _ => {
+            let message = lang.pick("Hãy chọn chấp nhận hoặc không.", "Choose to accept or to reject.");
+            return board_refusal(
+                &state,
+                &who,
+                locale,
+                &uri,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                message.into(),
+            )
+            .await;
+        }
+    };
+    let action = Action::AnswerContest {
+        unit: unit.clone(),
+        indicator: indicator.clone(),
+        accept: accept.is_some(),
+        reason: form.reason.clone(),
+        verifier,
+    };
+    if let Err(refused) = workflow::authorise(&workflow_actor(&who), &action) {
+        let message = refused.message(lang);
+        return board_refusal(&state, &who, locale, &uri, id, StatusCode::FORBIDDEN, message).await;
+    }
+    if accept.is_some_and(str::is_empty) {
+        let message = format!(
+            "{indicator}: {}",
+            lang.pick("chấp nhận cần giá trị thẩm định mới.", "accepting needs the new appraised value.")
+        );
+        return board_refusal(&state, &who, locale, &uri, id, StatusCode::UNPROCESSABLE_ENTITY, message)
+            .await;
+    }
+    match state.store.answer_contest(round, contest, accept, &form.reason, who.actor()).await {
+        Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message=answered#contests"))),
+        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+    }
+}
+
+/// The board with why an answer was refused, under `status`.
+async fn board_refusal(
+    state: &AppState,
+    who: &SignedIn,
+    locale: Locale,
+    uri: &Uri,
+    id: i64,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, AppError> {
+    let page = board_page(state, who, locale, uri, id, Some(message)).await?;
+    Ok((status, page).into_response())
+}
+
+/// A contest's file, as a download: for staff and the unit's own reporter.
+pub async fn contest_file(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (unit, meta, content) =
+        state.store.contest_file(RoundId(id), file).await?.ok_or(AppError::NotFound)?;
+    require_unit(&who, &unit)?;
+    Ok(attachment(&meta.name, &meta.content_type, content))
+}
