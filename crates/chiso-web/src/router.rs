@@ -62,6 +62,8 @@ pub fn app(state: AppState) -> Router {
         .route("/work/rounds/{id}/units/{unit}/appraise", post(work::appraise))
         .route("/work/rounds/{id}/units/{unit}/step", post(work::step))
         .route("/work/rounds/{id}/units/{unit}/assign", post(work::assign))
+        .route("/work/rounds/{id}/queue", get(work::queue))
+        .route("/work/rounds/{id}/units/{unit}/explain", post(work::explain))
         .route("/rounds/{id}/annex.xlsx", get(work::annex))
         .route("/static/{*path}", get(static_file))
         .route("/favicon.ico", get(|| static_file(Path("favicon.svg".to_owned()))))

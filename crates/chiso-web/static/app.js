@@ -239,6 +239,8 @@ function fieldSaving() {
     if (progress && data.progress) progress.textContent = data.progress.text;
   };
   form.addEventListener("change", (event) => {
+    // A control of another form (the explanation of missing evidence) is not a value.
+    if (event.target.form !== form) return;
     const row = event.target.closest("tr[data-code]");
     if (!row) return;
     const codes = new Set([row.dataset.code, ...unsaved]);

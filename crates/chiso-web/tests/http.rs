@@ -32,3 +32,6 @@ mod form;
 
 #[path = "http/contests.rs"]
 mod contests;
+
+#[path = "http/verification.rs"]
+mod verification;

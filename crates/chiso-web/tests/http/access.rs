@@ -461,6 +461,10 @@ fn work_routes(evidence_116: i64) -> Vec<Route> {
         post("/work/rounds/2/units/116/preview", empty(), NOT_THE_REPORTER),
         post("/work/rounds/2/units/116/appraise", Body::Form(vec![("indicator", "1.2".into())]), APPRAISERS),
         post("/work/rounds/2/units/116/step", Body::Form(vec![("action", "nothing".into())]), APPRAISERS),
+        // The appraisal queue is a work list: viewers read the board, not the queue.
+        get("/work/rounds/2/queue", APPRAISERS),
+        post("/work/rounds/2/units/STTTT/explain", empty(), OWN_OR_ADMIN),
+        post("/work/rounds/2/units/116/explain", empty(), [SignIn, Forbidden, Forbidden, Forbidden, Allowed]),
         // Preliminary results and contests (issue 12, item 4); who may download a
         // real contest file is tested in contests.rs (there is none in this round).
         get("/work/rounds/2/contest-files/999", SIGNED_IN),

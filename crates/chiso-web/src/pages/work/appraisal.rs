@@ -1,8 +1,11 @@
 //! Appraising a submitted unit (appraisers and admins): a value per indicator with
 //! its reason, then returning the unit or finalising it; after approval, an
-//! admin's correction.
+//! admin's correction. An appraiser of a department appraises only the indicators
+//! it verifies, and returning or finalising a unit stays with the council and
+//! admins (`chiso_core::workflow::authorise`; refused with 403 on the form).
 
 use super::refused_on_form;
+use super::verification::{forbidden_on_form, verifier_of, workflow_actor};
 use crate::error::AppError;
 use crate::extract::{AppraiserUser, CsrfForm};
 use crate::i18n::Locale;
@@ -11,6 +14,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
+use chiso_core::workflow::{Action, authorise};
 use chiso_store::{AppraisalChange, Role, RoundId, Stage};
 use serde::Deserialize;
 
@@ -34,6 +38,16 @@ pub async fn appraise(
     Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<AppraiseForm>,
 ) -> Result<Response, AppError> {
+    let verifier = verifier_of(&state, RoundId(id), &unit, &form.indicator).await?;
+    let action = Action::Appraise {
+        unit: unit.clone(),
+        indicator: form.indicator.trim().to_owned(),
+        reason: None,
+        verifier,
+    };
+    if let Err(refusal) = authorise(&workflow_actor(&who), &action) {
+        return forbidden_on_form(&state, &who, locale, &uri, id, &unit, refusal).await;
+    }
     let change = AppraisalChange {
         indicator: form.indicator.clone(),
         value: form.value,
@@ -76,6 +90,14 @@ pub async fn step(
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
     let round = RoundId(id);
+    let action = match form.action.as_str() {
+        "return" => Action::Return { unit: unit.clone(), comment: form.comment.clone() },
+        "finalise" => Action::Finalise { unit: unit.clone() },
+        other => return Err(AppError::BadRequest(format!("unknown action {other:?}"))),
+    };
+    if let Err(refusal) = authorise(&workflow_actor(&who), &action) {
+        return forbidden_on_form(&state, &who, locale, &uri, id, &unit, refusal).await;
+    }
     let (result, message) = match form.action.as_str() {
         "return" => (state.store.return_unit(round, &unit, &form.comment, who.actor()).await, "returned"),
         "finalise" => (state.store.finalise_unit(round, &unit, who.actor()).await, "finalised"),

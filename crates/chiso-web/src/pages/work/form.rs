@@ -122,7 +122,7 @@ pub(super) fn summary(
             row.invalid = true;
             gaps.push((link(row), format!("{}: {}", row.code, notes[0])));
         }
-        if row.evidence_needed && row.evidence.is_empty() {
+        if row.evidence_needed && row.evidence.is_empty() && row.explanation.is_empty() {
             let text = lang.pick("cần minh chứng", "needs evidence");
             notes.push(text);
             gaps.push((format!("#i-{}", row.code), format!("{}: {text}", row.code)));
@@ -361,7 +361,13 @@ async fn form_progress(state: &AppState, round: RoundId, unit: &str) -> Result<P
     let stored = stored_values(state, round, unit).await?;
     let values: HashMap<&str, &str> = stored.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())).collect();
     let evidence = state.store.evidence(round, unit).await?;
-    let evidenced: Vec<&str> = evidence.iter().map(|e| e.indicator.as_str()).collect();
+    let explained = state.store.evidence_explanations(round, unit).await?;
+    // An explanation of missing evidence meets the gap, as at submission.
+    let evidenced: Vec<&str> = evidence
+        .iter()
+        .map(|e| e.indicator.as_str())
+        .chain(explained.iter().map(|(indicator, _)| indicator.as_str()))
+        .collect();
     Ok(Progress::of(&a.framework_of(u).indicators, &values, &evidenced))
 }
 

@@ -18,6 +18,7 @@ mod evidence;
 mod form;
 mod stages;
 mod unit;
+mod verification;
 mod xlsx;
 
 pub use appraisal::{appraise, step};
@@ -27,6 +28,7 @@ pub use evidence::{add_evidence, evidence_file};
 pub use form::{preview, save, save_field};
 pub use stages::{assign, change_stage, create, publish, set_deadlines};
 pub use unit::unit_form;
+pub use verification::{explain, queue};
 pub use xlsx::{annex, template, upload_xlsx};
 
 use crate::auth::SignedIn;
@@ -147,6 +149,7 @@ fn message_text(code: Option<&str>, lang: Lang) -> Option<String> {
             "The correction was saved; publish again to update the public results.",
         ),
         "evidence" => lang.pick("Đã thêm minh chứng.", "The evidence was added."),
+        "explained" => lang.pick("Đã lưu giải trình.", "The explanation was saved."),
         "published" => lang.pick("Đã công bố kết quả.", "The results were published."),
         "imported" => lang.pick("Đã nhập bảng tính thành bản nháp.", "The spreadsheet was saved as drafts."),
         "deadlines" => lang.pick("Đã lưu thời hạn.", "The deadlines were saved."),

@@ -2,6 +2,7 @@
 //! evidence and appraisal, the unit's history, and what the last action said.
 
 use super::form;
+use super::verification::workflow_actor;
 use super::{MessageQuery, can_appraise, can_edit, message_text, require_unit, stage_label, state_label};
 use crate::auth::SignedIn;
 use crate::error::AppError;
@@ -51,6 +52,14 @@ pub struct FormRow {
     /// What the form says under the field: an error (`invalid`) or a notice.
     pub(super) note: String,
     pub(super) invalid: bool,
+    /// The name of the department that verifies this indicator (empty: the council).
+    pub(super) verifier_name: String,
+    /// The signed-in appraiser may appraise this row (their department verifies it).
+    pub(super) verifiable: bool,
+    /// The reporter's explanation of why there is no evidence.
+    pub(super) explanation: String,
+    /// Evidence is needed and there is none: the reporter may explain why.
+    pub(super) explain: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -68,6 +77,8 @@ pub struct UnitFormPage {
     appraising: bool,
     /// An admin correcting final values after approval.
     correcting: bool,
+    /// The signed-in user returns and finalises units (admins, the council).
+    decides_units: bool,
     total: String,
     appraised_total: String,
     rows: Vec<FormRow>,
@@ -154,6 +165,15 @@ pub(super) async fn unit_form_view(
     let (scores, total) = state.store.unit_scores(round_id, unit, None, false).await?;
     let (appraised_scores, appraised_total) = state.store.unit_scores(round_id, unit, None, true).await?;
     let evidence = state.store.evidence(round_id, unit).await?;
+    let explanations: HashMap<String, String> =
+        state.store.evidence_explanations(round_id, unit).await?.into_iter().collect();
+    let actor = workflow_actor(who);
+    let verifier_name = |code: &str| {
+        a.units
+            .iter()
+            .find(|x| x.code == code)
+            .map_or_else(|| code.to_owned(), |x| x.name.get(lang).to_owned())
+    };
     let (_, monitoring) = crate::views::cache::current_monitoring(state).await?;
     // A `kpi:` leaf without a stored value shows what the monitoring data says now
     // (approval stores it); with one, where the stored value came from.
@@ -239,12 +259,21 @@ pub(super) async fn unit_form_view(
                 input: indicator.is_leaf() && !matches!(indicator.source, Source::Kpi(_)),
                 note: field.map(|f| f.message.clone()).unwrap_or_default(),
                 invalid: field.is_some_and(|f| f.invalid),
+                verifier_name: indicator.verifier.as_deref().map(verifier_name).unwrap_or_default(),
+                verifiable: actor.may_verify(indicator.verifier.as_deref()),
+                explanation: explanations.get(&indicator.code).cloned().unwrap_or_default(),
+                explain: indicator.evidence && !evidence.iter().any(|e| e.indicator == indicator.code),
             }
         })
         .collect::<Vec<FormRow>>();
     let stored_values: HashMap<&str, &str> =
         values.iter().map(|(k, (v, _))| (k.as_str(), v.as_str())).collect();
-    let evidenced: Vec<&str> = evidence.iter().map(|e| e.indicator.as_str()).collect();
+    // An explanation of missing evidence meets the gap, as at submission.
+    let evidenced: Vec<&str> = evidence
+        .iter()
+        .map(|e| e.indicator.as_str())
+        .chain(explanations.keys().map(String::as_str))
+        .collect();
     let progress = form::Progress::of(&framework.indicators, &stored_values, &evidenced);
     let editable_now = can_edit(who, unit) && editable(workflow.stage, unit_progress.state);
     let (summary_title, summary, rows, confirm) =
@@ -290,6 +319,7 @@ pub(super) async fn unit_form_view(
         correcting: who.user.role == Role::Admin
             && matches!(workflow.stage, Stage::Approved | Stage::Published)
             && unit_progress.state == UnitState::Appraised,
+        decides_units: actor.may_decide_units(),
         total: lang.number(total, 2),
         appraised_total: lang.number(appraised_total, 2),
         rows,
