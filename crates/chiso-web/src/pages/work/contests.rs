@@ -23,11 +23,7 @@ use chiso_store::{Contest, ContestStatus, NewFile, RoundId, StoreError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// The signed-in user as the workflow's rules see them: a role and their unit.
-pub(super) fn workflow_actor(who: &SignedIn) -> workflow::Actor {
-    let role = workflow::Role::parse(who.user.role.code()).unwrap_or(workflow::Role::Viewer);
-    workflow::Actor::new(role, who.user.unit_code.clone())
-}
+use super::verification::workflow_actor;
 
 /// A contest as the board and the unit's form list it.
 #[derive(Debug, Clone)]
