@@ -136,6 +136,21 @@ pub(crate) async fn apply_value_changes(
 ) -> Result<(), StoreError> {
     let scope = Scope::of(model, changes);
     let stored = scope.load(&mut *tx, round).await?;
+    write_changes(tx, model, round, &scope, stored, changes, now, actor).await
+}
+
+/// [`apply_value_changes`] with the stored values of `scope` already read.
+#[allow(clippy::too_many_arguments)]
+async fn write_changes(
+    tx: &mut AnyConnection,
+    model: &Assessment,
+    round: RoundId,
+    scope: &Scope,
+    stored: Vec<StoredValue>,
+    changes: &[ValueChange],
+    now: i64,
+    actor: Actor,
+) -> Result<(), StoreError> {
     let plan = plan_changes(model, stored, changes, scope.next_position(&mut *tx, round).await?)?;
     match scope {
         // Only the changed units' values were loaded: each must still score alone.
@@ -167,10 +182,11 @@ pub(crate) async fn apply_valid_value_changes(
     now: i64,
     actor: Actor,
 ) -> Result<ValueSave, StoreError> {
-    let stored = Scope::of(model, changes).load(&mut *tx, round).await?;
+    let scope = Scope::of(model, changes);
+    let stored = scope.load(&mut *tx, round).await?;
     let (accepted, outcome) = sort_changes(model, &stored, changes.to_vec());
     if !accepted.is_empty() {
-        apply_value_changes(tx, model, round, &accepted, now, actor).await?;
+        write_changes(tx, model, round, &scope, stored, &accepted, now, actor).await?;
     }
     Ok(outcome)
 }
