@@ -25,6 +25,9 @@ const DECISION = "Quyết định số 3001/QĐ-UBND ngày 30/12/2025";
 const UNITS = { STTTT: "bc.sttt", 116: "bc.mocchau" };
 const REASON = "Chỉ có 1 thông báo kết luận được gửi kèm";
 const RETURN_COMMENT = "Bổ sung số liệu chỉ số 1.4";
+const NOTICE = "Thông báo số 12/TB-SKHCN ngày 20/12/2025";
+const CONTEST_REASON = "Ban Chỉ đạo đã họp 4 lần, gửi kèm biên bản các cuộc họp quý III và IV";
+const ANSWER_REASON = "Biên bản bổ sung hợp lệ: 4 cuộc họp";
 
 const read = (name) => readFileSync(join(PACKAGE_DIR, name), "utf8");
 
@@ -44,7 +47,8 @@ function roundFiles() {
   const assessment = read("assessment.toml").replace(/^year = 2024$/m, "year = 2025").replace(/2024/g, "2025");
   return [
     file("assessment.toml", assessment),
-    file("provincial.toml", read("frameworks/provincial.toml")),
+    // Sở Nội vụ verifies 1.3 of the departments' framework (verification per indicator).
+    file("provincial.toml", read("frameworks/provincial.toml").replace('code = "1.3"\n', 'code = "1.3"\nverifier = "SNV"\n')),
     file("district.toml", read("frameworks/district.toml")),
     file("units.csv", read("units.csv")),
   ];
@@ -151,12 +155,13 @@ await scenario.run(async () => {
   let admin;
   let roundId;
 
-  await step("the admin adds two reporters and an appraiser", async () => {
+  await step("the admin adds two reporters, an appraiser of the council and one of Sở Nội vụ", async () => {
     admin = await signIn("admin", ADMIN_PASSWORD);
     const people = [
       [UNITS.STTTT, "Báo cáo viên Sở TT&TT", "reporter", "STTTT"],
       [UNITS[116], "Báo cáo viên Mộc Châu", "reporter", "116"],
       ["thamdinh", "Thành viên hội đồng thẩm định", "appraiser", ""],
+      ["xacminh.snv", "Thẩm định viên Sở Nội vụ", "appraiser", "SNV"],
     ];
     for (const [username, name, role, unit] of people) {
       await admin.goto(`${BASE}/admin/users`);
@@ -330,10 +335,29 @@ await scenario.run(async () => {
     check((await page.locator("[data-testid=history]").innerText()).includes(RETURN_COMMENT), "the comment is not in the history");
     await page.locator('input[name="v:1.4"]').fill("180");
     await submitConfirmed(page, "resubmit 116");
-    const history = await page.locator("[data-testid=history] li").allInnerTexts();
-    check(history.some((h) => h.includes("resubmit")), `the history has no resubmission: ${history.join(" | ")}`);
+    const history = await page.locator("[data-testid=history] li").evaluateAll((els) => els.map((e) => e.dataset.event));
+    check(history.includes("resubmit"), `the history has no resubmission: ${history.join(" | ")}`);
     scenario.noBrowserProblems();
     return `history: ${history.length} entries`;
+  });
+
+  await step("Sở Nội vụ's appraiser sees only the indicator it verifies, on a phone too", async () => {
+    const verifier = await signIn("xacminh.snv", PASSWORD);
+    await verifier.setViewportSize({ width: 390, height: 844 });
+    await verifier.goto(`${BASE}/work/rounds/${roundId}/queue`);
+    const rows = await verifier.locator('[data-testid^="queue-row-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    checkEqual(rows.join(","), "queue-row-STTTT-1.3", "the verifier's queue");
+    const wide = await verifier.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 390, `the queue scrolls sideways at 390 px (${wide} px wide)`);
+    await scenario.shoot(verifier, "03b-verifier-queue-390.png");
+    await verifier.goto(`${BASE}/work/rounds/${roundId}/units/STTTT`);
+    const forms = await verifier.locator('[data-testid^="appraise-"]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    checkEqual(forms.join(","), "appraise-1.3", "the indicators the verifier may appraise on the form");
+    checkEqual(await verifier.locator("[data-testid=finalise]").count(), 0, "a department finalises a whole unit");
+    const wideForm = await verifier.evaluate(() => document.documentElement.scrollWidth);
+    check(wideForm <= 390, `the unit form scrolls sideways at 390 px (${wideForm} px wide)`);
+    scenario.noBrowserProblems();
+    return `queue: ${rows.join(", ")}; form: ${forms.join(", ")}`;
   });
 
   await step("the appraiser finalises both units", async () => {
@@ -347,7 +371,67 @@ await scenario.run(async () => {
     return "2 appraised";
   });
 
-  await step("the admin approves and publishes with the decision", async () => {
+  let contestedTotal;
+  await step("the admin publishes preliminary results; the public overview marks them as not final", async () => {
+    await admin.goto(`${BASE}/work/rounds/${roundId}`);
+    const form = admin.locator("[data-testid=publish-preliminary]");
+    await form.locator("input[name=decision]").fill(NOTICE);
+    await form.locator("input[name=deadline]").fill("2099-12-31");
+    await Promise.all([admin.waitForNavigation({ timeout: 60_000 }), form.locator("button[type=submit]").click()]);
+    const said = (await admin.locator("p.notice, p.error").allInnerTexts()).join(" | ");
+    checkEqual(new URL(admin.url()).pathname, `/work/rounds/${roundId}`, `publishing preliminary results (the page says: ${said})`);
+    const stage = await text(admin, "[data-testid=stage]");
+    check(/sơ bộ/i.test(stage), `stage after the preliminary publication: ${stage}`);
+    const visitor = await scenario.newPage();
+    await visitor.goto(`${BASE}/rounds/${roundId}`);
+    const mark = await text(visitor, "[data-testid=preliminary]");
+    check(/sơ bộ/i.test(mark) && /chưa phải kết quả chính thức/.test(mark), `the public mark: ${mark}`);
+    await scenario.shoot(visitor, "04a-public-preliminary.png");
+    scenario.noBrowserProblems();
+    return `${stage}; ${mark}`;
+  });
+
+  await step("the reporter of STTTT contests 1.2 with the minutes; the council accepts it with a new value", async () => {
+    const page = reporters.STTTT;
+    await page.goto(`${BASE}/work/rounds/${roundId}/units/STTTT`);
+    const before = await text(page, "[data-testid=appraised-total]");
+    const form = page.locator("[data-testid=contest-form]");
+    await form.locator("select[name=indicator]").selectOption("1.2");
+    await form.locator("textarea[name=reason]").fill(CONTEST_REASON);
+    await form.locator("input[type=file]").setInputFiles({
+      name: "bien-ban-quy-3-4.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("%PDF-1.4\n% minutes of the third and fourth meetings\n"),
+    });
+    await clickTo(form.locator("button[type=submit]"), (url) => url.pathname.endsWith("/units/STTTT"), "contest 1.2", 30_000);
+    await page.locator('[data-testid="contest-STTTT-1.2"][data-status=open]').waitFor();
+
+    await admin.goto(`${BASE}/work/rounds/${roundId}`);
+    await admin.locator("[data-testid=next-stage] button").click();
+    const refused = admin.locator("p.notice").filter({ hasText: "chưa được trả lời" });
+    await refused.waitFor({ timeout: 15_000 });
+    check(/sơ bộ/i.test(await text(admin, "[data-testid=stage]")), "approval went through with a contest open");
+    scenario.allow(/^HTTP 409 for \/work\/rounds\/\d+\/stage$/);
+
+    await appraiser.goto(`${BASE}/work/rounds/${roundId}`);
+    const answer = appraiser.locator('[data-testid="contest-STTTT-1.2"] form');
+    await answer.locator("input[name=answer][value=accept]").check();
+    await answer.locator("input[name=value]").fill("4");
+    await answer.locator("textarea[name=reason]").fill(ANSWER_REASON);
+    await clickTo(answer.locator("button[type=submit]"), (url) => url.pathname === `/work/rounds/${roundId}`, "accept the contest");
+    await appraiser.locator('[data-testid="contest-STTTT-1.2"][data-status=accepted]').waitFor();
+
+    await page.goto(`${BASE}/work/rounds/${roundId}/units/STTTT`);
+    contestedTotal = await text(page, "[data-testid=appraised-total]");
+    check(contestedTotal !== before, `the accepted contest did not change the appraised total (${before})`);
+    const history = await page.locator("[data-testid=history] li").evaluateAll((els) => els.map((e) => e.dataset.event));
+    check(history.includes("contest") && history.includes("contest_accepted"), `history: ${history.join(", ")}`);
+    await scenario.shoot(page, "04b-contest-accepted.png");
+    scenario.noBrowserProblems();
+    return `appraised total ${before} → ${contestedTotal}`;
+  });
+
+  await step("the admin approves and publishes with the decision; the answer is in the final results", async () => {
     await admin.goto(`${BASE}/work/rounds/${roundId}`);
     await clickTo(admin.locator("[data-testid=next-stage] button"), (url) => url.search.includes("message=stage"), "approve");
     const form = admin.locator("[data-testid=publish-round]");
@@ -356,7 +440,13 @@ await scenario.run(async () => {
     await analysisSettled(admin);
     const heading = await admin.getByRole("heading", { level: 1 }).innerText();
     check(heading.includes("2025"), `the public page does not name 2025: ${heading}`);
-    check((await admin.locator("main").innerText()).includes(DECISION), "the public page does not show the decision");
+    const main = await admin.locator("main").innerText();
+    check(main.includes(DECISION), "the public page does not show the decision");
+    checkEqual(await admin.locator("[data-testid=preliminary]").count(), 0, "the preliminary mark after the final publication");
+    const visitor = await scenario.newPage();
+    await visitor.goto(`${BASE}/rounds/${roundId}/units/STTTT`);
+    const three = (await visitor.locator("[data-testid=three-scores]").innerText()).replace(/\s+/g, " ");
+    check(three.includes(contestedTotal.replace(/\s+/g, " ").trim()), `the final results do not carry the accepted contest (${contestedTotal}): ${three}`);
     scenario.noBrowserProblems();
     return heading;
   });
@@ -386,6 +476,8 @@ await scenario.run(async () => {
       "unit.appraise",
       "unit.return",
       "unit.finalise",
+      "unit.contest",
+      "unit.contest.answer",
       "round.publish",
     ];
     const missing = actions.filter((a) => !log.includes(a));

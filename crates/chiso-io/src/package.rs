@@ -69,12 +69,29 @@ pub struct Package {
     pub framework_files: Vec<String>,
     /// Values taken from monitoring KPIs: per unit, (indicator, "kpi:<code> <period>").
     pub kpi_sources: HashMap<usize, Vec<(usize, String)>>,
+    /// Framework `verifier`s that name no unit of this package, with file, line and
+    /// field: refused where a package is taken in ([`Package::check_verifiers`]),
+    /// but not when a round's units are narrowed to those taking part (a verifying
+    /// department need not be one of them).
+    pub unknown_verifiers: Vec<PackageError>,
 }
 
 impl Package {
-    /// Loads and validates the package in `dir`.
+    /// Refuses a package whose frameworks name a `verifier` that is none of its
+    /// units (each with its file, line and field).
+    pub fn check_verifiers(&self) -> Result<(), PackageErrors> {
+        if self.unknown_verifiers.is_empty() {
+            Ok(())
+        } else {
+            Err(PackageErrors(self.unknown_verifiers.clone()))
+        }
+    }
+
+    /// Loads and validates the package in `dir`, its verifiers included.
     pub fn load(dir: &Path) -> Result<Package, PackageErrors> {
-        load(Files::dir(dir))
+        let package = load(Files::dir(dir))?;
+        package.check_verifiers()?;
+        Ok(package)
     }
 
     /// Loads and validates a package from its files (a folder or in memory).
@@ -187,7 +204,7 @@ fn load_group_framework(
     file: &str,
     lines: &Lines,
     errors: &mut Vec<PackageError>,
-    units: Option<&HashSet<&str>>,
+    units: Option<(&HashSet<&str>, &mut Vec<PackageError>)>,
 ) -> Option<Framework> {
     if !root.has(file) {
         let line = lines.of(chiso_core::Site::Group { index, field: "framework" });
@@ -203,13 +220,13 @@ pub fn load_framework(root: &Files, file: &str, errors: &mut Vec<PackageError>) 
     load_framework_with(root, file, errors, None)
 }
 
-/// [`load_framework`], also checking that every `verifier` names one of `units`
-/// (when they are known).
+/// [`load_framework`], also noting (in the second vector) every `verifier` that
+/// names none of `units` (when they are known).
 fn load_framework_with(
     root: &Files,
     file: &str,
     errors: &mut Vec<PackageError>,
-    units: Option<&HashSet<&str>>,
+    units: Option<(&HashSet<&str>, &mut Vec<PackageError>)>,
 ) -> Option<Framework> {
     let text = root.read_text(file).map_err(|e| errors.push(e)).ok()?;
     let index = LineIndex::new(&text);
@@ -217,18 +234,21 @@ fn load_framework_with(
     let (def, lines) = raw.into_def(&index);
     let framework =
         Framework::build(&def).map_err(|problems| errors.extend(locate(file, &lines, problems))).ok()?;
-    let before = errors.len();
-    for indicator in &framework.indicators {
-        let Some(verifier) = &indicator.verifier else { continue };
-        if units.is_some_and(|units| !units.contains(verifier.as_str())) {
-            let line =
-                lines.of(chiso_core::Site::Indicator { index: indicator.def_index, field: "verifier" });
-            let kind =
-                ErrorKind::UnknownVerifier { indicator: indicator.code.clone(), verifier: verifier.clone() };
-            errors.push(PackageError::new(file, line, Some("verifier"), kind));
+    if let Some((units, unknown)) = units {
+        for indicator in &framework.indicators {
+            let Some(verifier) = &indicator.verifier else { continue };
+            if !units.contains(verifier.as_str()) {
+                let line =
+                    lines.of(chiso_core::Site::Indicator { index: indicator.def_index, field: "verifier" });
+                let kind = ErrorKind::UnknownVerifier {
+                    indicator: indicator.code.clone(),
+                    verifier: verifier.clone(),
+                };
+                unknown.push(PackageError::new(file, line, Some("verifier"), kind));
+            }
         }
     }
-    (errors.len() == before).then_some(framework)
+    Some(framework)
 }
 
 fn load(files: Files) -> Result<Package, PackageErrors> {
@@ -244,6 +264,7 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
         .map(|(h, _)| h.groups.iter().map(|(code, _, _)| code.clone()).collect())
         .unwrap_or_default();
     let units = units::read(root, head.as_ref().map(|_| group_codes.as_slice()), &mut errors);
+    let mut verifier_errors = Vec::new();
     let unit_codes: Option<HashSet<&str>> =
         units.as_ref().map(|u| u.iter().map(|u| u.code.as_str()).collect());
     let frameworks: Vec<Option<Framework>> = head
@@ -253,7 +274,8 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
                 .iter()
                 .enumerate()
                 .map(|(i, (_, _, file))| {
-                    load_group_framework(root, i, file, lines, &mut errors, unit_codes.as_ref())
+                    let units = unit_codes.as_ref().map(|codes| (codes, &mut verifier_errors));
+                    load_group_framework(root, i, file, lines, &mut errors, units)
                 })
                 .collect()
         })
@@ -284,5 +306,13 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
         groups,
         units,
     };
-    Ok(Package { files, assessment, values, origins, framework_files, kpi_sources: HashMap::new() })
+    Ok(Package {
+        files,
+        assessment,
+        values,
+        origins,
+        framework_files,
+        kpi_sources: HashMap::new(),
+        unknown_verifiers: verifier_errors,
+    })
 }

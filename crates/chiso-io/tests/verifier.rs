@@ -44,7 +44,8 @@ fn a_verifier_that_is_no_unit_is_refused_with_its_file_line_and_field() {
     let files = with_verifier("SO-KHONG-CO");
     let text = String::from_utf8(files["frameworks/provincial.toml"].clone()).unwrap_or_default();
     let line = text.lines().position(|l| l.starts_with("verifier")).map(|l| l + 1);
-    let Err(errors) = Package::from_files(Files::Memory(files)) else { panic!("an unknown verifier loaded") };
+    let package = Package::from_files(Files::Memory(files.clone())).unwrap_or_else(|e| panic!("{:?}", e.0));
+    let Err(errors) = package.check_verifiers() else { panic!("an unknown verifier was accepted") };
     assert_eq!(errors.0.len(), 1, "{:?}", errors.0);
     let error = &errors.0[0];
     assert_eq!(
@@ -53,4 +54,21 @@ fn a_verifier_that_is_no_unit_is_refused_with_its_file_line_and_field() {
     );
     let message = error.render(chiso_core::Lang::En);
     assert!(message.contains("SO-KHONG-CO") && message.contains("1.1"), "{message}");
+}
+
+/// A round narrowed to the units taking part still loads when its verifying
+/// department is not one of them (its results are published without it).
+#[test]
+fn a_package_without_its_verifying_department_loads_but_is_refused_where_packages_are_taken_in() {
+    let mut files = with_verifier("SNV");
+    let units = String::from_utf8(files["units.csv"].clone()).unwrap_or_default();
+    let without: String =
+        units.lines().filter(|l| !l.starts_with("SNV,")).map(|l| format!("{l}\n")).collect();
+    files.insert("units.csv".into(), without.into_bytes());
+    let values = String::from_utf8(files["values.csv"].clone()).unwrap_or_default();
+    let without: String = values.lines().filter(|l| !l.starts_with("SNV,")).map(|l| format!("{l}\n")).collect();
+    files.insert("values.csv".into(), without.into_bytes());
+    let package = Package::from_files(Files::Memory(files)).unwrap_or_else(|e| panic!("{:?}", e.0));
+    assert!(package.score().is_ok());
+    assert_eq!(package.check_verifiers().map_err(|e| e.0.len()), Err(1));
 }

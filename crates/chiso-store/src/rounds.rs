@@ -140,6 +140,7 @@ impl Import {
     /// Validates and scores the package; a package that does not score is refused too.
     pub(crate) fn prepare(files: Files) -> Result<Import, StoreError> {
         let package = Package::from_files(files)?;
+        package.check_verifiers()?;
         package.score()?;
         let mut kept = BTreeMap::new();
         for path in package.input_files() {
