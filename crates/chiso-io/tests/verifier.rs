@@ -66,7 +66,8 @@ fn a_package_without_its_verifying_department_loads_but_is_refused_where_package
         units.lines().filter(|l| !l.starts_with("SNV,")).map(|l| format!("{l}\n")).collect();
     files.insert("units.csv".into(), without.into_bytes());
     let values = String::from_utf8(files["values.csv"].clone()).unwrap_or_default();
-    let without: String = values.lines().filter(|l| !l.starts_with("SNV,")).map(|l| format!("{l}\n")).collect();
+    let without: String =
+        values.lines().filter(|l| !l.starts_with("SNV,")).map(|l| format!("{l}\n")).collect();
     files.insert("values.csv".into(), without.into_bytes());
     let package = Package::from_files(Files::Memory(files)).unwrap_or_else(|e| panic!("{:?}", e.0));
     assert!(package.score().is_ok());
