@@ -15,6 +15,7 @@ pub mod files;
 pub mod monitoring;
 pub mod package;
 pub mod render;
+pub mod results;
 pub mod toml_file;
 pub mod uncertainty;
 pub mod xlsx;

@@ -529,9 +529,31 @@ pub(crate) async fn load_inputs(
     }
     let mut files = load_files(conn, id).await?;
     let mut values = load_value_texts(conn, id).await?;
-    crate::workflow::overlay_appraisals(conn, id, &mut values).await?;
+    overlay_appraisals(conn, id, &mut values).await?;
     leave_out_unassigned(conn, id, &mut files, &mut values).await?;
     with_values_csv(files, &values)
+}
+
+/// The appraised values of a round, overriding the self-assessed ones: the values
+/// a round is scored and published with.
+pub(crate) async fn overlay_appraisals(
+    conn: &mut AnyConnection,
+    round: RoundId,
+    values: &mut Vec<ValueText>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT unit_code, indicator, value FROM appraisals WHERE round_id = $1 ORDER BY unit_code, indicator")
+        .bind(round.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in rows {
+        let (unit, indicator, value): (String, String, String) =
+            (row.try_get("unit_code")?, row.try_get("indicator")?, row.try_get("value")?);
+        match values.iter_mut().find(|v| v.unit == unit && v.indicator == indicator) {
+            Some(existing) => existing.value = value,
+            None => values.push(ValueText { unit, indicator, value, note: None }),
+        }
+    }
+    Ok(())
 }
 
 /// A round run in the app scores and publishes only the units taking part in it:

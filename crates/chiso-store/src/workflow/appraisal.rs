@@ -9,35 +9,13 @@ use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, RoundId};
 use crate::rounds::values_csv::ValueText;
-use crate::rounds::{load_files, load_value_texts, with_values_csv};
+use crate::rounds::{load_files, load_value_texts, overlay_appraisals, with_values_csv};
 use crate::store::Store;
 use chiso_core::workflow::{Action, Writes};
 use chiso_io::{Files, Package};
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
-
-/// The appraised values of a round, overriding the self-assessed ones: the values
-/// a round is scored and published with.
-pub(crate) async fn overlay_appraisals(
-    conn: &mut AnyConnection,
-    round: RoundId,
-    values: &mut Vec<ValueText>,
-) -> Result<(), StoreError> {
-    let rows = sqlx::query("SELECT unit_code, indicator, value FROM appraisals WHERE round_id = $1 ORDER BY unit_code, indicator")
-        .bind(round.0)
-        .fetch_all(&mut *conn)
-        .await?;
-    for row in rows {
-        let (unit, indicator, value): (String, String, String) =
-            (row.try_get("unit_code")?, row.try_get("indicator")?, row.try_get("value")?);
-        match values.iter_mut().find(|v| v.unit == unit && v.indicator == indicator) {
-            Some(existing) => existing.value = value,
-            None => values.push(ValueText { unit, indicator, value, note: None }),
-        }
-    }
-    Ok(())
-}
 
 impl Store {
     /// Returns a submitted unit to its reporter with the council's comments.

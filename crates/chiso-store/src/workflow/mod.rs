@@ -22,7 +22,6 @@ mod stages;
 mod state;
 mod values;
 
-pub(crate) use appraisal::overlay_appraisals;
 pub use chiso_core::workflow::{Deadlines, RoundState, Stage, UnitState, editable};
 pub use contests::{Contest, ContestFile, ContestStatus, NewFile};
 

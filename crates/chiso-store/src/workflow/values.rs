@@ -1,7 +1,6 @@
 //! A unit's self-assessed values: saved by its reporter (form or spreadsheet),
 //! scored as they are typed, and submitted once complete.
 
-use super::overlay_appraisals;
 use super::state::{Decided, decide, persist};
 use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
@@ -9,7 +8,7 @@ use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, RoundId};
 use crate::rounds::edit::{ValueChange, ValueSave, apply_valid_value_changes, apply_value_changes};
 use crate::rounds::values_csv::ValueText;
-use crate::rounds::{load_files, load_value_texts, with_values_csv};
+use crate::rounds::{load_files, load_value_texts, overlay_appraisals, with_values_csv};
 use crate::store::Store;
 use chiso_core::framework::Framework;
 use chiso_core::score::alone::{score_alone, scores_alone};
