@@ -80,7 +80,7 @@ impl Store {
     /// Sets values of a round, all or nothing, in one transaction with one audit row
     /// (every value before → after). Each change is checked against the unit's
     /// framework (a refused one is named in [`StoreError::Refused`]); a stale
-    /// `expected_version` is a [`StoreError::Conflict`]. Values of a published round
+    /// `expected_version` is a [`StoreError::Stale`]. Values of a published round
     /// can change too: publishing again supersedes the earlier publication.
     #[tracing::instrument(skip_all, fields(round = %round, actor = %actor, changes = changes.len()))]
     pub async fn set_round_values(
@@ -335,11 +335,12 @@ fn plan_changes(
         if let Some(expected) = change.expected_version
             && expected != version
         {
-            return Err(StoreError::Conflict(format!(
-                "the value of unit {:?}, indicator {:?} is at version {version}, not {expected}: \
-                 someone changed it meanwhile",
-                key.0, key.1
-            )));
+            return Err(StoreError::Stale {
+                what: format!("{} {}", key.0, key.1),
+                value: found.map(|i| stored[i].text.value.clone()),
+                version,
+                expected,
+            });
         }
         match found {
             Some(i) => {

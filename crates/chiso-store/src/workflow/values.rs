@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 impl Store {
     /// Saves a reporter's draft values of `unit`, all or nothing (each change with
-    /// the version it was edited from: a stale one is a [`StoreError::Conflict`]
+    /// the version it was edited from: a stale one is a [`StoreError::Stale`]
     /// and nothing is saved). Only while the unit is editable.
     pub async fn save_self_assessment(
         &self,

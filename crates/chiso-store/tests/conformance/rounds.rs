@@ -176,7 +176,10 @@ async fn values_change_with_versions_and_refused_values_are_named() {
 
         // Someone who edited version 1 meanwhile is told, not overwritten.
         let stale = store.set_round_values(id, &[change("VPUBND", "1.3", "2/4", Some(1))], ADMIN).await;
-        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        assert!(
+            matches!(&stale, Err(StoreError::Stale { version: 2, expected: 1, value: Some(v), .. }) if v == "4/4"),
+            "{stale:?}"
+        );
 
         let bad = [
             change("VPUBND", "1.3", "abc", None),
