@@ -1,7 +1,9 @@
 //! What page handlers extract before they run, so that none of them repeats the
 //! checks: who is asking and whether their role may use the route
 //! ([`AdminUser`], [`StaffUser`], [`AppraiserUser`]), and forms whose CSRF token
-//! and `Origin` have been checked ([`CsrfForm`], [`CsrfUpload`]).
+//! and `Origin` have been checked ([`CsrfForm`], [`CsrfUpload`]); on a unit's
+//! routes (`/work/rounds/{id}/units/{unit}/…`), the unit a person may see
+//! ([`UnitReader`]) or edit ([`UnitEditor`]).
 //!
 //! Refusals are those of the handlers before: someone not signed in is sent to
 //! the sign-in page (303), a wrong role is 403 ([`AppError::Forbidden`]), a form
@@ -115,5 +117,61 @@ impl FromRequest<AppState> for CsrfUpload {
         let upload = upload::read(multipart).await?;
         check_form(&who, &headers, upload.field("csrf"))?;
         Ok(CsrfUpload(upload))
+    }
+}
+
+/// A unit's route (`…/rounds/{id}/units/{unit}/…`) for someone who may see the unit:
+/// everyone signed in but a reporter of another unit (403).
+#[derive(Debug, Clone)]
+pub struct UnitReader {
+    pub who: SignedIn,
+    pub id: i64,
+    pub unit: String,
+}
+
+/// A unit's route for someone who may edit the unit's form: an admin, or the
+/// unit's own reporter (403 for everyone else).
+#[derive(Debug, Clone)]
+pub struct UnitEditor {
+    pub who: SignedIn,
+    pub id: i64,
+    pub unit: String,
+}
+
+async fn unit_route(parts: &mut Parts, state: &AppState) -> Result<(SignedIn, i64, String), AppError> {
+    let who = SignedIn::from_request_parts(parts, state).await?;
+    let axum::extract::Path((id, unit)) =
+        axum::extract::Path::<(i64, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+    Ok((who, id, unit))
+}
+
+impl FromRequestParts<AppState> for UnitReader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (who, id, unit) = unit_route(parts, state).await?;
+        if who.user.role == Role::Reporter && who.user.unit_code.as_deref() != Some(unit.as_str()) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(UnitReader { who, id, unit })
+    }
+}
+
+impl FromRequestParts<AppState> for UnitEditor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (who, id, unit) = unit_route(parts, state).await?;
+        let may = match who.user.role {
+            Role::Admin => true,
+            Role::Reporter => who.user.unit_code.as_deref() == Some(unit.as_str()),
+            _ => false,
+        };
+        if !may {
+            return Err(AppError::Forbidden);
+        }
+        Ok(UnitEditor { who, id, unit })
     }
 }

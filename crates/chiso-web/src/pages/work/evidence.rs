@@ -2,10 +2,11 @@
 //! whoever may edit the unit; files downloaded by whoever may see it.
 
 use super::unit::unit_form_page;
-use super::{refused_on_form, require_edit, require_unit};
+use super::{refused_on_form, require_unit};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::CsrfUpload;
+use crate::extract::UnitEditor;
 use crate::i18n::Locale;
 use crate::pages::see_other;
 use crate::state::AppState;
@@ -25,13 +26,11 @@ const EVIDENCE_EXTENSIONS: &[&str] = &[
 
 pub async fn add_evidence(
     State(state): State<AppState>,
-    who: SignedIn,
+    UnitEditor { who, id, unit }: UnitEditor,
     locale: Locale,
     uri: Uri,
-    Path((id, unit)): Path<(i64, String)>,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    require_edit(&who, &unit)?;
     let lang = locale.0;
     let indicator = form.field("indicator").trim().to_owned();
     let reference = NewEvidence::Reference {

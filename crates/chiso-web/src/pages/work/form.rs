@@ -6,16 +6,17 @@
 //! submission asks to be confirmed first (a step page: it works without script).
 
 use super::unit::{FormRow, unit_form_view};
-use super::{refusal, refused_on_form, require_edit, require_unit};
+use super::{refusal, refused_on_form};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::CsrfForm;
+use crate::extract::{UnitEditor, UnitReader};
 use crate::i18n::Locale;
 use crate::messages::row_problem_message;
 use crate::pages::see_other;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
@@ -258,13 +259,11 @@ fn notes(lang: Lang, typed: &[(String, String, i64)], outcome: &ValueSave) -> Ha
 /// after a confirmation step.
 pub async fn save(
     State(state): State<AppState>,
-    who: SignedIn,
+    UnitEditor { who, id, unit }: UnitEditor,
     locale: Locale,
     uri: Uri,
-    Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    require_edit(&who, &unit)?;
     let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
@@ -310,12 +309,10 @@ pub async fn save(
 /// version), and the form's progress.
 pub async fn save_field(
     State(state): State<AppState>,
-    who: SignedIn,
+    UnitEditor { who, id, unit }: UnitEditor,
     locale: Locale,
-    Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    require_edit(&who, &unit)?;
     let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
@@ -375,13 +372,11 @@ async fn form_progress(state: &AppState, round: RoundId, unit: &str) -> Result<P
 /// rule refuses is named in `problems` and scored as stored, the others count.
 pub async fn preview(
     State(state): State<AppState>,
-    who: SignedIn,
+    // Nothing is stored, but another site must not make the server score for it.
+    UnitReader { id, unit, .. }: UnitReader,
     locale: Locale,
-    Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    // Nothing is stored, but another site must not make the server score for it.
-    require_unit(&who, &unit)?;
     let lang = locale.0;
     let model = state.store.round_model(RoundId(id)).await?;
     let u = model.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;

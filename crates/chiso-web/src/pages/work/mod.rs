@@ -70,11 +70,6 @@ fn can_edit(who: &SignedIn, unit: &str) -> bool {
     }
 }
 
-/// Refuses (403) unless `who` may edit `unit` (see [`can_edit`]).
-fn require_edit(who: &SignedIn, unit: &str) -> Result<(), AppError> {
-    if can_edit(who, unit) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
 /// Whether `who` appraises (as [`AppraiserUser`](crate::extract::AppraiserUser) lets through).
 fn can_appraise(who: &SignedIn) -> bool {
     APPRAISERS.contains(&who.user.role)

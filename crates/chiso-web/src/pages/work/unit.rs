@@ -6,12 +6,13 @@ use super::verification::workflow_actor;
 use super::{MessageQuery, can_appraise, can_edit, message_text, require_unit, stage_label, state_label};
 use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::extract::UnitReader;
 use crate::i18n::{Locale, format_datetime};
 use crate::pages::{Chrome, chrome};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::Uri;
 use chiso_core::framework::{Indicator, Source};
 use chiso_core::rule::Rule;
@@ -339,10 +340,9 @@ pub(super) async fn unit_form_view(
 
 pub async fn unit_form(
     State(state): State<AppState>,
-    who: SignedIn,
+    UnitReader { who, id, unit }: UnitReader,
     locale: Locale,
     uri: Uri,
-    Path((id, unit)): Path<(i64, String)>,
     Query(query): Query<MessageQuery>,
 ) -> Result<UnitFormPage, AppError> {
     let message = message_text(query.message.as_deref(), locale.0);

@@ -6,9 +6,10 @@
 //! reporter explains why an indicator that needs evidence has none.
 
 use super::unit::unit_form_page;
-use super::{refused_on_form, require_edit, stage_label};
+use super::{refused_on_form, stage_label};
 use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::extract::UnitEditor;
 use crate::extract::{AppraiserUser, CsrfForm};
 use crate::i18n::Locale;
 use crate::pages::{Chrome, chrome, see_other};
@@ -94,13 +95,11 @@ pub struct ExplainForm {
 /// needs evidence has none; reporters for their own unit, admins for any.
 pub async fn explain(
     State(state): State<AppState>,
-    who: SignedIn,
+    UnitEditor { who, id, unit }: UnitEditor,
     locale: Locale,
     uri: Uri,
-    Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<ExplainForm>,
 ) -> Result<Response, AppError> {
-    require_edit(&who, &unit)?;
     let indicator = form.indicator.trim().to_owned();
     match state.store.explain_missing_evidence(RoundId(id), &unit, &indicator, &form.text, who.actor()).await
     {
