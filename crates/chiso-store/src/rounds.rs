@@ -15,6 +15,7 @@ macro_rules! select_rounds {
 
 pub(crate) mod edit;
 pub(crate) mod model;
+pub(crate) mod typed;
 pub(crate) mod values_csv;
 
 pub use edit::{ChangeRefusal, RefusedChange, ValueChange, ValueSave};

@@ -3,7 +3,7 @@
 //! silently), and deleting a draft round.
 
 use super::values_csv::ValueText;
-use super::{RoundStatus, load_files, lock_round, with_values_csv};
+use super::{RoundStatus, lock_round};
 use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::{RowProblem, RowProblemKind, StoreError};
@@ -12,11 +12,11 @@ use crate::store::Store;
 use chiso_core::Assessment;
 use chiso_core::score::alone::{score_alone, scores_alone};
 use chiso_core::value::Entry;
-use chiso_io::{Files, Package};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 use sqlx::Row;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A value to set (or add) in a round.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +128,7 @@ impl Store {
 /// [`Store::round_model`].
 pub(crate) async fn apply_value_changes(
     tx: &mut AnyConnection,
-    model: &Assessment,
+    model: &Arc<Assessment>,
     round: RoundId,
     changes: &[ValueChange],
     now: i64,
@@ -143,7 +143,7 @@ pub(crate) async fn apply_value_changes(
 #[allow(clippy::too_many_arguments)]
 async fn write_changes(
     tx: &mut AnyConnection,
-    model: &Assessment,
+    model: &Arc<Assessment>,
     round: RoundId,
     scope: &Scope,
     stored: Vec<StoredValue>,
@@ -156,10 +156,10 @@ async fn write_changes(
         // Only the changed units' values were loaded: each must still score alone.
         Scope::Units(_) if plan.scores_alone(model) => {}
         _ => {
-            let files = load_files(&mut *tx, round).await?;
             let all = load_stored_values(&mut *tx, round, None).await?;
             let changed: Vec<StoredValue> = plan.changed.iter().map(|&i| plan.stored[i].clone()).collect();
-            blocking(move || whole_round_scores(files, all, changed)).await?;
+            let model = model.clone();
+            blocking(move || whole_round_scores(&model, all, changed)).await?;
         }
     }
     for &i in &plan.changed {
@@ -176,7 +176,7 @@ async fn write_changes(
 /// the caller's transaction; refuses the others one by one instead of all.
 pub(crate) async fn apply_valid_value_changes(
     tx: &mut AnyConnection,
-    model: &Assessment,
+    model: &Arc<Assessment>,
     round: RoundId,
     changes: &[ValueChange],
     now: i64,
@@ -279,7 +279,7 @@ fn sort_changes(
 /// The whole round must still load and score with the changed values (e.g. no
 /// geometric mean of 0 in a composite). CPU work: run it off the async runtime.
 fn whole_round_scores(
-    files: BTreeMap<String, Vec<u8>>,
+    model: &Assessment,
     mut all: Vec<StoredValue>,
     changed: Vec<StoredValue>,
 ) -> Result<(), StoreError> {
@@ -292,7 +292,8 @@ fn whole_round_scores(
             None => all.push(value),
         }
     }
-    Package::from_files(Files::Memory(with_values_csv(files, all.iter().map(|s| &s.text))?))?.score()?;
+    let values = super::typed::typed_values(model, all.iter().map(|s| &s.text))?;
+    super::typed::score(model, &values)?;
     Ok(())
 }
 

@@ -9,13 +9,13 @@ use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, RoundId};
 use crate::rounds::values_csv::ValueText;
-use crate::rounds::{load_files, load_value_texts, overlay_appraisals, with_values_csv};
+use crate::rounds::{load_value_texts, overlay_appraisals, typed};
 use crate::store::Store;
+use chiso_core::Assessment;
 use chiso_core::workflow::{Action, Writes};
-use chiso_io::{Files, Package};
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 impl Store {
     /// Returns a submitted unit to its reporter with the council's comments.
@@ -109,6 +109,7 @@ impl Store {
                 verifier: None,
             }
         };
+        let model = self.round_model(round).await?;
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         let now = transition.at;
         let indicator = change.indicator.trim();
@@ -154,8 +155,19 @@ impl Store {
                     correction: false,
                 }));
             }
-            write_appraised(&mut tx, round, unit, indicator, &value, &reason, version + 1, now, actor)
-                .await?;
+            write_appraised(
+                &mut tx,
+                &model,
+                round,
+                unit,
+                indicator,
+                &value,
+                &reason,
+                version + 1,
+                now,
+                actor,
+            )
+            .await?;
         }
         let after = if value == own.trim() {
             json!({ "accepted": own })
@@ -225,6 +237,7 @@ impl Store {
 #[allow(clippy::too_many_arguments)]
 async fn write_appraised(
     tx: &mut AnyConnection,
+    model: &Arc<Assessment>,
     round: RoundId,
     unit: &str,
     indicator: &str,
@@ -234,11 +247,10 @@ async fn write_appraised(
     now: i64,
     actor: Actor,
 ) -> Result<(), StoreError> {
-    let files = load_files(&mut *tx, round).await?;
     let mut trial = load_value_texts(&mut *tx, round).await?;
     overlay_appraisals(&mut *tx, round, &mut trial).await?;
-    let (u, i, v) = (unit.to_owned(), indicator.to_owned(), value.to_owned());
-    blocking(move || check_appraised(files, trial, &u, &i, &v)).await?;
+    let (model, u, i, v) = (model.clone(), unit.to_owned(), indicator.to_owned(), value.to_owned());
+    blocking(move || check_appraised(&model, trial, &u, &i, &v)).await?;
     sqlx::query(
         "INSERT INTO appraisals (round_id, unit_code, indicator, value, reason, version, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (round_id, unit_code, indicator) DO UPDATE SET \
@@ -263,6 +275,7 @@ async fn write_appraised(
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn set_appraised_value(
     tx: &mut AnyConnection,
+    model: &Arc<Assessment>,
     round: RoundId,
     unit: &str,
     indicator: &str,
@@ -279,7 +292,8 @@ pub(super) async fn set_appraised_value(
     .bind(indicator)
     .fetch_optional(&mut *tx)
     .await?;
-    write_appraised(tx, round, unit, indicator, value, reason, version.unwrap_or(0) + 1, now, actor).await
+    write_appraised(tx, model, round, unit, indicator, value, reason, version.unwrap_or(0) + 1, now, actor)
+        .await
 }
 
 fn appraisal(row: &sqlx::any::AnyRow) -> Result<Appraisal, StoreError> {
@@ -296,7 +310,7 @@ fn appraisal(row: &sqlx::any::AnyRow) -> Result<Appraisal, StoreError> {
 
 /// An appraised value must be one the leaf's rule accepts, and the round must score with it.
 fn check_appraised(
-    files: BTreeMap<String, Vec<u8>>,
+    model: &Assessment,
     mut values: Vec<ValueText>,
     unit: &str,
     indicator: &str,
@@ -311,7 +325,6 @@ fn check_appraised(
             note: None,
         }),
     }
-    let package = Package::from_files(Files::Memory(with_values_csv(files, &values)?))?;
-    package.score()?;
+    typed::score(model, &typed::typed_values(model, &values)?)?;
     Ok(())
 }

@@ -156,6 +156,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let reason = reason.trim();
         let (unit, indicator) = self.open_contest(round, contest).await?;
+        let model = self.round_model(round).await?;
         let action = Action::AnswerContest {
             unit: unit.clone(),
             indicator: indicator.clone(),
@@ -177,7 +178,7 @@ impl Store {
         let value = accept.map(str::trim).map(str::to_owned);
         if let Some(value) = &value {
             super::appraisal::set_appraised_value(
-                &mut tx, round, &unit, &indicator, value, reason, now, actor,
+                &mut tx, &model, round, &unit, &indicator, value, reason, now, actor,
             )
             .await?;
         }

@@ -3,13 +3,10 @@
 use super::state::Decided;
 use super::{Evidence, EvidenceKind, NewEvidence};
 use crate::audit::{self, AuditRecord};
-use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, RoundId};
-use crate::rounds::{load_files, with_values_csv};
 use crate::store::Store;
 use chiso_core::workflow::Action;
-use chiso_io::{Files, Package};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -24,21 +21,15 @@ impl Store {
         evidence: NewEvidence,
         actor: Actor,
     ) -> Result<i64, StoreError> {
+        let model = self.round_model(round).await?;
         let action = Action::AddEvidence { unit: unit.to_owned() };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         let now = transition.at;
-        // The frameworks and units are all this needs: the values are left empty.
-        let files = with_values_csv(load_files(&mut tx, round).await?, &[])?;
-        let (unit_code, code) = (unit.to_owned(), indicator.to_owned());
-        let known = blocking(move || -> Result<bool, StoreError> {
-            let package = Package::from_files(Files::Memory(files))?;
-            let a = &package.assessment;
-            Ok(a.units
-                .iter()
-                .position(|u| u.code == unit_code)
-                .is_some_and(|u| a.framework_of(u).indicators.iter().any(|i| i.code == code)))
-        })
-        .await?;
+        let known = model
+            .units
+            .iter()
+            .position(|u| u.code == unit)
+            .is_some_and(|u| model.framework_of(u).indicators.iter().any(|i| i.code == indicator));
         if !known {
             return Err(StoreError::InvalidInput(format!(
                 "unit {unit:?} has no indicator {indicator:?} to attach evidence to"

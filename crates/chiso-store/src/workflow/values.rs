@@ -8,17 +8,18 @@ use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, RoundId};
 use crate::rounds::edit::{ValueChange, ValueSave, apply_valid_value_changes, apply_value_changes};
 use crate::rounds::values_csv::ValueText;
-use crate::rounds::{load_files, load_value_texts, overlay_appraisals, with_values_csv};
+use crate::rounds::{load_value_texts, overlay_appraisals, typed};
 use crate::store::Store;
+use chiso_core::Assessment;
 use chiso_core::framework::Framework;
 use chiso_core::score::alone::{score_alone, scores_alone};
 use chiso_core::value::Entry;
 use chiso_core::workflow::{Action, Missing, completeness, is_answered};
 use chiso_io::render::clean;
-use chiso_io::{Files, Package};
+
 use serde_json::json;
 use sqlx::Row;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 impl Store {
     /// Saves a reporter's draft values of `unit`, all or nothing (each change with
@@ -178,8 +179,8 @@ impl Store {
         values: Option<&[(String, String)]>,
         appraised: bool,
     ) -> Result<(Vec<Option<f64>>, f64), StoreError> {
+        let model = self.round_model(round).await?;
         let mut conn = self.pool.acquire().await?;
-        let files = load_files(&mut conn, round).await?;
         let mut texts = load_value_texts(&mut conn, round).await?;
         if appraised {
             overlay_appraisals(&mut conn, round, &mut texts).await?;
@@ -196,14 +197,12 @@ impl Store {
         }
         let unit = unit.to_owned();
         blocking(move || {
-            let package = Package::from_files(Files::Memory(with_values_csv(files, &texts)?))?;
-            let u = package
-                .assessment
+            let u = model
                 .units
                 .iter()
                 .position(|x| x.code == unit)
                 .ok_or_else(|| StoreError::not_found("unit", &unit))?;
-            let results = package.score()?;
+            let results = typed::score(&model, &typed::typed_values(&model, &texts)?)?;
             let result = results
                 .units
                 .into_iter()
@@ -218,11 +217,11 @@ impl Store {
     /// excepted) and every indicator with `evidence = true` evidenced, else each gap
     /// is named ([`StoreError::Refused`]). The form is locked afterwards.
     pub async fn submit_unit(&self, round: RoundId, unit: &str, actor: Actor) -> Result<(), StoreError> {
+        let model = self.round_model(round).await?;
         let (mut tx, before) = self.begin_locked(round).await?;
         // The gaps are worth finding only for a unit that could be submitted.
         let gaps = match decide(&before, &Action::Submit { unit: unit.to_owned(), gaps: Vec::new() }, 0) {
             Ok(_) => {
-                let files = load_files(&mut tx, round).await?;
                 let values = load_value_texts(&mut tx, round).await?;
                 let evidenced: Vec<String> = sqlx::query_scalar(
                     // Evidence, or the reporter's explanation of why there is none.
@@ -233,8 +232,7 @@ impl Store {
                 .bind(unit)
                 .fetch_all(&mut *tx)
                 .await?;
-                let unit_code = unit.to_owned();
-                blocking(move || gaps_of(files, &values, &unit_code, &evidenced)).await?
+                gaps_of(&model, &values, unit, &evidenced)?
             }
             Err(_) => Vec::new(),
         };
@@ -282,13 +280,11 @@ fn row_problem(gap: chiso_core::workflow::Gap) -> RowProblem {
 
 /// What a unit still lacks before it can be submitted (chiso-core's rule).
 fn gaps_of(
-    files: BTreeMap<String, Vec<u8>>,
+    a: &Assessment,
     values: &[ValueText],
     unit: &str,
     evidenced: &[String],
 ) -> Result<Vec<chiso_core::workflow::Gap>, StoreError> {
-    let package = Package::from_files(Files::Memory(with_values_csv(files, values)?))?;
-    let a = &package.assessment;
     let u = a.units.iter().position(|x| x.code == unit).ok_or_else(|| StoreError::not_found("unit", unit))?;
     let answered: BTreeSet<&str> = values
         .iter()
