@@ -417,6 +417,9 @@ pub struct ChangesPage {
     /// The publication shown and the one it supersedes, formatted (date · decision).
     shown: String,
     superseded: Option<String>,
+    /// The superseded publication was preliminary results: the shown one replaces
+    /// them rather than correcting a final publication.
+    replaces_preliminary: bool,
     rows: Vec<ChangeRow>,
     /// Preliminary results: the contest deadline ("" without one).
     preliminary: Option<String>,
@@ -456,6 +459,7 @@ pub async fn changes(
         chiso_core::Lang::En => p.results_json_en.clone(),
     };
     let mut rows = Vec::new();
+    let replaces_preliminary = list.iter().any(|info| Some(info.id) == shown.supersedes && info.preliminary);
     let superseded = match shown.supersedes {
         Some(previous) => {
             let old = state.store.publication(previous).await?.ok_or(AppError::NotFound)?;
@@ -506,6 +510,7 @@ pub async fn changes(
             .collect(),
         shown: describe(shown),
         superseded,
+        replaces_preliminary,
         rows,
         preliminary: preliminary_mark(&state, &view.publication, lang).await?,
     })

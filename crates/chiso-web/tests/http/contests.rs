@@ -231,6 +231,11 @@ async fn a_contest_of_preliminary_results_is_answered_and_reaches_the_final_resu
     }
     let (_, page) = app.browser().text("/rounds/2").await;
     assert!(!page.contains("data-testid=\"correction\""), "the final results replace preliminary ones");
+    let (_, page) = app.browser().text("/rounds/2/changes").await;
+    assert!(
+        page.contains("thay thế kết quả sơ bộ") && !page.contains("đính chính và thay thế"),
+        "changes page: {page}"
+    );
     let actions: Vec<String> = app
         .store
         .audit(&chiso_store::AuditFilter::default())
