@@ -5,6 +5,8 @@
 mod units;
 mod values;
 
+pub use values::{WrittenValue, written_values};
+
 use crate::error::{ErrorKind, PackageError, PackageErrors};
 use crate::files::Files;
 use crate::toml_file::{self, LineIndex, Lines, RawAssessment, RawFramework};

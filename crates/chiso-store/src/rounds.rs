@@ -27,7 +27,7 @@ use crate::ids::{Actor, RoundId};
 use crate::store::Store;
 use chiso_core::{Names, OverallRule};
 use chiso_io::package::VALUES_FILE;
-use chiso_io::{ErrorKind, Files, Package, PackageError, PackageErrors};
+use chiso_io::{Files, Package, PackageErrors};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -126,10 +126,6 @@ pub fn inputs_hash(files: &BTreeMap<String, Vec<u8>>) -> String {
     format!("{:x}", hasher.finalize())
 }
 
-fn refused(file: &str, kind: ErrorKind) -> StoreError {
-    StoreError::Invalid(PackageErrors(vec![PackageError::new(file, None, None, kind)]))
-}
-
 /// What an import stores, gathered before the transaction starts.
 pub(crate) struct Import {
     pub(crate) package: Package,
@@ -156,8 +152,7 @@ impl Import {
             }
         }
         let text = package.files.read_text(VALUES_FILE).map_err(|e| PackageErrors(vec![e]))?;
-        let values = values_csv::read(&text)
-            .map_err(|e| refused(VALUES_FILE, ErrorKind::CsvSyntax { message: e.to_string() }))?;
+        let values = values_csv::read(&text)?;
         Ok(Import { package, files: kept, values })
     }
 

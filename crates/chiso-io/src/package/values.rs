@@ -195,3 +195,50 @@ impl Reader<'_> {
         }
     }
 }
+
+/// One value of values.csv as written (the long form's row, or a wide form's
+/// non-empty cell), for keeping values as people wrote them ("97%", "có", "3/4").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenValue {
+    pub unit: String,
+    pub indicator: String,
+    pub value: String,
+    pub note: Option<String>,
+}
+
+/// The values of a values.csv as written, read by the same reader as the
+/// package (fields trimmed, blank rows skipped; in the wide form an empty cell is
+/// no value). For a file the package has accepted.
+pub fn written_values(text: &str) -> Result<Vec<WrittenValue>, crate::error::PackageErrors> {
+    let mut errors = Vec::new();
+    let mut csv = CsvFile::new(VALUES_FILE, text);
+    let Some(header) = csv.header(&mut errors) else { return Err(crate::error::PackageErrors(errors)) };
+    let column = |name: &str| header.column(name);
+    let (unit, indicator, value, note) =
+        (column("unit"), column("indicator"), column("value"), column("note"));
+    let mut rows = Vec::new();
+    csv.rows(&header, &mut errors, |_, row, _| {
+        let field = |i: usize| row.get(i).unwrap_or("").to_owned();
+        if let (Some(u), Some(i), Some(v)) = (unit, indicator, value) {
+            rows.push(WrittenValue {
+                unit: field(u),
+                indicator: field(i),
+                value: field(v),
+                note: note.map(field).filter(|n| !n.is_empty()),
+            });
+        } else {
+            let code = field(0);
+            for (name, text) in header.names.iter().zip(row.iter()).skip(1) {
+                if !text.is_empty() {
+                    rows.push(WrittenValue {
+                        unit: code.clone(),
+                        indicator: name.clone(),
+                        value: text.to_owned(),
+                        note: None,
+                    });
+                }
+            }
+        }
+    });
+    if errors.is_empty() { Ok(rows) } else { Err(crate::error::PackageErrors(errors)) }
+}

@@ -13,50 +13,13 @@ pub(crate) struct ValueText {
 }
 
 /// Reads the rows of a values.csv that `chiso_io::Package` has already accepted,
-/// reading it the same way (fields trimmed, blank rows skipped; in the wide form an
-/// empty cell is no value).
-pub(crate) fn read(text: &str) -> Result<Vec<ValueText>, csv::Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let Some(header) = records.next().transpose()? else { return Ok(Vec::new()) };
-    let names: Vec<String> =
-        header.iter().map(|n| n.trim_start_matches('\u{feff}').trim().to_string()).collect();
-    let column = |name: &str| names.iter().position(|n| n == name);
-    let mut rows = Vec::new();
-    let long = (column("unit"), column("indicator"), column("value"));
-    let note = column("note");
-    for record in records {
-        let record = record?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let field = |i: usize| record.get(i).unwrap_or("").to_string();
-        if let (Some(unit), Some(indicator), Some(value)) = long {
-            rows.push(ValueText {
-                unit: field(unit),
-                indicator: field(indicator),
-                value: field(value),
-                note: note.map(field).filter(|n| !n.is_empty()),
-            });
-        } else {
-            let unit = field(0);
-            for (name, text) in names.iter().zip(record.iter()).skip(1) {
-                if !text.is_empty() {
-                    rows.push(ValueText {
-                        unit: unit.clone(),
-                        indicator: name.clone(),
-                        value: text.to_string(),
-                        note: None,
-                    });
-                }
-            }
-        }
-    }
-    Ok(rows)
+/// with the package's own reader (`chiso_io::package::written_values`): the same
+/// trimming and blank rows, one CSV reader for the whole program.
+pub(crate) fn read(text: &str) -> Result<Vec<ValueText>, chiso_io::PackageErrors> {
+    Ok(chiso_io::package::written_values(text)?
+        .into_iter()
+        .map(|w| ValueText { unit: w.unit, indicator: w.indicator, value: w.value, note: w.note })
+        .collect())
 }
 
 /// A long-form values.csv (`unit,indicator,value,note`), quoted where needed.
