@@ -32,6 +32,8 @@
 # fails, a request fails, or a value is lost or duplicated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 backend="${1:-sqlite}"
 users="${2:-100}"
 duration="${3:-60s}"
@@ -51,14 +53,7 @@ export CHISO_USER_PASSWORD="form-user-$RANDOM$RANDOM" CHISO_LOAD_PASSWORD
 CHISO_LOAD_PASSWORD="$CHISO_USER_PASSWORD"
 
 echo "== building (release): chiso, and the load tool (bench/load)" >&2
-if [[ -n "${CHISO_BIN:-}" ]]; then
-  chiso="$CHISO_BIN"
-else
-  nice -n 10 cargo build -q --release -p chiso
-  chiso="$CARGO_TARGET_DIR/release/chiso"
-fi
-CARGO_TARGET_DIR="$load_target" nice -n 10 cargo build -q --release --manifest-path bench/load/Cargo.toml
-load="$load_target/release/chiso-load"
+build_tools
 
 echo "== package: 75 communes × 50 indicators, $users reporters ($package)" >&2
 "$load" form-package --communes data/vn-admin/communes-2025.csv --reporters "$users" --out "$package"
@@ -70,49 +65,16 @@ echo "== package: 75 communes × 50 indicators, $users reporters ($package)" >&2
 } >"$out/run-info.txt"
 
 database="chiso_form_bench"
-db_args=()
-if [[ "$backend" == sqlite ]]; then
-  mkdir -p "$out/data"
-  db_args=(--data-dir "$out/data")
-else
-  command -v psql >/dev/null || { echo "psql is not installed" >&2; exit 1; }
-  psql "$pg_url/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $database" \
-    -c "CREATE DATABASE $database" >/dev/null
-  db_args=(--database-url "$pg_url/$database")
-fi
+fresh_database "$database"
 
-pid=""
-stop_server() {
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  pid=""
-}
 cleanup() {
   stop_server
   rm -rf "$package"
-  if [[ "${KEEP:-}" != 1 ]]; then
-    rm -rf "$out/data"
-    [[ "$backend" == postgres ]] && psql "$pg_url/postgres" -q -c "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1
-  fi
-  true
+  drop_database "$database"
 }
 trap cleanup EXIT
 
-echo "== starting chiso serve ($backend) on a free port" >&2
-(cd "$out" && exec env RUST_LOG="${RUST_LOG:-warn}" CHISO_ADMIN_PASSWORD="$admin_password" \
-  "$chiso" serve --addr 127.0.0.1:0 "${db_args[@]}") 2>"$out/server.log" &
-pid=$!
-base=""
-for _ in $(seq 1 300); do
-  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$out/server.log" | head -1 || true)
-  [[ -n "$base" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n "$base" ]] || { echo "the server printed no address" >&2; cat "$out/server.log" >&2; exit 1; }
-echo "   $base (pid $pid)" >&2
+start_server
 
 echo "== accounts: $users reporters (chiso user add)" >&2
 while IFS=$'\t' read -r username unit; do

@@ -24,6 +24,8 @@
 # to the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 root=$(pwd)
 backend="${1:-sqlite}"
 users="${2:-200}"
@@ -46,63 +48,23 @@ export CHISO_USER_PASSWORD="load-user-$RANDOM$RANDOM" CHISO_LOAD_PASSWORD
 CHISO_LOAD_PASSWORD="$CHISO_USER_PASSWORD"
 
 echo "== building (release): chiso, and the load tool" >&2
-if [[ -n "${CHISO_BIN:-}" ]]; then
-  chiso="$CHISO_BIN"
-else
-  nice -n 10 cargo build -q --release -p chiso
-  chiso="$CARGO_TARGET_DIR/release/chiso"
-fi
-CARGO_TARGET_DIR="$load_target" nice -n 10 cargo build -q --release --manifest-path bench/load/Cargo.toml
-load="$load_target/release/chiso-load"
+build_tools
 {
   echo "source: $(git describe --always --dirty 2>/dev/null || echo unknown) (binary $chiso, sha256 $(sha256sum "$chiso" | cut -c1-16), built $(date -r "$chiso" '+%F %T'))"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), sched_autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)"
   echo "run: $backend, $users users, ramp $ramp, run $duration, think x$think, RUST_LOG=${RUST_LOG:-warn}"
 } >"$out/run-info.txt"
 
-db_args=()
-if [[ "$backend" == sqlite ]]; then
-  mkdir -p "$out/data"
-  db_args=(--data-dir "$out/data")
-else
-  command -v psql >/dev/null || { echo "psql is not installed" >&2; exit 1; }
-  database="chiso_load"
-  psql "$pg_url/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $database" \
-    -c "CREATE DATABASE $database" >/dev/null
-  db_args=(--database-url "$pg_url/$database")
-fi
+database="chiso_load"
+fresh_database "$database"
 
-pid=""
-stop_server() {
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  pid=""
-}
 cleanup() {
   stop_server
-  if [[ "${KEEP:-}" != 1 ]]; then
-    rm -rf "$out/data"
-    [[ "$backend" == postgres ]] && psql "$pg_url/postgres" -q -c "DROP DATABASE IF EXISTS chiso_load" >/dev/null 2>&1
-  fi
-  true
+  drop_database "$database"
 }
 trap cleanup EXIT
 
-echo "== starting chiso serve ($backend) on a free port" >&2
-(cd "$out" && exec env RUST_LOG="${RUST_LOG:-warn}" CHISO_ADMIN_PASSWORD="$admin_password" \
-  "$chiso" serve --addr 127.0.0.1:0 "${db_args[@]}") 2>"$out/server.log" &
-pid=$!
-base=""
-for _ in $(seq 1 300); do
-  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$out/server.log" | head -1 || true)
-  [[ -n "$base" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-[[ -n "$base" ]] || { echo "the server printed no address" >&2; cat "$out/server.log" >&2; exit 1; }
-echo "   $base (pid $pid)" >&2
+start_server
 
 echo "== accounts: a reporter per unit, 8 appraisers (chiso user add)" >&2
 while IFS=, read -r code _rest; do
