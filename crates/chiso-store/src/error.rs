@@ -2,6 +2,7 @@
 //! an immutable publication) comes back typed, so the web layer can answer 409/422
 //! instead of 500.
 
+use crate::problems::{Clash, InputProblem};
 use chiso_io::PackageErrors;
 use std::fmt;
 
@@ -17,12 +18,13 @@ pub enum StoreError {
     Refused(Vec<RowProblem>),
     /// A caller-supplied field is unusable (an empty username, a scope with a space).
     #[error("invalid input: {0}")]
-    InvalidInput(String),
+    InvalidInput(InputProblem),
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
-    /// A uniqueness clash or a stale version: the database is the source of truth.
+    /// A clash with what is stored (a taken username, an open contest): the
+    /// database is the source of truth.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Clash),
     /// The round's workflow refuses the action now (chiso-core's rules); the
     /// refusal says why in either language. Nothing was written.
     #[error("{0}")]
@@ -164,10 +166,10 @@ impl From<sqlx::Error> for StoreError {
             }
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => {
-                    return StoreError::Conflict(format!("already exists: {message}"));
+                    return StoreError::Conflict(Clash::AlreadyExists { detail: message });
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return StoreError::Conflict(format!("refers to a missing or still-used row: {message}"));
+                    return StoreError::Conflict(Clash::StillReferenced { detail: message });
                 }
                 _ => {}
             }

@@ -23,6 +23,7 @@ mod db;
 mod error;
 mod ids;
 mod monitoring;
+mod problems;
 mod publications;
 mod rounds;
 mod sessions;
@@ -36,6 +37,7 @@ pub use clock::Clock;
 pub use error::{RowProblem, RowProblemKind, StoreError};
 pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
 pub use monitoring::{MonitoringImport, NewObservation};
+pub use problems::{Clash, InputProblem, stale_message};
 pub use publications::{Publication, PublicationInfo, PublishedRound};
 pub use rounds::{
     ChangeRefusal, RefusedChange, Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange,

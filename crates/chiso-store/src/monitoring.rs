@@ -7,6 +7,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::{insert_many, upsert_many};
 use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, ObservationId};
+use crate::problems::Clash;
 use crate::store::Store;
 use chiso_core::kpi::{Catalogue, KpiDef, Monitoring, Observation, Period, TargetDef, YearlyRule};
 use chiso_core::lang::NamesDef;
@@ -81,9 +82,10 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             if used > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "KPI {dropped:?} has {used} stored observation(s) and cannot be dropped from the catalogue"
-                )));
+                return Err(StoreError::Conflict(Clash::KpiInUse {
+                    kpi: dropped.clone(),
+                    observations: used,
+                }));
             }
             sqlx::query("DELETE FROM kpis WHERE code = $1").bind(dropped).execute(&mut *tx).await?;
         }

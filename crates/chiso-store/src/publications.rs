@@ -8,6 +8,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, PublicationId, RoundId};
+use crate::problems::InputProblem;
 use crate::rounds::{self, Round, RoundStatus, inputs_hash, round_from_row};
 use crate::store::Store;
 use chiso_core::{AssessmentResults, Lang};
@@ -125,7 +126,7 @@ pub(crate) async fn publish_tx(
     let (stages_json, preliminary) = workflow.map_or((None, false), |w| (Some(w.stages_json), w.preliminary));
     let decision = decision.trim();
     if decision.is_empty() {
-        return Err(StoreError::InvalidInput("a publication names the decision that approved it".into()));
+        return Err(StoreError::InvalidInput(InputProblem::DecisionEmpty));
     }
     let status = rounds::lock_round(&mut *tx, round, for_update).await?;
     let files = rounds::load_inputs(&mut *tx, round).await?;

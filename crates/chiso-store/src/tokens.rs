@@ -4,6 +4,7 @@
 use crate::audit::{self, AuditRecord};
 use crate::error::StoreError;
 use crate::ids::{Actor, ApiTokenId};
+use crate::problems::InputProblem;
 use crate::store::Store;
 use serde_json::json;
 use sqlx::Row;
@@ -91,10 +92,10 @@ impl Store {
     ) -> Result<ApiTokenId, StoreError> {
         let name = token.name.trim();
         if name.is_empty() {
-            return Err(StoreError::InvalidInput("a token needs a name".into()));
+            return Err(StoreError::InvalidInput(InputProblem::TokenNameEmpty));
         }
         if let Some(bad) = token.scopes.iter().find(|s| s.is_empty() || s.chars().any(char::is_whitespace)) {
-            return Err(StoreError::InvalidInput(format!("scope {bad:?} is empty or has spaces")));
+            return Err(StoreError::InvalidInput(InputProblem::Scope { scope: bad.clone() }));
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;

@@ -5,6 +5,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::flag;
 use crate::error::StoreError;
 use crate::ids::{Actor, UserId};
+use crate::problems::{Clash, InputProblem};
 use crate::store::{Store, Tx};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -154,20 +155,22 @@ pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
 
 fn check_user_fields(username: &str, display_name: &str) -> Result<(), StoreError> {
     if username.is_empty() || username.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(StoreError::InvalidInput(format!("username {username:?} is empty or has spaces")));
+        return Err(StoreError::InvalidInput(InputProblem::Username { username: username.to_owned() }));
     }
     if username.chars().count() > MAX_USERNAME_CHARS {
-        return Err(StoreError::InvalidInput(format!(
-            "a username has at most {MAX_USERNAME_CHARS} characters"
-        )));
+        return Err(StoreError::InvalidInput(InputProblem::TooLong {
+            field: "username",
+            max: MAX_USERNAME_CHARS,
+        }));
     }
     if display_name.trim().is_empty() {
-        return Err(StoreError::InvalidInput("the display name is empty".into()));
+        return Err(StoreError::InvalidInput(InputProblem::DisplayNameEmpty));
     }
     if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-        return Err(StoreError::InvalidInput(format!(
-            "a display name has at most {MAX_DISPLAY_NAME_CHARS} characters"
-        )));
+        return Err(StoreError::InvalidInput(InputProblem::TooLong {
+            field: "display_name",
+            max: MAX_DISPLAY_NAME_CHARS,
+        }));
     }
     Ok(())
 }
@@ -195,7 +198,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("username {username:?} is taken")),
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(Clash::UsernameTaken { username: username.to_owned() })
+            }
             other => other,
         })?;
         let created =

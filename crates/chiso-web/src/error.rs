@@ -77,12 +77,11 @@ impl AppError {
                 format!("Trường \"{field}\" dài quá {max} ký tự."),
                 format!("The field \"{field}\" is longer than {max} characters."),
             ),
-            AppError::Store(StoreError::NotAllowed(refusal)) => {
-                (refusal.message(Lang::Vi), refusal.message(Lang::En))
-            }
-            AppError::Store(StoreError::Stale { what, value, .. }) => stale_texts(what, value.as_deref()),
             AppError::Store(error) if store_status(error).is_client_error() => {
-                (error.to_string(), error.to_string())
+                match error.message(Lang::Vi) {
+                    Some(vi) => (vi, error.message(Lang::En).unwrap_or_default()),
+                    None => (error.to_string(), error.to_string()),
+                }
             }
             AppError::Store(_) | AppError::Internal(_) => (
                 "Đã có lỗi trong hệ thống; lỗi đã được ghi lại.".into(),
@@ -107,18 +106,6 @@ pub fn store_status(error: &StoreError) -> StatusCode {
         },
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
-}
-
-/// A value someone changed after the person read it, with what is stored now.
-pub fn stale_texts(what: &str, value: Option<&str>) -> (String, String) {
-    let (now_vi, now_en) = match value {
-        Some(value) => (format!(" Giá trị hiện nay: \"{value}\"."), format!(" It is now \"{value}\".")),
-        None => (" Giá trị đó đã bị xoá.".to_owned(), " It was removed.".to_owned()),
-    };
-    (
-        format!("\"{what}\" vừa được người khác thay đổi.{now_vi} Hãy xem lại rồi lưu lần nữa."),
-        format!("\"{what}\" was changed by someone else meanwhile.{now_en} Check it and save again."),
-    )
 }
 
 fn escape(text: &str) -> String {

@@ -15,7 +15,6 @@ mod extract;
 mod form;
 mod geo;
 mod i18n;
-mod messages;
 mod pages;
 mod router;
 mod startup;

@@ -3,7 +3,8 @@
 
 use crate::auth::{hash_password, random_token};
 use crate::bundled;
-use chiso_store::{Actor, NewUser, Role, Store, StoreError};
+use crate::error::AppError;
+use chiso_store::{Actor, NewUser, Role, Store};
 
 /// What the first start did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub const FIRST_ADMIN: &str = "admin";
 /// On an empty database (no users): imports and publishes the bundled Son La 2024
 /// round, imports the Son La monitoring package, and creates the user `admin`
 /// with `admin_password` or a generated password.
-pub async fn first_start(store: &Store, admin_password: Option<String>) -> Result<FirstStart, StoreError> {
+pub async fn first_start(store: &Store, admin_password: Option<String>) -> Result<FirstStart, AppError> {
     if !store.users().await?.is_empty() {
         return Ok(FirstStart::AlreadyInitialised);
     }
@@ -34,8 +35,8 @@ pub async fn first_start(store: &Store, admin_password: Option<String>) -> Resul
     let password = admin_password.unwrap_or_else(|| random_token()[..20].to_owned());
     let hash = tokio::task::spawn_blocking(move || hash_password(&password).map(|hash| (hash, password)))
         .await
-        .map_err(|e| StoreError::InvalidInput(e.to_string()))?
-        .map_err(StoreError::InvalidInput)?;
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
     let (password_hash, password) = hash;
     store
         .create_user(

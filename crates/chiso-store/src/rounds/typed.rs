@@ -6,7 +6,8 @@ use super::values_csv::ValueText;
 use crate::error::{RowProblem, RowProblemKind, StoreError};
 use chiso_core::{Assessment, AssessmentResults, Values};
 use chiso_io::{ErrorKind, PackageError, PackageErrors};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The typed values of `rows` (each a unit's value of a leaf as written); a row
 /// that names no unit or leaf, or that its leaf's rule refuses, is refused with
@@ -47,6 +48,66 @@ pub(crate) fn typed_values<'a>(
         }
     }
     if problems.is_empty() { Ok(values) } else { Err(StoreError::Refused(problems)) }
+}
+
+/// The units a round leaves out (narrowed before appraisal began).
+pub(crate) async fn left_out(
+    conn: &mut sqlx::AnyConnection,
+    round: crate::ids::RoundId,
+) -> Result<HashSet<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT unit_code FROM unit_progress WHERE round_id = $1 AND assigned = 0")
+        .bind(round.0)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The round as it is scored and published: its model without the units left
+/// out, and `rows` without their values (the model itself when none is left out).
+pub(crate) fn narrowed(
+    model: &Arc<Assessment>,
+    left_out: &HashSet<String>,
+    rows: &mut Vec<ValueText>,
+) -> Arc<Assessment> {
+    if left_out.is_empty() {
+        return model.clone();
+    }
+    rows.retain(|row| !left_out.contains(row.unit.trim()));
+    let mut kept = Assessment::clone(model);
+    kept.units.retain(|unit| !left_out.contains(&unit.code));
+    // A group whose every unit is left out is not scored at all (its index moves).
+    let groups = std::mem::take(&mut kept.groups);
+    let mut new_index = vec![None; groups.len()];
+    for (g, group) in groups.into_iter().enumerate() {
+        if kept.units.iter().any(|u| u.group == g) {
+            new_index[g] = Some(kept.groups.len());
+            kept.groups.push(group);
+        }
+    }
+    for unit in &mut kept.units {
+        if let Some(g) = new_index[unit.group] {
+            unit.group = g;
+        }
+    }
+    Arc::new(kept)
+}
+
+/// A round's value rows as scored now — self-assessed, or with the appraised
+/// values over them — and the model they are scored with (the units left out gone).
+pub(crate) async fn scored_rows(
+    conn: &mut sqlx::AnyConnection,
+    round: crate::ids::RoundId,
+    model: &Arc<Assessment>,
+    appraised: bool,
+) -> Result<(Arc<Assessment>, Vec<ValueText>), StoreError> {
+    let mut rows = super::load_value_texts(&mut *conn, round).await?;
+    if appraised {
+        super::overlay_appraisals(&mut *conn, round, &mut rows).await?;
+    }
+    let left_out = left_out(conn, round).await?;
+    let model = narrowed(model, &left_out, &mut rows);
+    Ok((model, rows))
 }
 
 /// Scores the round's typed values; what only scoring finds (a geometric mean of
@@ -92,5 +153,35 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].row, 3);
         assert!(matches!(problems[0].kind, RowProblemKind::BadValue { .. }));
+    }
+
+    #[test]
+    fn a_round_narrowed_to_one_group_scores_that_group_alone() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sonla/2024");
+        let package = Package::from_files(Files::dir(&dir)).unwrap_or_else(|e| panic!("{:?}", e.0));
+        let text = package.files.read_text("values.csv").unwrap_or_else(|e| panic!("{e:?}"));
+        let mut rows = super::super::values_csv::read(&text).unwrap_or_else(|e| panic!("{e}"));
+        let model = Arc::new(package.assessment.clone());
+        let district: HashSet<String> = model
+            .units
+            .iter()
+            .filter(|u| model.groups[u.group].code == "district")
+            .map(|u| u.code.clone())
+            .collect();
+        let left_out: HashSet<String> = district.iter().cloned().chain(["SNV".to_owned()]).collect();
+        let kept = narrowed(&model, &left_out, &mut rows);
+        assert_eq!(kept.groups.len(), 1);
+        assert_eq!(kept.units.len(), 19);
+        assert!(rows.iter().all(|r| !left_out.contains(&r.unit)));
+        let results = score(&kept, &typed_values(&kept, &rows).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let full = package.score().unwrap_or_else(|e| panic!("{:?}", e.0));
+        let total = |r: &AssessmentResults, a: &Assessment, code: &str| {
+            r.units.iter().find(|u| a.units[u.unit].code == code).map(|u| u.total)
+        };
+        assert_eq!(total(&results, &kept, "STTTT"), total(&full, &model, "STTTT"));
+        assert_eq!(total(&results, &kept, "SNV"), None);
+        let none = narrowed(&model, &HashSet::new(), &mut rows);
+        assert!(Arc::ptr_eq(&none, &model), "nothing left out: the model itself");
     }
 }

@@ -7,6 +7,7 @@ use super::state::{Decided, persist};
 use crate::audit::{self, AuditRecord};
 use crate::error::StoreError;
 use crate::ids::{Actor, RoundId};
+use crate::problems::{Clash, InputProblem};
 use crate::store::Store;
 use chiso_core::workflow::Action;
 use serde_json::json;
@@ -102,7 +103,10 @@ impl Store {
         };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         if !known {
-            return Err(StoreError::InvalidInput(format!("unit {unit:?} has no indicator {indicator:?}")));
+            return Err(StoreError::InvalidInput(InputProblem::UnknownIndicator {
+                unit: unit.to_owned(),
+                indicator: indicator.to_owned(),
+            }));
         }
         let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM contests WHERE round_id = $1 AND unit_code = $2 AND indicator = $3 AND status = 'open'",
@@ -113,9 +117,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if open > 0 {
-            return Err(StoreError::Conflict(format!(
-                "indicator {indicator:?} of unit {unit:?} is contested already"
-            )));
+            return Err(StoreError::Conflict(Clash::AlreadyContested {
+                unit: unit.to_owned(),
+                indicator: indicator.to_owned(),
+            }));
         }
         let now = transition.at;
         let id: i64 = sqlx::query_scalar(
@@ -173,7 +178,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if status.as_deref() != Some("open") {
-            return Err(StoreError::Conflict(format!("contest {contest} is answered already")));
+            return Err(StoreError::Conflict(Clash::ContestAnswered { contest }));
         }
         let value = accept.map(str::trim).map(str::to_owned);
         if let Some(value) = &value {
@@ -218,7 +223,7 @@ impl Store {
                 .await?
                 .ok_or_else(|| StoreError::not_found("contest", contest))?;
         if row.try_get::<String, _>("status")? != "open" {
-            return Err(StoreError::Conflict(format!("contest {contest} is answered already")));
+            return Err(StoreError::Conflict(Clash::ContestAnswered { contest }));
         }
         Ok((row.try_get("unit_code")?, row.try_get("indicator")?))
     }
@@ -296,7 +301,10 @@ impl Store {
         let action = Action::AddEvidence { unit: unit.to_owned() };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         if !known {
-            return Err(StoreError::InvalidInput(format!("unit {unit:?} has no indicator {indicator:?}")));
+            return Err(StoreError::InvalidInput(InputProblem::UnknownIndicator {
+                unit: unit.to_owned(),
+                indicator: indicator.to_owned(),
+            }));
         }
         let now = transition.at;
         if text.is_empty() {

@@ -5,6 +5,7 @@ use super::{Evidence, EvidenceKind, NewEvidence};
 use crate::audit::{self, AuditRecord};
 use crate::error::StoreError;
 use crate::ids::{Actor, RoundId};
+use crate::problems::InputProblem;
 use crate::store::Store;
 use chiso_core::workflow::Action;
 use serde_json::json;
@@ -31,9 +32,10 @@ impl Store {
             .position(|u| u.code == unit)
             .is_some_and(|u| model.framework_of(u).indicators.iter().any(|i| i.code == indicator));
         if !known {
-            return Err(StoreError::InvalidInput(format!(
-                "unit {unit:?} has no indicator {indicator:?} to attach evidence to"
-            )));
+            return Err(StoreError::InvalidInput(InputProblem::UnknownIndicator {
+                unit: unit.to_owned(),
+                indicator: indicator.to_owned(),
+            }));
         }
         let (kind, name, content_type, size, sha, content, number, date, summary, after) = match evidence {
             NewEvidence::File { name, content_type, content } => {
@@ -54,7 +56,7 @@ impl Store {
             }
             NewEvidence::Reference { number, date, summary } => {
                 if number.trim().is_empty() {
-                    return Err(StoreError::InvalidInput("a document reference needs its number".into()));
+                    return Err(StoreError::InvalidInput(InputProblem::ReferenceNumberEmpty));
                 }
                 let after = json!({ "number": number, "date": date, "summary": summary });
                 ("reference", None, None, None, None, None, Some(number), Some(date), Some(summary), after)

@@ -3,8 +3,10 @@
 
 use crate::error::StoreError;
 use crate::rounds::edit::ValueChange;
+use crate::rounds::typed;
+use crate::rounds::values_csv::ValueText;
+use chiso_core::Assessment;
 use chiso_io::render::clean;
-use chiso_io::{Files, Package};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -20,23 +22,21 @@ struct StageScores {
     indicators: BTreeMap<String, [Option<f64>; 3]>,
 }
 
-/// The self-assessed, appraised and final scores of every unit, as JSON. The
-/// appraised scores are those of the values after appraisal; the final ones are
-/// what the council approved — the same values, since approval does not change
-/// any (kept apart so a later approval step may).
+/// The self-assessed, appraised and final scores of every unit, as JSON, from the
+/// value rows before (`own`) and after appraisal. The final scores are what the
+/// council approved — the appraised ones, since approval does not change any
+/// (kept apart so a later approval step may).
 pub(super) fn stages_json(
-    self_files: BTreeMap<String, Vec<u8>>,
-    final_files: BTreeMap<String, Vec<u8>>,
+    model: &Assessment,
+    own: &[ValueText],
+    appraised: &[ValueText],
 ) -> Result<String, StoreError> {
-    let own = Package::from_files(Files::Memory(self_files))?;
-    let appraised = Package::from_files(Files::Memory(final_files))?;
-    let (own_results, appraised_results) = (own.score()?, appraised.score()?);
+    let own_results = typed::score(model, &typed::typed_values(model, own)?)?;
+    let appraised_results = typed::score(model, &typed::typed_values(model, appraised)?)?;
     let mut units = BTreeMap::new();
-    for (u, unit) in appraised.assessment.units.iter().enumerate() {
-        let framework = appraised.assessment.framework_of(u);
-        let find =
-            |results: &chiso_core::AssessmentResults| results.units.iter().find(|r| r.unit == u).cloned();
-        let (Some(mine), Some(theirs)) = (find(&own_results), find(&appraised_results)) else { continue };
+    for (mine, theirs) in own_results.units.iter().zip(&appraised_results.units) {
+        debug_assert_eq!(mine.unit, theirs.unit);
+        let framework = model.framework_of(theirs.unit);
         let indicators = framework
             .indicators
             .iter()
@@ -47,7 +47,7 @@ pub(super) fn stages_json(
             })
             .collect();
         units.insert(
-            unit.code.clone(),
+            model.units[theirs.unit].code.clone(),
             StageScores {
                 self_assessed: clean(mine.total),
                 appraised: clean(theirs.total),
@@ -58,22 +58,23 @@ pub(super) fn stages_json(
     }
     serde_json::to_string(&json!({ "units": units })).map_err(StoreError::corrupt)
 }
+
 /// The values that `kpi:` leaves without one take from the monitoring data: the
 /// KPI's yearly value for the unit in the round's year, noted with where it came
 /// from. KPIs the catalogue lacks are left missing, as `chiso score` without
 /// `--monitoring` leaves them.
 pub(super) fn kpi_values(
-    files: Files,
+    model: &Assessment,
+    rows: &[ValueText],
     monitoring: &chiso_core::kpi::Monitoring,
 ) -> Result<Vec<ValueChange>, StoreError> {
-    let package = Package::from_files(files)?;
-    let a = &package.assessment;
-    let (fills, _unknown) = chiso_core::kpi::kpi_fills(a, &package.values, monitoring);
+    let values = typed::typed_values(model, rows)?;
+    let (fills, _unknown) = chiso_core::kpi::kpi_fills(model, &values, monitoring);
     Ok(fills
         .into_iter()
         .map(|fill| ValueChange {
-            unit: a.units[fill.unit].code.clone(),
-            indicator: a.framework_of(fill.unit).indicators[fill.indicator].code.clone(),
+            unit: model.units[fill.unit].code.clone(),
+            indicator: model.framework_of(fill.unit).indicators[fill.indicator].code.clone(),
             value: fill.value.to_string(),
             note: Some(format!("kpi:{} {}", monitoring.catalogue.kpis[fill.kpi].code, fill.year)),
             expected_version: None,

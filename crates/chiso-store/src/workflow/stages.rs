@@ -8,9 +8,11 @@ use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, PublicationId, RoundId};
+use crate::problems::InputProblem;
 use crate::publications::WorkflowResults;
 use crate::rounds::edit::apply_value_changes;
-use crate::rounds::{self, Import, import_tx, load_files, load_value_texts, with_values_csv};
+use crate::rounds::typed;
+use crate::rounds::{self, Import, import_tx, load_files};
 use crate::store::Store;
 use chiso_core::workflow::{Action, Refusal, Writes};
 use chiso_io::Files;
@@ -53,7 +55,7 @@ impl Store {
             .get("assessment.toml")
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .and_then(|text| with_year(text, year))
-            .ok_or_else(|| StoreError::InvalidInput("assessment.toml has no `year = …` line".into()))?;
+            .ok_or_else(|| StoreError::InvalidInput(InputProblem::NoYearLine))?;
         files.insert("assessment.toml".into(), assessment.into_bytes());
         self.create_workflow_round(Files::Memory(files), actor).await
     }
@@ -133,8 +135,8 @@ impl Store {
             .ok_or(StoreError::NotAllowed(Refusal::StageStep { from: before.stage, to }))?;
         let transition = decide(&before, &action, self.now())?;
         if let (Writes::KpiValues, Some(monitoring)) = (transition.writes, monitoring) {
-            let files = rounds::load_inputs(&mut tx, round).await?;
-            let fills = blocking(move || kpi_values(Files::Memory(files), &monitoring)).await?;
+            let (scored, rows) = typed::scored_rows(&mut tx, round, &model, true).await?;
+            let fills = blocking(move || kpi_values(&scored, &rows, &monitoring)).await?;
             if !fills.is_empty() {
                 apply_value_changes(&mut tx, &model, round, &fills, transition.at, actor).await?;
             }
@@ -181,13 +183,11 @@ impl Store {
         decision: &str,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
+        let model = self.round_model(round).await?;
         let Decided { mut tx, transition, .. } = self.begin_action(round, action).await?;
-        let mut files = load_files(&mut tx, round).await?;
-        let mut own = load_value_texts(&mut tx, round).await?;
-        rounds::leave_out_unassigned(&mut tx, round, &mut files, &mut own).await?;
-        let self_files = with_values_csv(files, &own)?;
-        let final_files = rounds::load_inputs(&mut tx, round).await?;
-        let stages = blocking(move || stages_json(self_files, final_files)).await?;
+        let (scored, own) = typed::scored_rows(&mut tx, round, &model, false).await?;
+        let (_, appraised) = typed::scored_rows(&mut tx, round, &model, true).await?;
+        let stages = blocking(move || stages_json(&scored, &own, &appraised)).await?;
         let id = crate::publications::publish_tx(
             &mut tx,
             self.for_update(),

@@ -6,6 +6,7 @@ use crate::audit::{self, AuditRecord};
 use crate::db::blocking;
 use crate::error::{RowProblem, RowProblemKind, StoreError};
 use crate::ids::{Actor, RoundId};
+use crate::problems::InputProblem;
 use crate::rounds::edit::{ValueChange, ValueSave, apply_valid_value_changes, apply_value_changes};
 use crate::rounds::values_csv::ValueText;
 use crate::rounds::{load_value_texts, overlay_appraisals, typed};
@@ -49,10 +50,10 @@ impl Store {
         changes: &[ValueChange],
     ) -> Result<Decided, StoreError> {
         if let Some(other) = changes.iter().find(|c| c.unit.trim() != unit) {
-            return Err(StoreError::InvalidInput(format!(
-                "a change for unit {:?} in the form of {unit:?}",
-                other.unit
-            )));
+            return Err(StoreError::InvalidInput(InputProblem::OtherUnit {
+                unit: other.unit.clone(),
+                form: unit.to_owned(),
+            }));
         }
         self.begin_action(round, &Action::SaveValues { unit: unit.to_owned() }).await
     }
@@ -185,7 +186,12 @@ impl Store {
         if appraised {
             overlay_appraisals(&mut conn, round, &mut texts).await?;
         }
+        // Scored among the units taking part, as it will be published (a unit left
+        // out is still shown its points, among all).
+        let mut left_out = typed::left_out(&mut conn, round).await?;
         drop(conn);
+        left_out.remove(unit);
+        let model = typed::narrowed(&model, &left_out, &mut texts);
         if let Some(values) = values {
             texts.retain(|t| t.unit != unit);
             texts.extend(values.iter().map(|(indicator, value)| ValueText {

@@ -5,7 +5,7 @@ use crate::rounds::ADMIN;
 use crate::sessions::{MINUTE, START, with_test_clock};
 use crate::support::{TestResult, each_backend};
 use crate::users::new_user;
-use chiso_store::{NewSession, Role, StoreError};
+use chiso_store::{InputProblem, NewSession, Role, StoreError};
 use std::sync::atomic::Ordering;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +90,13 @@ async fn issue_11_usernames_and_display_names_are_bounded() {
     each_backend(|store| async move {
         let long = "a".repeat(65);
         let refused = store.create_user(&new_user(&long, Role::Viewer), ADMIN).await;
-        assert!(matches!(&refused, Err(StoreError::InvalidInput(m)) if m.contains("64")), "{refused:?}");
+        assert!(
+            matches!(
+                &refused,
+                Err(StoreError::InvalidInput(InputProblem::TooLong { field: "username", max: 64 }))
+            ),
+            "{refused:?}"
+        );
         store.create_user(&new_user(&"a".repeat(64), Role::Viewer), ADMIN).await?;
         let mut user = new_user("b", Role::Viewer);
         user.display_name = "x".repeat(201);

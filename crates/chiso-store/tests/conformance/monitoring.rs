@@ -1,7 +1,7 @@
 use crate::rounds::{ADMIN, count, memory};
 use crate::support::{TestResult, data, each_backend};
 use chiso_io::{Files, MonitoringPackage};
-use chiso_store::{Actor, ApiTokenId, AuditFilter, NewObservation, RowProblemKind, StoreError};
+use chiso_store::{Actor, ApiTokenId, AuditFilter, Clash, NewObservation, RowProblemKind, StoreError};
 
 fn monitoring_files() -> Files {
     Files::snapshot_dir(&data("sonla/monitoring")).expect("the bundled Son La monitoring package")
@@ -69,7 +69,7 @@ async fn a_monitoring_import_updates_observations_and_keeps_kpis_in_use() {
         files.insert("observations.csv".into(), b"kpi,scope,period,value,note\n".to_vec());
         let refused = store.import_monitoring(Files::Memory(files), ADMIN).await;
         assert!(
-            matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("digital_economy_grdp_share")),
+            matches!(&refused, Err(StoreError::Conflict(Clash::KpiInUse { kpi, .. })) if kpi == "digital_economy_grdp_share"),
             "{refused:?}"
         );
         assert_eq!(

@@ -1,6 +1,6 @@
 use crate::rounds::ADMIN;
 use crate::support::{TestResult, each_backend};
-use chiso_store::{AuditFilter, NewSession, NewUser, Role, StoreError, UserId};
+use chiso_store::{AuditFilter, Clash, NewSession, NewUser, Role, StoreError, UserId};
 
 pub fn new_user(username: &str, role: Role) -> NewUser {
     NewUser {
@@ -17,7 +17,7 @@ async fn usernames_are_unique_and_a_clash_is_a_conflict() {
     each_backend(|store| async move {
         let lan = store.create_user(&new_user("lan", Role::Reporter), ADMIN).await?;
         let clash = store.create_user(&new_user("lan", Role::Viewer), ADMIN).await;
-        assert!(matches!(&clash, Err(StoreError::Conflict(m)) if m.contains("lan")), "{clash:?}");
+        assert!(matches!(&clash, Err(StoreError::Conflict(Clash::UsernameTaken { username })) if username == "lan"), "{clash:?}");
         let bad = store.create_user(&new_user("two words", Role::Viewer), ADMIN).await;
         assert!(matches!(bad, Err(StoreError::InvalidInput(_))), "{bad:?}");
         store.create_user(&new_user("an", Role::Admin), ADMIN).await?;

@@ -191,6 +191,8 @@ async fn a_round_runs_from_self_assessment_to_publication() {
         assert_eq!(store.workflow(round).await?.unwrap().stage, Stage::Published);
         let publication = store.publication(id).await?.unwrap();
         let stages: serde_json::Value = serde_json::from_str(publication.stages_json.as_deref().unwrap())?;
+        let staged: Vec<&String> = stages["units"].as_object().unwrap().keys().collect();
+        assert_eq!(staged, ["116", "STTTT"], "the three scores of the units taking part only");
         let sttt = &stages["units"]["STTTT"];
         assert!((sttt["self"].as_f64().unwrap() - 91.48).abs() < 0.01, "{sttt}");
         assert!(sttt["final"].as_f64().unwrap() < sttt["self"].as_f64().unwrap(), "the appraisal lowered it");

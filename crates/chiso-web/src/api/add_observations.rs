@@ -4,13 +4,13 @@
 use super::monitoring::{MAX_CODE_CHARS, Observations};
 use super::{ApiError, ErrorBody, FieldError};
 use crate::auth::{self, OBSERVATIONS_WRITE};
-use crate::messages::row_problem;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chiso_core::Lang;
 use chiso_core::kpi::Period;
 use chiso_store::{Actor, NewObservation, StoreError};
 use serde::Serialize;
@@ -144,9 +144,9 @@ pub(super) async fn post_observations(
         Err(StoreError::Refused(problems)) => Err(ApiError::fields(
             problems
                 .iter()
-                .map(|p| {
-                    let (field, en, _) = row_problem(&p.kind);
-                    FieldError { field: format!("observations[{}].{field}", p.row), message: en }
+                .map(|p| FieldError {
+                    field: format!("observations[{}].{}", p.row, p.kind.field()),
+                    message: p.kind.message(Lang::En),
                 })
                 .collect(),
         )),

@@ -157,6 +157,9 @@ async fn admins_add_and_edit_users_who_can_then_sign_in() {
         )
         .await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
+    let said = taken.text().await.unwrap();
+    assert!(said.contains("Tên đăng nhập &#34;lan&#34; đã có người dùng."), "in the page's language: {said}");
+    assert!(!said.contains("is taken") && !said.contains("conflict"), "no English, no debug text: {said}");
     let no_unit = admin
         .post_form(
             "/admin/users",

@@ -19,7 +19,6 @@ use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::StaffUser;
 use crate::i18n::{Locale, format_datetime};
-use crate::messages::row_problem_message;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -156,12 +155,12 @@ fn store_errors(error: &StoreError, lang: Lang) -> Option<Vec<String>> {
         StoreError::Refused(rows) => Some(
             rows.iter()
                 .map(|r| {
-                    let message = row_problem_message(&r.kind, lang);
+                    let message = r.kind.message(lang);
                     format!("{} {}: {message}", lang.pick("Hàng", "Row"), r.row + 1)
                 })
                 .collect(),
         ),
-        StoreError::Conflict(message) | StoreError::InvalidInput(message) => Some(vec![message.clone()]),
+        StoreError::Conflict(_) | StoreError::InvalidInput(_) => error.message(lang).map(|m| vec![m]),
         _ => None,
     }
 }

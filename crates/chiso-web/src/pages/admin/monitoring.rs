@@ -5,7 +5,6 @@ use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::{AdminUser, CsrfUpload};
 use crate::i18n::Locale;
-use crate::messages::row_problem_message;
 use crate::pages::see_other;
 use crate::state::AppState;
 use crate::upload;
@@ -76,7 +75,7 @@ async fn add_observations_file(
     state.store.add_observations(&rows, who.actor()).await.map(|_| ()).map_err(|e| match &e {
         StoreError::Refused(problems) => Ok(problems
             .iter()
-            .map(|p| format!("{OBSERVATIONS_FILE}:{}: {}", p.row + 2, row_problem_message(&p.kind, lang)))
+            .map(|p| format!("{OBSERVATIONS_FILE}:{}: {}", p.row + 2, p.kind.message(lang)))
             .collect()),
         _ => Err(e.into()),
     })

@@ -140,14 +140,13 @@ pub async fn add_user(
     };
     match state.store.create_user(&new, who.actor()).await {
         Ok(_) => Ok(see_other("/admin/users?notice=user-added")),
-        Err(StoreError::Conflict(_)) => {
-            let message = lang.pick("Tên đăng nhập đã có người dùng.", "That username is taken.");
-            let page = users_page(&state, &who, locale, &uri, None, Some(message.into())).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
-        Err(StoreError::InvalidInput(message)) => {
-            let page = users_page(&state, &who, locale, &uri, None, Some(message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(error @ (StoreError::Conflict(_) | StoreError::InvalidInput(_))) => {
+            let status = match error {
+                StoreError::Conflict(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let page = users_page(&state, &who, locale, &uri, None, error.message(lang)).await?;
+            Ok((status, page).into_response())
         }
         Err(error) => Err(error.into()),
     }

@@ -12,7 +12,6 @@ use crate::error::AppError;
 use crate::extract::CsrfForm;
 use crate::extract::{UnitEditor, UnitReader};
 use crate::i18n::Locale;
-use crate::messages::row_problem_message;
 use crate::pages::see_other;
 use crate::state::AppState;
 use axum::Json;
@@ -215,7 +214,7 @@ fn invalid_message(kind: &RowProblemKind, lang: Lang) -> String {
             let mut chars = text.chars();
             chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or(text)
         }
-        other => row_problem_message(other, lang),
+        other => other.message(lang),
     }
 }
 

@@ -78,21 +78,8 @@ fn can_appraise(who: &SignedIn) -> bool {
 /// A store refusal of a user's action as a message for the page.
 fn refusal(error: StoreError, lang: Lang) -> Result<String, AppError> {
     match error {
-        StoreError::Conflict(message) | StoreError::InvalidInput(message) => Ok(message),
-        StoreError::NotAllowed(refusal) => Ok(refusal.message(lang)),
-        StoreError::Stale { what, value, .. } => {
-            let (vi, en) = crate::error::stale_texts(&what, value.as_deref());
-            Ok(lang.pick(&vi, &en).to_owned())
-        }
-        StoreError::Invalid(errors) => {
-            Ok(errors.0.iter().map(|e| e.render(lang)).collect::<Vec<_>>().join("; "))
-        }
-        StoreError::Refused(problems) => Ok(problems
-            .iter()
-            .map(|p| crate::messages::row_problem_message(&p.kind, lang))
-            .collect::<Vec<_>>()
-            .join("; ")),
-        other => Err(other.into()),
+        StoreError::NotFound { .. } => Err(error.into()),
+        error => error.message(lang).ok_or(AppError::Store(error)),
     }
 }
 

@@ -126,7 +126,10 @@ pub async fn create(
     } else {
         match upload::package_files(form.files, "assessment.toml", state.config.max_upload_bytes as u64 * 4) {
             Ok(files) => state.store.create_workflow_round(Files::Memory(files), who.actor()).await,
-            Err(problem) => Err(StoreError::InvalidInput(problem.message(lang))),
+            Err(problem) => {
+                let errors = vec![problem.message(lang)];
+                return crate::pages::admin::refused(&state, &who, locale, &uri, errors).await;
+            }
         }
     };
     match result {
