@@ -11,6 +11,7 @@ pub mod assessment;
 pub mod framework;
 pub mod kpi;
 pub mod lang;
+pub mod lineage;
 pub mod number;
 pub mod problem;
 pub mod rank;

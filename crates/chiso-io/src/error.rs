@@ -104,6 +104,9 @@ pub enum ErrorKind {
         period: String,
         first_line: usize,
     },
+    /// A link of lineage.csv the core refuses (an unknown unit, shares that do not
+    /// add up, …).
+    Lineage(chiso_core::lineage::LineageProblem),
     /// A scoring error (already phrased, since it needs the whole assessment).
     Scoring {
         vi: String,
@@ -117,6 +120,7 @@ impl ErrorKind {
         let t = |vi: String, en: String| if lang == Lang::Vi { vi } else { en };
         match self {
             Problem(p) => p.message(lang),
+            Lineage(p) => p.message(lang),
             FileMissing => t("không tìm thấy tệp".into(), "file not found".into()),
             FolderMissing => t(
                 "không tìm thấy thư mục gói đánh giá".into(),

@@ -2,6 +2,7 @@
 //! units.csv, values.csv) into a validated [`Assessment`] and its [`Values`].
 //! Every error of every file is collected; a package with any error is refused whole.
 
+pub mod lineage;
 mod units;
 mod values;
 
@@ -71,29 +72,53 @@ pub struct Package {
     pub framework_files: Vec<String>,
     /// Values taken from monitoring KPIs: per unit, (indicator, "kpi:<code> <period>").
     pub kpi_sources: HashMap<usize, Vec<(usize, String)>>,
-    /// Framework `verifier`s that name no unit of this package, with file, line and
-    /// field: refused where a package is taken in ([`Package::check_verifiers`]),
-    /// but not when a round's units are narrowed to those taking part (a verifying
-    /// department need not be one of them).
-    pub unknown_verifiers: Vec<PackageError>,
+    /// Framework `verifier`s and lineage.csv `to_code`s that name no unit of this
+    /// package, with file, line and field: refused where a package is taken in
+    /// ([`Package::check_references`]), but not when a round's units are narrowed
+    /// to those taking part (a verifying department need not be one of them).
+    pub unknown_references: Vec<PackageError>,
+    /// lineage.csv, when the package has one: which units of earlier rounds its
+    /// units continue.
+    pub lineage: Option<lineage::LineageFile>,
 }
 
 impl Package {
-    /// Refuses a package whose frameworks name a `verifier` that is none of its
-    /// units (each with its file, line and field).
-    pub fn check_verifiers(&self) -> Result<(), PackageErrors> {
-        if self.unknown_verifiers.is_empty() {
+    /// Refuses a package whose frameworks name a `verifier`, or whose lineage a
+    /// `to_code`, that is none of its units (each with its file, line and field).
+    pub fn check_references(&self) -> Result<(), PackageErrors> {
+        if self.unknown_references.is_empty() {
             Ok(())
         } else {
-            Err(PackageErrors(self.unknown_verifiers.clone()))
+            Err(PackageErrors(self.unknown_references.clone()))
         }
     }
 
     /// Loads and validates the package in `dir`, its verifiers included.
     pub fn load(dir: &Path) -> Result<Package, PackageErrors> {
         let package = load(Files::dir(dir))?;
-        package.check_verifiers()?;
+        package.check_references()?;
         Ok(package)
+    }
+
+    /// Checks this package's lineage against the round it follows: every link from
+    /// `earlier`'s year names one of its units, and each of its units is still a
+    /// unit here or has a successor (with no lineage.csv, every unit must still be
+    /// here under its code).
+    pub fn check_lineage_against(&self, earlier: &Package) -> Result<(), PackageErrors> {
+        let empty = lineage::LineageFile::default();
+        let file = self.lineage.as_ref().unwrap_or(&empty);
+        let problems =
+            file.lineage.check_earlier(earlier.assessment.year, &earlier.unit_codes(), &self.unit_codes());
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(PackageErrors(file.errors(lineage::LINEAGE_FILE, problems)))
+        }
+    }
+
+    /// The codes of the package's units, in units.csv order.
+    pub fn unit_codes(&self) -> Vec<&str> {
+        self.assessment.units.iter().map(|u| u.code.as_str()).collect()
     }
 
     /// Loads and validates a package from its files (a folder or in memory).
@@ -106,6 +131,9 @@ impl Package {
         let mut files = vec![ASSESSMENT_FILE];
         files.extend(self.framework_files.iter().map(String::as_str));
         files.extend([UNITS_FILE, VALUES_FILE]);
+        if self.lineage.is_some() {
+            files.push(lineage::LINEAGE_FILE);
+        }
         files
     }
 
@@ -282,6 +310,13 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
                 .collect()
         })
         .unwrap_or_default();
+    let lineage = read_lineage(
+        root,
+        head.as_ref().map(|(h, _)| h.year),
+        units.as_deref(),
+        &mut errors,
+        &mut verifier_errors,
+    );
     // Values can only be read against known groups and frameworks.
     let mut values_read = None;
     if let (Some(units), Some(_)) = (&units, &head) {
@@ -315,6 +350,34 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
         origins,
         framework_files,
         kpi_sources: HashMap::new(),
-        unknown_verifiers: verifier_errors,
+        unknown_references: verifier_errors,
+        lineage,
     })
+}
+
+/// Reads lineage.csv if the package has one: its own errors refuse the package; a
+/// `to_code` that is no unit is a reference error, like an unknown verifier.
+fn read_lineage(
+    root: &Files,
+    year: Option<i32>,
+    units: Option<&[chiso_core::Unit]>,
+    errors: &mut Vec<PackageError>,
+    references: &mut Vec<PackageError>,
+) -> Option<lineage::LineageFile> {
+    if !root.has(lineage::LINEAGE_FILE) {
+        return None;
+    }
+    let text = root.read_text(lineage::LINEAGE_FILE).map_err(|e| errors.push(e)).ok()?;
+    let read = lineage::parse(lineage::LINEAGE_FILE, &text, errors)?;
+    if let (Some(year), Some(units)) = (year, units) {
+        let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        let (unknown, own): (Vec<_>, Vec<_>) = read
+            .lineage
+            .check(year, &codes)
+            .into_iter()
+            .partition(|p| matches!(p, chiso_core::lineage::LineageProblem::UnknownTo { .. }));
+        errors.extend(read.errors(lineage::LINEAGE_FILE, own));
+        references.extend(read.errors(lineage::LINEAGE_FILE, unknown));
+    }
+    Some(read)
 }

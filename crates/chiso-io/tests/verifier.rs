@@ -45,7 +45,7 @@ fn a_verifier_that_is_no_unit_is_refused_with_its_file_line_and_field() {
     let text = String::from_utf8(files["frameworks/provincial.toml"].clone()).unwrap_or_default();
     let line = text.lines().position(|l| l.starts_with("verifier")).map(|l| l + 1);
     let package = Package::from_files(Files::Memory(files.clone())).unwrap_or_else(|e| panic!("{:?}", e.0));
-    let Err(errors) = package.check_verifiers() else { panic!("an unknown verifier was accepted") };
+    let Err(errors) = package.check_references() else { panic!("an unknown verifier was accepted") };
     assert_eq!(errors.0.len(), 1, "{:?}", errors.0);
     let error = &errors.0[0];
     assert_eq!(
@@ -71,5 +71,5 @@ fn a_package_without_its_verifying_department_loads_but_is_refused_where_package
     files.insert("values.csv".into(), without.into_bytes());
     let package = Package::from_files(Files::Memory(files)).unwrap_or_else(|e| panic!("{:?}", e.0));
     assert!(package.score().is_ok());
-    assert_eq!(package.check_verifiers().map_err(|e| e.0.len()), Err(1));
+    assert_eq!(package.check_references().map_err(|e| e.0.len()), Err(1));
 }

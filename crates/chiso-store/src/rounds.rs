@@ -137,7 +137,7 @@ impl Import {
     /// Validates and scores the package; a package that does not score is refused too.
     pub(crate) fn prepare(files: Files) -> Result<Import, StoreError> {
         let package = Package::from_files(files)?;
-        package.check_verifiers()?;
+        package.check_references()?;
         package.score()?;
         let mut kept = BTreeMap::new();
         for path in package.input_files() {

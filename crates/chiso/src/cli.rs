@@ -46,6 +46,9 @@ pub enum Command {
     Check {
         /// Thư mục gói đánh giá. The package folder.
         package: PathBuf,
+        /// Gói của đợt trước, để kiểm tra lineage.csv. The previous round's package, to check lineage.csv against.
+        #[arg(long)]
+        previous: Option<PathBuf>,
     },
     /// Theo dõi chỉ tiêu so với mục tiêu. Judge KPIs against their targets.
     Kpi {

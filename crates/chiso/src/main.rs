@@ -70,12 +70,19 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 Format::Csv => csv::write(&mut out, a, &results, lang).context("writing CSV")?,
             }
         }
-        Command::Check { package } => {
+        Command::Check { package: dir, previous } => {
             // Scoring is cheap and finds what only scoring can (a geometric mean of a
             // value ≤ 0, a group with no unit), so a package `check` calls valid scores.
-            let Some((package, _)) = load_and_score(&package, None, lang) else {
+            let Some((package, _)) = load_and_score(&dir, None, lang) else {
                 return Ok(ExitCode::FAILURE);
             };
+            if let Some(previous) = previous {
+                let Some(earlier) = load(&previous, lang) else { return Ok(ExitCode::FAILURE) };
+                if let Err(errors) = package.check_lineage_against(&earlier) {
+                    print_errors(&dir, &errors, lang);
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
             out.extend(summary::render(&package, lang).into_bytes());
         }
         Command::Kpi { package, year, scope, format } => {
