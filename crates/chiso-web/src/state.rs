@@ -36,6 +36,14 @@ pub struct WebConfig {
     pub monitoring_staleness: std::time::Duration,
 }
 
+impl WebConfig {
+    /// What an uploaded package (its zips unpacked) may add up to: four times
+    /// the largest upload.
+    pub fn max_package_bytes(&self) -> u64 {
+        self.max_upload_bytes as u64 * 4
+    }
+}
+
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {

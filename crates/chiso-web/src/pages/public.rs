@@ -1,10 +1,9 @@
 //! The public pages: overview of a published round, unit scorecard, map, and the
 //! monitoring dashboard. No sign-in needed.
 
-use super::{Chrome, chrome};
+use super::{Chrome, PageCtx};
 use crate::auth::MaybeSignedIn;
 use crate::error::AppError;
-use crate::i18n::Locale;
 use crate::state::AppState;
 use crate::views::PROVINCE;
 use crate::views::analysis::Robustness;
@@ -12,8 +11,7 @@ use crate::views::chart::{Chart, KpiTarget};
 use crate::views::round::{self, GroupView, MapView, UnitCard};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_core::kpi::Status;
@@ -98,64 +96,49 @@ async fn latest_round(state: &AppState) -> Result<Option<RoundId>, AppError> {
 /// preliminary): the deadline for contests, formatted ("" without one). A final
 /// publication has none.
 async fn preliminary_mark(
-    state: &AppState,
+    ctx: &PageCtx,
     publication: &chiso_store::PublicationInfo,
-    lang: Lang,
 ) -> Result<Option<String>, AppError> {
     if !publication.preliminary {
         return Ok(None);
     }
-    let deadline = state.store.workflow(publication.round_id).await?.and_then(|w| w.contest_deadline);
-    Ok(Some(deadline.map(|d| crate::i18n::format_datetime(d, lang)).unwrap_or_default()))
+    let deadline = ctx.state.store.workflow(publication.round_id).await?.and_then(|w| w.contest_deadline);
+    Ok(Some(deadline.map(|d| crate::i18n::format_datetime(d, ctx.lang)).unwrap_or_default()))
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: Uri,
-) -> Result<Response, AppError> {
-    match latest_round(&state).await? {
-        Some(id) => overview_page(&state, id, locale, who, &uri).await.map(IntoResponse::into_response),
-        None => Ok(EmptyPage { c: chrome(locale, &uri, who.0.as_ref()) }.into_response()),
+pub async fn home(ctx: PageCtx, who: MaybeSignedIn) -> Result<Response, AppError> {
+    match latest_round(&ctx.state).await? {
+        Some(id) => overview_page(&ctx, id, who).await.map(IntoResponse::into_response),
+        None => Ok(EmptyPage { c: ctx.chrome(who.0.as_ref()) }.into_response()),
     }
 }
 
 pub async fn overview(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     Path(id): Path<i64>,
-    locale: Locale,
     who: MaybeSignedIn,
-    uri: Uri,
 ) -> Result<OverviewPage, AppError> {
-    overview_page(&state, RoundId(id), locale, who, &uri).await
+    overview_page(&ctx, RoundId(id), who).await
 }
 
-async fn overview_page(
-    state: &AppState,
-    id: RoundId,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: &Uri,
-) -> Result<OverviewPage, AppError> {
-    let lang = locale.0;
-    let view = round::load(state, id).await?;
-    let doc = view.doc(lang);
-    let mut groups = view.groups(lang);
+async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result<OverviewPage, AppError> {
+    let view = round::load(&ctx.state, id).await?;
+    let doc = view.doc(ctx.lang);
+    let mut groups = view.groups(ctx.lang);
     let spec = crate::views::analysis::page_spec();
-    let samples = lang.number(spec.samples as f64, 0);
-    let robustness = match state.analyses.robustness(&view, lang) {
+    let samples = ctx.lang.number(spec.samples as f64, 0);
+    let robustness = match ctx.state.analyses.robustness(&view, ctx.lang) {
         Robustness::Running { done, total } => RobustnessView {
             state: "running",
             done,
             total,
-            note: match lang {
+            note: match ctx.lang {
                 chiso_core::Lang::Vi => format!("Đang phân tích độ vững của xếp hạng ({samples} mẫu)…"),
                 chiso_core::Lang::En => format!("Analysing how robust the ranking is ({samples} samples)…"),
             },
         },
         Robustness::Ready(result) => {
-            let intervals = crate::views::analysis::intervals(&view, &result, lang);
+            let intervals = crate::views::analysis::intervals(&view, &result, ctx.lang);
             for row in groups.iter_mut().flat_map(|g| g.rows.iter_mut()) {
                 row.interval = intervals.get(&row.code).cloned();
             }
@@ -163,7 +146,7 @@ async fn overview_page(
                 state: "ready",
                 done: result.samples,
                 total: result.samples,
-                note: match lang {
+                note: match ctx.lang {
                     chiso_core::Lang::Vi => format!(
                         "Độ vững: khoảng thứ hạng 5–95% khi trọng số của các chỉ số chính thay đổi ngẫu nhiên ±25% ({samples} mẫu), và tỷ lệ mẫu giữ nguyên xếp loại. ⚑: khoảng rộng hơn một phần tư số đơn vị của khối."
                     ),
@@ -176,11 +159,12 @@ async fn overview_page(
         Robustness::Unavailable(note) => RobustnessView { state: "unavailable", done: 0, total: 0, note },
     };
     // A final publication replacing preliminary results is no correction.
-    let list = state.store.publications(id).await?;
+    let list = ctx.state.store.publications(id).await?;
     let correction =
         view.publication.supersedes.is_some_and(|s| list.iter().any(|p| p.id == s && !p.preliminary));
-    let preliminary = preliminary_mark(state, &view.publication, lang).await?;
-    let rounds = state
+    let preliminary = preliminary_mark(ctx, &view.publication).await?;
+    let rounds = ctx
+        .state
         .store
         .published_rounds()
         .await?
@@ -188,17 +172,17 @@ async fn overview_page(
         .map(|p| (p.round.id.0, p.round.year, p.round.id == id))
         .collect();
     Ok(OverviewPage {
-        c: chrome(locale, uri, who.0.as_ref()),
+        c: ctx.chrome(who.0.as_ref()),
         title: doc.name.clone(),
         rounds,
         round_id: id.0,
-        overall_mean: doc.overall.mean.map_or("—".into(), |m| lang.number(m, 2)),
+        overall_mean: doc.overall.mean.map_or("—".into(), |m| ctx.lang.number(m, 2)),
         overall_band: doc.overall.band.clone(),
-        overall_band_label: view.overall_band_label(lang),
+        overall_band_label: view.overall_band_label(ctx.lang),
         unit_count: doc.overall.units,
-        published_at: crate::i18n::format_datetime(view.publication.published_at, lang),
+        published_at: crate::i18n::format_datetime(view.publication.published_at, ctx.lang),
         decision: view.publication.decision.clone(),
-        report: view.report(lang).map(str::to_owned),
+        report: view.report(ctx.lang).map(str::to_owned),
         groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
         correction,
@@ -208,60 +192,41 @@ async fn overview_page(
 }
 
 pub async fn unit(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     Path((id, code)): Path<(i64, String)>,
-    locale: Locale,
     who: MaybeSignedIn,
-    uri: Uri,
 ) -> Result<UnitPage, AppError> {
-    let view = round::load(&state, RoundId(id)).await?;
-    let card = view.unit(&code, locale.0).ok_or(AppError::NotFound)?;
+    let view = round::load(&ctx.state, RoundId(id)).await?;
+    let card = view.unit(&code, ctx.lang).ok_or(AppError::NotFound)?;
     Ok(UnitPage {
-        c: chrome(locale, &uri, who.0.as_ref()),
+        c: ctx.chrome(who.0.as_ref()),
         round_id: id,
-        round_name: view.doc(locale.0).name.clone(),
-        next_band: crate::views::analysis::next_band(&view, &code, locale.0),
-        preliminary: preliminary_mark(&state, &view.publication, locale.0).await?,
+        round_name: view.doc(ctx.lang).name.clone(),
+        next_band: crate::views::analysis::next_band(&view, &code, ctx.lang),
+        preliminary: preliminary_mark(&ctx, &view.publication).await?,
         card,
     })
 }
 
-pub async fn latest_map(
-    State(state): State<AppState>,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: Uri,
-) -> Result<Response, AppError> {
-    match latest_round(&state).await? {
-        Some(id) => map_page(&state, id, locale, who, &uri).await.map(IntoResponse::into_response),
-        None => Ok(EmptyPage { c: chrome(locale, &uri, who.0.as_ref()) }.into_response()),
+pub async fn latest_map(ctx: PageCtx, who: MaybeSignedIn) -> Result<Response, AppError> {
+    match latest_round(&ctx.state).await? {
+        Some(id) => map_page(&ctx, id, who).await.map(IntoResponse::into_response),
+        None => Ok(EmptyPage { c: ctx.chrome(who.0.as_ref()) }.into_response()),
     }
 }
 
-pub async fn map(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: Uri,
-) -> Result<MapPage, AppError> {
-    map_page(&state, RoundId(id), locale, who, &uri).await
+pub async fn map(ctx: PageCtx, Path(id): Path<i64>, who: MaybeSignedIn) -> Result<MapPage, AppError> {
+    map_page(&ctx, RoundId(id), who).await
 }
 
-async fn map_page(
-    state: &AppState,
-    id: RoundId,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: &Uri,
-) -> Result<MapPage, AppError> {
-    let view = round::load(state, id).await?;
+async fn map_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result<MapPage, AppError> {
+    let view = round::load(&ctx.state, id).await?;
     Ok(MapPage {
-        c: chrome(locale, uri, who.0.as_ref()),
+        c: ctx.chrome(who.0.as_ref()),
         round_id: id.0,
-        round_name: view.doc(locale.0).name.clone(),
-        map: view.map(locale.0),
-        preliminary: preliminary_mark(state, &view.publication, locale.0).await?,
+        round_name: view.doc(ctx.lang).name.clone(),
+        map: view.map(ctx.lang),
+        preliminary: preliminary_mark(ctx, &view.publication).await?,
     })
 }
 
@@ -301,24 +266,18 @@ pub struct MonitoringCards {
     kpis: Vec<KpiCard>,
 }
 
-pub async fn monitoring(
-    State(state): State<AppState>,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: Uri,
-) -> Result<MonitoringPage, AppError> {
-    let lang = locale.0;
-    let (version, monitoring) = crate::views::cache::current_monitoring(&state).await?;
-    let cards = match state.views.monitoring_cards.get(version, &lang) {
+pub async fn monitoring(ctx: PageCtx, who: MaybeSignedIn) -> Result<MonitoringPage, AppError> {
+    let (version, monitoring) = crate::views::cache::current_monitoring(&ctx.state).await?;
+    let cards = match ctx.state.views.monitoring_cards.get(version, &ctx.lang) {
         Some(cards) => cards,
         None => {
-            let cards = Arc::new(monitoring_cards(&monitoring, lang));
-            state.views.monitoring_cards.put(version, lang, cards.clone());
+            let cards = Arc::new(monitoring_cards(&monitoring, ctx.lang));
+            ctx.state.views.monitoring_cards.put(version, ctx.lang, cards.clone());
             cards
         }
     };
     Ok(MonitoringPage {
-        c: chrome(locale, &uri, who.0.as_ref()),
+        c: ctx.chrome(who.0.as_ref()),
         year: cards.year,
         alerts: cards.alerts.clone(),
         kpis: cards.kpis.clone(),
@@ -433,28 +392,25 @@ pub struct ChangesQuery {
 /// What a correction changed: a publication (the latest by default) against the
 /// one it supersedes.
 pub async fn changes(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     Path(id): Path<i64>,
     axum::extract::Query(query): axum::extract::Query<ChangesQuery>,
-    locale: Locale,
     who: MaybeSignedIn,
-    uri: Uri,
 ) -> Result<ChangesPage, AppError> {
-    let lang = locale.0;
-    let view = round::load(&state, RoundId(id)).await?;
-    let list = state.store.publications(RoundId(id)).await?;
+    let view = round::load(&ctx.state, RoundId(id)).await?;
+    let list = ctx.state.store.publications(RoundId(id)).await?;
     let shown = match query.publication {
         Some(p) => list.iter().find(|info| info.id.0 == p).ok_or(AppError::NotFound)?,
         None => list.first().ok_or(AppError::NotFound)?,
     };
     let describe = |info: &chiso_store::PublicationInfo| {
-        format!("{} · {}", crate::i18n::format_datetime(info.published_at, lang), info.decision)
+        format!("{} · {}", crate::i18n::format_datetime(info.published_at, ctx.lang), info.decision)
     };
     let doc = |json: &str| -> Result<crate::views::results::ResultsDoc, AppError> {
         serde_json::from_str(json)
             .map_err(|e| AppError::Internal(format!("a stored publication cannot be read: {e}")))
     };
-    let json = |p: &chiso_store::Publication| match lang {
+    let json = |p: &chiso_store::Publication| match ctx.lang {
         chiso_core::Lang::Vi => p.results_json_vi.clone(),
         chiso_core::Lang::En => p.results_json_en.clone(),
     };
@@ -462,8 +418,8 @@ pub async fn changes(
     let replaces_preliminary = list.iter().any(|info| Some(info.id) == shown.supersedes && info.preliminary);
     let superseded = match shown.supersedes {
         Some(previous) => {
-            let old = state.store.publication(previous).await?.ok_or(AppError::NotFound)?;
-            let new = state.store.publication(shown.id).await?.ok_or(AppError::NotFound)?;
+            let old = ctx.state.store.publication(previous).await?.ok_or(AppError::NotFound)?;
+            let new = ctx.state.store.publication(shown.id).await?.ok_or(AppError::NotFound)?;
             let order = |group: &str| -> Vec<String> {
                 view.assessment
                     .groups
@@ -472,10 +428,10 @@ pub async fn changes(
                     .map(|g| g.framework.indicators.iter().map(|i| i.code.clone()).collect())
                     .unwrap_or_default()
             };
-            let number = |x: Option<f64>| x.map_or("—".to_owned(), |x| lang.number(x, 2));
+            let number = |x: Option<f64>| x.map_or("—".to_owned(), |x| ctx.lang.number(x, 2));
             let rank = |x: Option<usize>| x.map_or("—".to_owned(), |x| x.to_string());
             let band = |group: &str, x: &Option<String>| {
-                x.as_ref().map_or("—".to_owned(), |b| view.band_label(group, b, lang))
+                x.as_ref().map_or("—".to_owned(), |b| view.band_label(group, b, ctx.lang))
             };
             for change in crate::views::changes::diff(&doc(&json(&old))?, &doc(&json(&new))?, order) {
                 rows.push(ChangeRow {
@@ -496,14 +452,14 @@ pub async fn changes(
         None => None,
     };
     Ok(ChangesPage {
-        c: chrome(locale, &uri, who.0.as_ref()),
+        c: ctx.chrome(who.0.as_ref()),
         round_id: id,
-        round_name: view.doc(lang).name.clone(),
+        round_name: view.doc(ctx.lang).name.clone(),
         publications: list
             .iter()
             .map(|info| PublicationRow {
                 id: info.id.0,
-                published_at: crate::i18n::format_datetime(info.published_at, lang),
+                published_at: crate::i18n::format_datetime(info.published_at, ctx.lang),
                 decision: info.decision.clone(),
                 current: info.id == shown.id,
             })
@@ -512,6 +468,6 @@ pub async fn changes(
         superseded,
         replaces_preliminary,
         rows,
-        preliminary: preliminary_mark(&state, &view.publication, lang).await?,
+        preliminary: preliminary_mark(&ctx, &view.publication).await?,
     })
 }

@@ -1,18 +1,18 @@
 //! Signing in and out, and the language switch.
 
-use super::{Chrome, chrome};
+use super::{Chrome, PageCtx};
 use crate::auth::{self, ClientAddress, MaybeSignedIn, random_token, same_secret};
 use crate::cookies;
 use crate::error::{AppError, safe_next};
 use crate::extract::check_form;
 use crate::form::Form;
-use crate::i18n::{Locale, parse_lang};
+use crate::i18n::parse_lang;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chiso_store::{MAX_USERNAME_CHARS, Role};
 use serde::Deserialize;
@@ -54,25 +54,17 @@ fn landing(role: Role) -> &'static str {
 
 /// The sign-in form. Before a session exists, CSRF protection is a random token
 /// in both a cookie and the form (double submit).
-pub async fn login_form(
-    State(state): State<AppState>,
-    Query(query): Query<NextQuery>,
-    locale: Locale,
-    who: MaybeSignedIn,
-    uri: Uri,
-) -> Response {
+pub async fn login_form(ctx: PageCtx, Query(query): Query<NextQuery>, who: MaybeSignedIn) -> Response {
     if let Some(who) = &who.0 {
         let next =
             query.next.as_deref().map_or_else(|| landing(who.user.role).to_owned(), |n| safe_next(Some(n)));
         return redirect(&next, &[]);
     }
-    login_page(&state, locale, &uri, query.next.as_deref(), "", None, StatusCode::OK)
+    login_page(&ctx, query.next.as_deref(), "", None, StatusCode::OK)
 }
 
 fn login_page(
-    state: &AppState,
-    locale: Locale,
-    uri: &Uri,
+    ctx: &PageCtx,
     next: Option<&str>,
     username: &str,
     error: Option<String>,
@@ -80,14 +72,14 @@ fn login_page(
 ) -> Response {
     let token = random_token();
     let page = LoginPage {
-        c: chrome(locale, uri, None),
+        c: ctx.chrome(None),
         login_csrf: token.clone(),
         // Empty: each role's own landing page after sign-in.
         next: next.map(|n| safe_next(Some(n))).unwrap_or_default(),
         username: username.to_owned(),
         error,
     };
-    let cookie = cookies::set(cookies::LOGIN_CSRF, &token, 3600, state.config.secure_cookies);
+    let cookie = cookies::set(cookies::LOGIN_CSRF, &token, 3600, ctx.state.config.secure_cookies);
     let mut response = (status, page).into_response();
     if let Ok(value) = cookie.parse() {
         response.headers_mut().append(SET_COOKIE, value);
@@ -108,14 +100,11 @@ pub struct LoginForm {
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    locale: Locale,
-    uri: Uri,
+    ctx: PageCtx,
     headers: HeaderMap,
     ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let cookie_token = cookies::get(&headers, cookies::LOGIN_CSRF).unwrap_or_default();
     if auth::cross_site(&headers) || cookie_token.is_empty() || !same_secret(cookie_token, &form.csrf) {
         return Err(AppError::Csrf);
@@ -131,29 +120,31 @@ pub async fn login(
     // Counted before the password is checked, so parallel guesses cannot share one
     // count: per username from this address (an attacker elsewhere cannot lock the
     // owner out), and per address over all usernames (no spraying).
-    let window = state.config.login_window_ms;
+    let window = ctx.state.config.login_window_ms;
     let address_key = format!("addr|{address}");
     let user_key = format!("user|{username}|{address}");
-    let by_address = state
+    let by_address = ctx
+        .state
         .store
-        .count_login_attempt(&address_key, window, state.config.max_login_failures_per_address)
+        .count_login_attempt(&address_key, window, ctx.state.config.max_login_failures_per_address)
         .await?;
-    let by_user = state.store.count_login_attempt(&user_key, window, state.config.max_login_failures).await?;
+    let by_user =
+        ctx.state.store.count_login_attempt(&user_key, window, ctx.state.config.max_login_failures).await?;
     if !by_address.allowed || !by_user.allowed {
         let retry_after_ms = if by_user.allowed { by_address.retry_after_ms } else { by_user.retry_after_ms };
         tracing::warn!(username, %address, "sign-in refused: too many failures");
         return Err(AppError::TooManyAttempts { retry_after_s: (retry_after_ms + 999) / 1000 });
     }
-    let user = state.store.user_by_username(username).await?;
+    let user = ctx.state.store.user_by_username(username).await?;
     // A missing user costs as much time as a wrong password.
     let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let valid = auth::verify_password_async(&state, hash, form.password.clone()).await?;
+    let valid = auth::verify_password_async(&ctx.state, hash, form.password.clone()).await?;
     match user {
         Some(user) if valid && !user.disabled => {
-            state.store.forgive_login_attempts(&user_key, true).await?;
-            state.store.forgive_login_attempts(&address_key, false).await?;
-            state.store.clear_login_failures(username).await?;
-            let cookie = auth::start_session(&state, &user).await?;
+            ctx.state.store.forgive_login_attempts(&user_key, true).await?;
+            ctx.state.store.forgive_login_attempts(&address_key, false).await?;
+            ctx.state.store.clear_login_failures(username).await?;
+            let cookie = auth::start_session(&ctx.state, &user).await?;
             tracing::info!(user = %user.id, "signed in");
             let next = if form.next.is_empty() {
                 landing(user.role).to_owned()
@@ -163,20 +154,12 @@ pub async fn login(
             Ok(redirect(&next, &[cookie, cookies::set(cookies::LOGIN_CSRF, "", 0, false)]))
         }
         _ => {
-            state.store.record_login_failure(username).await?;
-            let message = lang.pick(
+            ctx.state.store.record_login_failure(username).await?;
+            let message = ctx.lang.pick(
                 "Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đã bị khoá).",
                 "Wrong username or password (or the account is disabled).",
             );
-            Ok(login_page(
-                &state,
-                locale,
-                &uri,
-                Some(&form.next),
-                username,
-                Some(message.into()),
-                StatusCode::UNAUTHORIZED,
-            ))
+            Ok(login_page(&ctx, Some(&form.next), username, Some(message.into()), StatusCode::UNAUTHORIZED))
         }
     }
 }

@@ -3,13 +3,11 @@
 use super::{actor_name, actor_names};
 use crate::error::AppError;
 use crate::extract::AdminUser;
-use crate::i18n::{Locale, format_datetime, parse_date_ms};
-use crate::pages::{Chrome, chrome};
-use crate::state::AppState;
+use crate::i18n::{format_datetime, parse_date_ms};
+use crate::pages::{Chrome, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use axum::http::Uri;
+use axum::extract::Query;
 use chiso_store::{AuditFilter, DEFAULT_AUDIT_LIMIT};
 use serde::Deserialize;
 
@@ -57,18 +55,15 @@ fn shorten(value: Option<serde_json::Value>) -> String {
 }
 
 pub async fn audit(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Query(query): Query<AuditQuery>,
 ) -> Result<AuditPage, AppError> {
-    let lang = locale.0;
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let date = |s: &str| if s.trim().is_empty() { Ok(None) } else { parse_date_ms(s).map(Some).ok_or(()) };
     let (since, until) = (date(&query.since), date(&query.until));
     let error = (since.is_err() || until.is_err())
-        .then(|| lang.pick("Ngày phải có dạng 2024-12-31.", "Dates are written 2024-12-31.").to_owned());
+        .then(|| ctx.lang.pick("Ngày phải có dạng 2024-12-31.", "Dates are written 2024-12-31.").to_owned());
     let filter = AuditFilter {
         actor: text(&query.actor),
         action: text(&query.action),
@@ -79,14 +74,15 @@ pub async fn audit(
         until: until.unwrap_or(None).map(|ms| ms + 86_400_000),
         limit: Some(DEFAULT_AUDIT_LIMIT),
     };
-    let names = actor_names(&state, lang).await?;
-    let rows = state
+    let names = actor_names(&ctx).await?;
+    let rows = ctx
+        .state
         .store
         .audit(&filter)
         .await?
         .into_iter()
         .map(|e| AuditRow {
-            at: format_datetime(e.at, lang),
+            at: format_datetime(e.at, ctx.lang),
             actor: format!("{} ({})", actor_name(&names, e.actor.clone()), e.actor),
             action: e.action,
             entity: e.entity,
@@ -95,11 +91,5 @@ pub async fn audit(
             after: shorten(e.after),
         })
         .collect();
-    Ok(AuditPage {
-        c: chrome(locale, &uri, Some(&who)),
-        filter: query,
-        error,
-        rows,
-        limit: DEFAULT_AUDIT_LIMIT,
-    })
+    Ok(AuditPage { c: ctx.chrome(Some(&who)), filter: query, error, rows, limit: DEFAULT_AUDIT_LIMIT })
 }

@@ -14,16 +14,15 @@ pub use rounds::{PublishForm, publish, round, upload_round};
 pub use tokens::{create_token, revoke_token, tokens};
 pub use users::{add_user, set_password, update_user, users};
 
-use super::{Chrome, chrome};
+use super::{Chrome, PageCtx};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::StaffUser;
-use crate::i18n::{Locale, format_datetime};
-use crate::state::AppState;
+use crate::i18n::format_datetime;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_store::{RoundStatus, StoreError};
@@ -53,13 +52,13 @@ fn notice_text(code: Option<&str>, lang: Lang) -> Option<String> {
 }
 
 /// Readable names of actors: `user:3` → `lan`, `token:2` → `token 2 (Hệ thống …)`.
-pub async fn actor_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
+pub async fn actor_names(ctx: &PageCtx) -> Result<HashMap<String, String>, AppError> {
     let mut names: HashMap<String, String> =
-        state.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect();
-    for token in state.store.api_tokens().await? {
+        ctx.state.store.users().await?.into_iter().map(|u| (format!("user:{}", u.id), u.username)).collect();
+    for token in ctx.state.store.api_tokens().await? {
         names.insert(format!("token:{}", token.id), format!("token {} ({})", token.id, token.name));
     }
-    names.insert("system".into(), lang.pick("hệ thống", "system").into());
+    names.insert("system".into(), ctx.lang.pick("hệ thống", "system").into());
     Ok(names)
 }
 
@@ -94,15 +93,13 @@ pub struct AdminPage {
 }
 
 async fn admin_page(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     notice: Option<String>,
     errors: Vec<String>,
 ) -> Result<AdminPage, AppError> {
-    let lang = locale.0;
-    let rounds = state
+    let rounds = ctx
+        .state
         .store
         .rounds()
         .await?
@@ -110,14 +107,14 @@ async fn admin_page(
         .map(|r| RoundRow {
             id: r.id.0,
             year: r.year,
-            name: r.name.get(lang).to_owned(),
+            name: r.name.get(ctx.lang).to_owned(),
             status: r.status.code(),
-            status_label: status_label(r.status, lang),
-            created: format_datetime(r.created_at, lang),
+            status_label: status_label(r.status, ctx.lang),
+            created: format_datetime(r.created_at, ctx.lang),
         })
         .collect();
     Ok(AdminPage {
-        c: chrome(locale, uri, Some(who)),
+        c: ctx.chrome(Some(who)),
         user_name: who.user.display_name.clone(),
         role: who.user.role.code(),
         notice,
@@ -127,25 +124,17 @@ async fn admin_page(
 }
 
 pub async fn index(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     StaffUser(who): StaffUser,
-    locale: Locale,
-    uri: Uri,
     Query(query): Query<NoticeQuery>,
 ) -> Result<AdminPage, AppError> {
-    let notice = notice_text(query.notice.as_deref(), locale.0);
-    admin_page(&state, &who, locale, &uri, notice, Vec::new()).await
+    let notice = notice_text(query.notice.as_deref(), ctx.lang);
+    admin_page(&ctx, &who, notice, Vec::new()).await
 }
 
 /// The admin page listing every error of a refused upload (422).
-pub async fn refused(
-    state: &AppState,
-    who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
-    errors: Vec<String>,
-) -> Result<Response, AppError> {
-    let page = admin_page(state, who, locale, uri, None, errors).await?;
+pub async fn refused(ctx: &PageCtx, who: &SignedIn, errors: Vec<String>) -> Result<Response, AppError> {
+    let page = admin_page(ctx, who, None, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 

@@ -4,8 +4,8 @@
 use super::{NoticeQuery, actor_name, actor_names, notice_text, refused, status_label, store_errors};
 use crate::error::AppError;
 use crate::extract::{AdminUser, CsrfForm, CsrfUpload, StaffUser};
-use crate::i18n::{Locale, format_datetime};
-use crate::pages::{Chrome, chrome, see_other};
+use crate::i18n::format_datetime;
+use crate::pages::{Chrome, PageCtx, see_other};
 use crate::state::AppState;
 use crate::upload;
 use crate::views::results::ResultsDoc;
@@ -13,31 +13,28 @@ use crate::views::round::RankRow;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use chiso_io::Files;
 use chiso_store::RoundId;
 use serde::Deserialize;
 
 pub async fn upload_round(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    let limit = state.config.max_upload_bytes as u64 * 4;
-    let files = match upload::package_files(form.files, "assessment.toml", limit) {
-        Ok(files) => files,
-        Err(problem) => return refused(&state, &who, locale, &uri, vec![problem.message(locale.0)]).await,
-    };
-    match state.store.import_round(Files::Memory(files), who.actor()).await {
+    let files =
+        match upload::package_files(form.files, "assessment.toml", ctx.state.config.max_package_bytes()) {
+            Ok(files) => files,
+            Err(problem) => return refused(&ctx, &who, vec![problem.message(ctx.lang)]).await,
+        };
+    match ctx.state.store.import_round(Files::Memory(files), who.actor()).await {
         Ok(id) => {
             tracing::info!(round = %id, user = %who.user.id, "round imported");
             Ok(see_other(&format!("/admin/rounds/{id}?notice=imported")))
         }
-        Err(error) => match store_errors(&error, locale.0) {
-            Some(errors) => refused(&state, &who, locale, &uri, errors).await,
+        Err(error) => match store_errors(&error, ctx.lang) {
+            Some(errors) => refused(&ctx, &who, errors).await,
             None => Err(error.into()),
         },
     }
@@ -71,20 +68,17 @@ pub struct PreviewGroup {
 /// A round's provisional results. Not public while a draft: staff only (a
 /// reporter sees only their own unit, on /work, until the round is published).
 pub async fn round(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     StaffUser(who): StaffUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     Query(query): Query<NoticeQuery>,
 ) -> Result<RoundPage, AppError> {
-    let lang = locale.0;
     let id = RoundId(id);
-    let round = state.store.round(id).await?.ok_or(AppError::NotFound)?;
-    let package = state.store.round_package(id).await?;
+    let round = ctx.state.store.round(id).await?.ok_or(AppError::NotFound)?;
+    let package = ctx.state.store.round_package(id).await?;
     let results = package.score().map_err(|e| AppError::Internal(e.to_string()))?;
     let mut json = Vec::new();
-    chiso_io::render::json::write(&mut json, &package.assessment, &results, &package.kpi_sources, lang)
+    chiso_io::render::json::write(&mut json, &package.assessment, &results, &package.kpi_sources, ctx.lang)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let doc: ResultsDoc = serde_json::from_slice(&json).map_err(|e| AppError::Internal(e.to_string()))?;
     let band_label = |group: &str, band: &str| {
@@ -94,7 +88,7 @@ pub async fn round(
             .iter()
             .find(|g| g.code == group)
             .and_then(|g| g.framework.bands.iter().find(|b| b.code == band))
-            .map_or_else(|| band.to_owned(), |b| b.label.get(lang).to_owned())
+            .map_or_else(|| band.to_owned(), |b| b.label.get(ctx.lang).to_owned())
     };
     let groups = doc
         .groups
@@ -103,7 +97,7 @@ pub async fn round(
             code: g.code.clone(),
             name: g.name.clone(),
             unit_count: g.units,
-            mean_text: g.mean.map_or("—".into(), |m| lang.number(m, 2)),
+            mean_text: g.mean.map_or("—".into(), |m| ctx.lang.number(m, 2)),
             rows: doc
                 .units
                 .iter()
@@ -113,7 +107,7 @@ pub async fn round(
                     code: u.code.clone(),
                     name: u.name.clone(),
                     total: u.total.unwrap_or(f64::NAN),
-                    total_text: lang.number(u.total.unwrap_or(f64::NAN), 2),
+                    total_text: ctx.lang.number(u.total.unwrap_or(f64::NAN), 2),
                     band: u.band.clone(),
                     band_label: band_label(&g.code, &u.band),
                     change: None,
@@ -124,26 +118,32 @@ pub async fn round(
                 .collect(),
         })
         .collect();
-    let names = actor_names(&state, lang).await?;
-    let publications = state
+    let names = actor_names(&ctx).await?;
+    let publications = ctx
+        .state
         .store
         .publications(id)
         .await?
         .into_iter()
         .map(|p| {
-            (p.id.0, format_datetime(p.published_at, lang), actor_name(&names, p.published_by), p.decision)
+            (
+                p.id.0,
+                format_datetime(p.published_at, ctx.lang),
+                actor_name(&names, p.published_by),
+                p.decision,
+            )
         })
         .collect();
     Ok(RoundPage {
-        c: chrome(locale, &uri, Some(&who)),
+        c: ctx.chrome(Some(&who)),
         id: id.0,
         year: round.year,
-        name: round.name.get(lang).to_owned(),
+        name: round.name.get(ctx.lang).to_owned(),
         status: round.status.code(),
-        status_label: status_label(round.status, lang),
-        created: format_datetime(round.created_at, lang),
+        status_label: status_label(round.status, ctx.lang),
+        created: format_datetime(round.created_at, ctx.lang),
         created_by: actor_name(&names, round.created_by),
-        notice: notice_text(query.notice.as_deref(), lang),
+        notice: notice_text(query.notice.as_deref(), ctx.lang),
         groups,
         publications,
     })

@@ -3,13 +3,13 @@
 use crate::auth::{OBSERVATIONS_WRITE, SignedIn, random_token, sha256_hex};
 use crate::error::AppError;
 use crate::extract::{AdminUser, CsrfForm};
-use crate::i18n::{Locale, format_datetime};
-use crate::pages::{Chrome, chrome, see_other};
+use crate::i18n::format_datetime;
+use crate::pages::{Chrome, PageCtx, see_other};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_store::NewApiToken;
 use serde::Deserialize;
@@ -34,15 +34,13 @@ pub struct TokensPage {
 }
 
 async fn tokens_page(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     new_token: Option<String>,
     error: Option<String>,
 ) -> Result<TokensPage, AppError> {
-    let lang = locale.0;
-    let tokens = state
+    let tokens = ctx
+        .state
         .store
         .api_tokens()
         .await?
@@ -51,21 +49,16 @@ async fn tokens_page(
             id: t.id.0,
             name: t.name,
             scopes: t.scopes.join(" "),
-            created: format_datetime(t.created_at, lang),
-            last_used: t.last_used_at.map(|ms| format_datetime(ms, lang)).unwrap_or_else(|| "—".into()),
+            created: format_datetime(t.created_at, ctx.lang),
+            last_used: t.last_used_at.map(|ms| format_datetime(ms, ctx.lang)).unwrap_or_else(|| "—".into()),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
-    Ok(TokensPage { c: chrome(locale, uri, Some(who)), new_token, error, tokens })
+    Ok(TokensPage { c: ctx.chrome(Some(who)), new_token, error, tokens })
 }
 
-pub async fn tokens(
-    State(state): State<AppState>,
-    AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
-) -> Result<TokensPage, AppError> {
-    tokens_page(&state, &who, locale, &uri, None, None).await
+pub async fn tokens(ctx: PageCtx, AdminUser(who): AdminUser) -> Result<TokensPage, AppError> {
+    tokens_page(&ctx, &who, None, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,23 +70,21 @@ pub struct TokenForm {
 }
 
 pub async fn create_token(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, AppError> {
     if form.name.trim().is_empty() {
-        let message = locale.0.pick("Cần tên hệ thống dùng khoá.", "Name the system that uses the token.");
-        let page = tokens_page(&state, &who, locale, &uri, None, Some(message.into())).await?;
+        let message = ctx.lang.pick("Cần tên hệ thống dùng khoá.", "Name the system that uses the token.");
+        let page = tokens_page(&ctx, &who, None, Some(message.into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let token = random_token();
     let scopes = form.scope.into_iter().filter(|s| s == OBSERVATIONS_WRITE).collect();
     let new = NewApiToken { name: form.name.trim().to_owned(), token_hash: sha256_hex(&token), scopes };
-    state.store.create_api_token(&new, who.actor()).await?;
+    ctx.state.store.create_api_token(&new, who.actor()).await?;
     // Shown once, in this response only; the page is not cached.
-    let page = tokens_page(&state, &who, locale, &uri, Some(token), None).await?;
+    let page = tokens_page(&ctx, &who, Some(token), None).await?;
     let mut response = page.into_response();
     response
         .headers_mut()

@@ -4,13 +4,11 @@ use super::{NoticeQuery, notice_text};
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
 use crate::extract::{AdminUser, CsrfForm};
-use crate::i18n::Locale;
-use crate::pages::{Chrome, chrome, see_other};
-use crate::state::AppState;
+use crate::pages::{Chrome, PageCtx, see_other};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_store::{NewUser, Role, StoreError, UserId};
@@ -46,14 +44,13 @@ fn roles(lang: Lang) -> Vec<(&'static str, &'static str)> {
 }
 
 async fn users_page(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<UsersPage, AppError> {
-    let users = state
+    let users = ctx
+        .state
         .store
         .users()
         .await?
@@ -67,17 +64,15 @@ async fn users_page(
             disabled: u.disabled,
         })
         .collect();
-    Ok(UsersPage { c: chrome(locale, uri, Some(who)), notice, error, users, roles: roles(locale.0) })
+    Ok(UsersPage { c: ctx.chrome(Some(who)), notice, error, users, roles: roles(ctx.lang) })
 }
 
 pub async fn users(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Query(query): Query<NoticeQuery>,
 ) -> Result<UsersPage, AppError> {
-    users_page(&state, &who, locale, &uri, notice_text(query.notice.as_deref(), locale.0), None).await
+    users_page(&ctx, &who, notice_text(query.notice.as_deref(), ctx.lang), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,18 +114,15 @@ fn user_problem(form: &UserForm, lang: Lang, new: bool) -> Option<String> {
 }
 
 pub async fn add_user(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
-    if let Some(problem) = user_problem(&form, lang, true) {
-        let page = users_page(&state, &who, locale, &uri, None, Some(problem)).await?;
+    if let Some(problem) = user_problem(&form, ctx.lang, true) {
+        let page = users_page(&ctx, &who, None, Some(problem)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let password_hash = auth::hash_password_async(&state, form.password.clone()).await?;
+    let password_hash = auth::hash_password_async(&ctx.state, form.password.clone()).await?;
     let new = NewUser {
         username: form.username.trim().to_owned(),
         display_name: form.display_name.trim().to_owned(),
@@ -138,14 +130,14 @@ pub async fn add_user(
         role: form.role.parse().map_err(AppError::BadRequest)?,
         unit_code: Some(form.unit_code.trim().to_owned()).filter(|u| !u.is_empty()),
     };
-    match state.store.create_user(&new, who.actor()).await {
+    match ctx.state.store.create_user(&new, who.actor()).await {
         Ok(_) => Ok(see_other("/admin/users?notice=user-added")),
         Err(error @ (StoreError::Conflict(_) | StoreError::InvalidInput(_))) => {
             let status = match error {
                 StoreError::Conflict(_) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            let page = users_page(&state, &who, locale, &uri, None, error.message(lang)).await?;
+            let page = users_page(&ctx, &who, None, error.message(ctx.lang)).await?;
             Ok((status, page).into_response())
         }
         Err(error) => Err(error.into()),
@@ -153,32 +145,29 @@ pub async fn add_user(
 }
 
 pub async fn update_user(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
-    if let Some(problem) = user_problem(&form, lang, false) {
-        let page = users_page(&state, &who, locale, &uri, None, Some(problem)).await?;
+    if let Some(problem) = user_problem(&form, ctx.lang, false) {
+        let page = users_page(&ctx, &who, None, Some(problem)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let id = UserId(id);
     let role: Role = form.role.parse().map_err(AppError::BadRequest)?;
     let disabled = form.disabled.is_some();
     if id == who.user.id && (role != Role::Admin || disabled) {
-        let message = lang.pick(
+        let message = ctx.lang.pick(
             "Không thể tự bỏ quyền quản trị hoặc tự khoá tài khoản của mình.",
             "You cannot remove your own admin role or disable yourself.",
         );
-        let page = users_page(&state, &who, locale, &uri, None, Some(message.into())).await?;
+        let page = users_page(&ctx, &who, None, Some(message.into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let unit = Some(form.unit_code.trim().to_owned()).filter(|u| !u.is_empty());
-    state.store.update_user(id, form.display_name.trim(), role, unit.as_deref(), who.actor()).await?;
-    state.store.set_user_disabled(id, disabled, who.actor()).await?;
+    ctx.state.store.update_user(id, form.display_name.trim(), role, unit.as_deref(), who.actor()).await?;
+    ctx.state.store.set_user_disabled(id, disabled, who.actor()).await?;
     Ok(see_other("/admin/users?notice=user-saved"))
 }
 
@@ -189,20 +178,18 @@ pub struct PasswordForm {
 }
 
 pub async fn set_password(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     if form.password.chars().count() < MIN_PASSWORD_CHARS {
         let message =
-            locale.0.pick("Mật khẩu cần ít nhất 8 ký tự.", "The password needs 8 characters or more.");
-        let page = users_page(&state, &who, locale, &uri, None, Some(message.into())).await?;
+            ctx.lang.pick("Mật khẩu cần ít nhất 8 ký tự.", "The password needs 8 characters or more.");
+        let page = users_page(&ctx, &who, None, Some(message.into())).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let hash = auth::hash_password_async(&state, form.password).await?;
-    state.store.set_password_hash(UserId(id), &hash, Some(&who.session.id_hash), who.actor()).await?;
+    let hash = auth::hash_password_async(&ctx.state, form.password).await?;
+    ctx.state.store.set_password_hash(UserId(id), &hash, Some(&who.session.id_hash), who.actor()).await?;
     Ok(see_other("/admin/users?notice=password-set"))
 }

@@ -8,11 +8,8 @@ use super::refused_on_form;
 use super::verification::{forbidden_on_form, verifier_of, workflow_actor};
 use crate::error::AppError;
 use crate::extract::{AppraiserUser, CsrfForm};
-use crate::i18n::Locale;
-use crate::pages::see_other;
-use crate::state::AppState;
-use axum::extract::{Path, State};
-use axum::http::Uri;
+use crate::pages::{PageCtx, see_other};
+use axum::extract::Path;
 use axum::response::Response;
 use chiso_core::workflow::{Action, authorise};
 use chiso_store::{AppraisalChange, Role, RoundId, Stage};
@@ -31,14 +28,12 @@ pub struct AppraiseForm {
 }
 
 pub async fn appraise(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AppraiserUser(who): AppraiserUser,
-    locale: Locale,
-    uri: Uri,
     Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<AppraiseForm>,
 ) -> Result<Response, AppError> {
-    let verifier = verifier_of(&state, RoundId(id), &unit, &form.indicator).await?;
+    let verifier = verifier_of(&ctx.state, RoundId(id), &unit, &form.indicator).await?;
     let action = Action::Appraise {
         unit: unit.clone(),
         indicator: form.indicator.trim().to_owned(),
@@ -46,7 +41,7 @@ pub async fn appraise(
         verifier,
     };
     if let Err(refusal) = authorise(&workflow_actor(&who), &action) {
-        return forbidden_on_form(&state, &who, locale, &uri, id, &unit, refusal).await;
+        return forbidden_on_form(&ctx, &who, id, &unit, refusal).await;
     }
     let change = AppraisalChange {
         indicator: form.indicator.clone(),
@@ -55,20 +50,20 @@ pub async fn appraise(
         expected_version: form.version,
     };
     // After approval a change is a correction, which only an admin makes.
-    let stage = state.store.workflow(RoundId(id)).await?.ok_or(AppError::NotFound)?.stage;
+    let stage = ctx.state.store.workflow(RoundId(id)).await?.ok_or(AppError::NotFound)?.stage;
     let correction = matches!(stage, Stage::Approved | Stage::Published);
     let result = if correction {
         who.require(&[Role::Admin])?;
-        state.store.correct(RoundId(id), &unit, &change, who.actor()).await
+        ctx.state.store.correct(RoundId(id), &unit, &change, who.actor()).await
     } else {
-        state.store.appraise(RoundId(id), &unit, &change, who.actor()).await
+        ctx.state.store.appraise(RoundId(id), &unit, &change, who.actor()).await
     };
     let message = if correction { "corrected" } else { "appraised" };
     match result {
         Ok(()) => {
             Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message={message}#i-{}", form.indicator)))
         }
-        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => refused_on_form(&ctx, &who, id, &unit, error).await,
     }
 }
 
@@ -82,10 +77,8 @@ pub struct StepForm {
 
 /// Returns a unit with comments, or finalises its appraisal.
 pub async fn step(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AppraiserUser(who): AppraiserUser,
-    locale: Locale,
-    uri: Uri,
     Path((id, unit)): Path<(i64, String)>,
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
@@ -96,15 +89,15 @@ pub async fn step(
         other => return Err(AppError::BadRequest(format!("unknown action {other:?}"))),
     };
     if let Err(refusal) = authorise(&workflow_actor(&who), &action) {
-        return forbidden_on_form(&state, &who, locale, &uri, id, &unit, refusal).await;
+        return forbidden_on_form(&ctx, &who, id, &unit, refusal).await;
     }
     let (result, message) = match form.action.as_str() {
-        "return" => (state.store.return_unit(round, &unit, &form.comment, who.actor()).await, "returned"),
-        "finalise" => (state.store.finalise_unit(round, &unit, who.actor()).await, "finalised"),
+        "return" => (ctx.state.store.return_unit(round, &unit, &form.comment, who.actor()).await, "returned"),
+        "finalise" => (ctx.state.store.finalise_unit(round, &unit, who.actor()).await, "finalised"),
         other => return Err(AppError::BadRequest(format!("unknown action {other:?}"))),
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message={message}"))),
-        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => refused_on_form(&ctx, &who, id, &unit, error).await,
     }
 }

@@ -4,13 +4,11 @@
 use super::{MessageQuery, can_appraise, message_text, stage_label, state_label};
 use crate::auth::SignedIn;
 use crate::error::AppError;
-use crate::i18n::{Locale, format_datetime};
-use crate::pages::{Chrome, chrome, see_other};
-use crate::state::AppState;
+use crate::i18n::format_datetime;
+use crate::pages::{Chrome, PageCtx, see_other};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_store::{Role, RoundId, Stage, UnitState};
@@ -33,19 +31,13 @@ pub struct WorkIndexPage {
     rounds: Vec<WorkRound>,
 }
 
-pub async fn index(
-    State(state): State<AppState>,
-    who: SignedIn,
-    locale: Locale,
-    uri: Uri,
-) -> Result<WorkIndexPage, AppError> {
-    let lang = locale.0;
+pub async fn index(ctx: PageCtx, who: SignedIn) -> Result<WorkIndexPage, AppError> {
     let mut rounds = Vec::new();
-    for round in state.store.rounds().await? {
-        let Some(workflow) = state.store.workflow(round.id).await? else { continue };
+    for round in ctx.state.store.rounds().await? {
+        let Some(workflow) = ctx.state.store.workflow(round.id).await? else { continue };
         let own_unit = match (&who.user.role, &who.user.unit_code) {
             (Role::Reporter, Some(unit)) => {
-                let progress = state.store.unit_progress(round.id).await?;
+                let progress = ctx.state.store.unit_progress(round.id).await?;
                 if !progress.iter().any(|p| &p.unit == unit && p.assigned) {
                     continue;
                 }
@@ -56,13 +48,13 @@ pub async fn index(
         rounds.push(WorkRound {
             id: round.id.0,
             year: round.year,
-            name: round.name.get(lang).to_owned(),
+            name: round.name.get(ctx.lang).to_owned(),
             stage: workflow.stage.code(),
-            stage_label: stage_label(workflow.stage, lang),
+            stage_label: stage_label(workflow.stage, ctx.lang),
             own_unit,
         });
     }
-    Ok(WorkIndexPage { c: chrome(locale, &uri, Some(&who)), rounds })
+    Ok(WorkIndexPage { c: ctx.chrome(Some(&who)), rounds })
 }
 
 // ---- the progress board ------------------------------------------------------------------
@@ -120,21 +112,18 @@ fn date_input(ms: Option<i64>) -> String {
 }
 
 pub(super) async fn board_page(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     message: Option<String>,
 ) -> Result<BoardPage, AppError> {
-    let lang = locale.0;
     let round_id = RoundId(id);
-    let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    let workflow = state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
-    let units = state.store.round_units(round_id).await?;
-    let groups = state.store.round_groups(round_id).await?;
-    let progress = state.store.unit_progress(round_id).await?;
-    let now = state.store.clock().now_ms();
+    let round = ctx.state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let workflow = ctx.state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
+    let units = ctx.state.store.round_units(round_id).await?;
+    let groups = ctx.state.store.round_groups(round_id).await?;
+    let progress = ctx.state.store.unit_progress(round_id).await?;
+    let now = ctx.state.store.clock().now_ms();
     let deadline = match workflow.stage {
         Stage::Open => workflow.deadlines.self_assessment,
         Stage::Appraisal => workflow.deadlines.appraisal,
@@ -156,13 +145,13 @@ pub(super) async fn board_page(
                     name: units
                         .iter()
                         .find(|u| u.code == p.unit)
-                        .map(|u| u.name.get(lang).to_owned())
+                        .map(|u| u.name.get(ctx.lang).to_owned())
                         .unwrap_or_default(),
                     assigned: p.assigned,
                     state: p.state.code(),
-                    state_label: state_label(p.state, lang),
+                    state_label: state_label(p.state, ctx.lang),
                     overdue: p.assigned && waiting(p.state) && deadline.is_some_and(|d| now > d),
-                    updated: format_datetime(p.updated_at, lang),
+                    updated: format_datetime(p.updated_at, ctx.lang),
                 })
                 .collect();
             let counts = UnitState::ALL
@@ -170,19 +159,19 @@ pub(super) async fn board_page(
                 .map(|s| {
                     (
                         s.code(),
-                        state_label(*s, lang),
+                        state_label(*s, ctx.lang),
                         units.iter().filter(|u| u.assigned && u.state == s.code()).count(),
                     )
                 })
                 .collect();
-            BoardGroup { code: g.code.clone(), name: g.name.get(lang).to_owned(), counts, units }
+            BoardGroup { code: g.code.clone(), name: g.name.get(ctx.lang).to_owned(), counts, units }
         })
         .collect();
     let next_stage = match workflow.stage {
-        Stage::Draft => Some(("open", lang.pick("Mở tự đánh giá", "Open self-assessment"))),
-        Stage::Open => Some(("appraisal", lang.pick("Chuyển sang thẩm định", "Start appraisal"))),
+        Stage::Draft => Some(("open", ctx.lang.pick("Mở tự đánh giá", "Open self-assessment"))),
+        Stage::Open => Some(("appraisal", ctx.lang.pick("Chuyển sang thẩm định", "Start appraisal"))),
         Stage::Appraisal | Stage::Preliminary => {
-            Some(("approved", lang.pick("Phê duyệt kết quả", "Approve the results")))
+            Some(("approved", ctx.lang.pick("Phê duyệt kết quả", "Approve the results")))
         }
         _ => None,
     };
@@ -195,7 +184,7 @@ pub(super) async fn board_page(
                 units
                     .iter()
                     .find(|u| u.code == p.unit)
-                    .map(|u| u.name.get(lang).to_owned())
+                    .map(|u| u.name.get(ctx.lang).to_owned())
                     .unwrap_or_default(),
             )
         })
@@ -205,29 +194,29 @@ pub(super) async fn board_page(
         && assigned().next().is_some()
         && assigned().all(|p| p.state == UnitState::Appraised);
     let preliminary = (workflow.stage == Stage::Preliminary)
-        .then(|| workflow.contest_deadline.map(|d| format_datetime(d, lang)).unwrap_or_default());
+        .then(|| workflow.contest_deadline.map(|d| format_datetime(d, ctx.lang)).unwrap_or_default());
     let answering = workflow.stage == Stage::Preliminary;
-    let contests = super::contests::contest_rows(state, who, lang, round_id, None, answering).await?;
+    let contests = super::contests::contest_rows(ctx, who, round_id, None, answering).await?;
     Ok(BoardPage {
-        c: chrome(locale, uri, Some(who)),
+        c: ctx.chrome(Some(who)),
         id,
-        name: round.name.get(lang).to_owned(),
+        name: round.name.get(ctx.lang).to_owned(),
         stage: workflow.stage.code(),
-        stage_label: stage_label(workflow.stage, lang),
+        stage_label: stage_label(workflow.stage, ctx.lang),
         deadlines: [
             (
                 "self_deadline".into(),
-                lang.pick("Hạn tự đánh giá", "Self-assessment deadline"),
+                ctx.lang.pick("Hạn tự đánh giá", "Self-assessment deadline"),
                 date_input(workflow.deadlines.self_assessment),
             ),
             (
                 "appraisal_deadline".into(),
-                lang.pick("Hạn thẩm định", "Appraisal deadline"),
+                ctx.lang.pick("Hạn thẩm định", "Appraisal deadline"),
                 date_input(workflow.deadlines.appraisal),
             ),
             (
                 "approval_deadline".into(),
-                lang.pick("Hạn phê duyệt", "Approval deadline"),
+                ctx.lang.pick("Hạn phê duyệt", "Approval deadline"),
                 date_input(workflow.deadlines.approval),
             ),
         ],
@@ -245,10 +234,8 @@ pub(super) async fn board_page(
 }
 
 pub async fn board(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     who: SignedIn,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     Query(query): Query<MessageQuery>,
 ) -> Result<Response, AppError> {
@@ -256,6 +243,6 @@ pub async fn board(
         let unit = who.user.unit_code.clone().ok_or(AppError::Forbidden)?;
         return Ok(see_other(&format!("/work/rounds/{id}/units/{unit}")));
     }
-    let message = message_text(query.message.as_deref(), locale.0);
-    Ok(board_page(&state, &who, locale, &uri, id, message).await?.into_response())
+    let message = message_text(query.message.as_deref(), ctx.lang);
+    Ok(board_page(&ctx, &who, id, message).await?.into_response())
 }

@@ -11,11 +11,11 @@ use super::{board_page, refused_on_board, refused_on_form, require_unit};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::{AppraiserUser, CsrfForm, CsrfUpload};
-use crate::i18n::{Locale, format_datetime};
-use crate::pages::see_other;
+use crate::i18n::format_datetime;
+use crate::pages::{PageCtx, see_other};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_core::workflow::{self, Action};
@@ -61,19 +61,18 @@ fn status_label(status: ContestStatus, lang: Lang) -> &'static str {
 /// The contests of a round (of one unit when given), as rows in the page's
 /// language; `answering`: whether the stage lets anyone answer now.
 pub(super) async fn contest_rows(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    lang: Lang,
     round: RoundId,
     unit: Option<&str>,
     answering: bool,
 ) -> Result<Vec<ContestRow>, AppError> {
-    let contests = state.store.contests(round, unit).await?;
+    let contests = ctx.state.store.contests(round, unit).await?;
     if contests.is_empty() {
         return Ok(Vec::new());
     }
-    let model = state.store.round_model(round).await?;
-    let names = crate::pages::admin::actor_names(state, lang).await?;
+    let model = ctx.state.store.round_model(round).await?;
+    let names = crate::pages::admin::actor_names(ctx).await?;
     let name_of = |actor: &str| names.get(actor).cloned().unwrap_or_else(|| actor.to_owned());
     let actor = workflow_actor(who);
     let mut unit_names = HashMap::new();
@@ -87,7 +86,9 @@ pub(super) async fn contest_rows(
             });
             let unit_name = unit_names
                 .entry(c.unit.clone())
-                .or_insert_with(|| u.map(|u| model.units[u].name.get(lang).to_owned()).unwrap_or_default())
+                .or_insert_with(|| {
+                    u.map(|u| model.units[u].name.get(ctx.lang).to_owned()).unwrap_or_default()
+                })
                 .clone();
             let answer = Action::AnswerContest {
                 unit: c.unit.clone(),
@@ -99,20 +100,20 @@ pub(super) async fn contest_rows(
             ContestRow {
                 id: c.id,
                 unit_name,
-                indicator_name: indicator.map(|i| i.name.get(lang).to_owned()).unwrap_or_default(),
+                indicator_name: indicator.map(|i| i.name.get(ctx.lang).to_owned()).unwrap_or_default(),
                 reason: c.reason,
-                created: format!("{} · {}", format_datetime(c.created_at, lang), name_of(&c.created_by)),
+                created: format!("{} · {}", format_datetime(c.created_at, ctx.lang), name_of(&c.created_by)),
                 files: c
                     .files
                     .iter()
                     .map(|f| (f.id, format!("{} ({} KB)", f.name, (f.size + 1023) / 1024)))
                     .collect(),
                 status: c.status.code(),
-                status_label: status_label(c.status, lang),
+                status_label: status_label(c.status, ctx.lang),
                 answer_value: c.answer_value.unwrap_or_default(),
                 answer_reason: c.answer_reason.unwrap_or_default(),
                 answered: match (c.answered_at, c.answered_by) {
-                    (Some(at), Some(by)) => format!("{} · {}", format_datetime(at, lang), name_of(&by)),
+                    (Some(at), Some(by)) => format!("{} · {}", format_datetime(at, ctx.lang), name_of(&by)),
                     _ => String::new(),
                 },
                 can_answer: answering
@@ -137,75 +138,68 @@ pub struct PreliminaryForm {
 /// Publishes preliminary results with the notice that announces them and the
 /// last day units may contest them.
 pub async fn publish_preliminary(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     crate::extract::AdminUser(who): crate::extract::AdminUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PreliminaryForm>,
 ) -> Result<Response, AppError> {
     let deadline = super::stages::end_of_day(&form.deadline)?;
-    match state.store.publish_preliminary(RoundId(id), &form.decision, deadline, who.actor()).await {
+    match ctx.state.store.publish_preliminary(RoundId(id), &form.decision, deadline, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/work/rounds/{id}?message=preliminary"))),
-        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+        Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }
 }
 
 /// A unit contests one indicator of its preliminary results: its reason and files.
 pub async fn contest(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     who: SignedIn,
-    locale: Locale,
-    uri: Uri,
     Path((id, unit)): Path<(i64, String)>,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let indicator = form.field("indicator").trim().to_owned();
     let reason = form.field("reason").trim().to_owned();
     let action = Action::Contest { unit: unit.clone(), indicator: indicator.clone(), reason: reason.clone() };
     workflow::authorise(&workflow_actor(&who), &action).map_err(|_| AppError::Forbidden)?;
     let mut files = Vec::new();
     for (name, content) in form.files {
-        match checked_file(name, content, lang) {
+        match checked_file(name, content, ctx.lang) {
             Ok((name, content_type, content)) => files.push(NewFile { name, content_type, content }),
-            Err(problem) => return form_refusal(&state, &who, locale, &uri, id, &unit, problem).await,
+            Err(problem) => return form_refusal(&ctx, &who, id, &unit, problem).await,
         }
     }
     let round = RoundId(id);
-    let open = state.store.contests(round, Some(&unit)).await?;
+    let open = ctx.state.store.contests(round, Some(&unit)).await?;
     if open.iter().any(|c| c.indicator == indicator && c.status == ContestStatus::Open) {
         let problem = format!(
             "{indicator}: {}",
-            lang.pick(
+            ctx.lang.pick(
                 "chỉ số này đã có đề nghị xem xét lại đang chờ trả lời.",
                 "this indicator has a contest awaiting an answer already.",
             )
         );
-        return form_refusal(&state, &who, locale, &uri, id, &unit, problem).await;
+        return form_refusal(&ctx, &who, id, &unit, problem).await;
     }
-    match state.store.contest(round, &unit, &indicator, &reason, files, who.actor()).await {
+    match ctx.state.store.contest(round, &unit, &indicator, &reason, files, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=contested#contests"))),
         Err(StoreError::InvalidInput(_)) => {
             let problem =
-                lang.pick("Hãy chọn một chỉ số của đơn vị.", "Choose one of the unit's indicators.");
-            form_refusal(&state, &who, locale, &uri, id, &unit, problem.into()).await
+                ctx.lang.pick("Hãy chọn một chỉ số của đơn vị.", "Choose one of the unit's indicators.");
+            form_refusal(&ctx, &who, id, &unit, problem.into()).await
         }
-        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => refused_on_form(&ctx, &who, id, &unit, error).await,
     }
 }
 
 /// The unit's form with what was wrong with the contest (422).
 async fn form_refusal(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     unit: &str,
     problem: String,
 ) -> Result<Response, AppError> {
-    let page = super::unit::unit_form_page(state, who, locale, uri, id, unit, None, Some(problem)).await?;
+    let page = super::unit::unit_form_page(ctx, who, id, unit, None, Some(problem)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -223,25 +217,22 @@ pub struct AnswerForm {
 /// An appraiser who verifies the indicator answers a contest: accepted with the
 /// new appraised value, or rejected; with the reason either way.
 pub async fn answer_contest(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AppraiserUser(who): AppraiserUser,
-    locale: Locale,
-    uri: Uri,
     Path((id, contest)): Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let round = RoundId(id);
-    let (unit, indicator) = match state.store.open_contest(round, contest).await {
+    let (unit, indicator) = match ctx.state.store.open_contest(round, contest).await {
         Ok(found) => found,
         Err(StoreError::Conflict(_)) => {
             let message =
-                lang.pick("Đề nghị này đã được trả lời.", "This contest has been answered already.");
-            return board_refusal(&state, &who, locale, &uri, id, StatusCode::CONFLICT, message.into()).await;
+                ctx.lang.pick("Đề nghị này đã được trả lời.", "This contest has been answered already.");
+            return board_refusal(&ctx, &who, id, StatusCode::CONFLICT, message.into()).await;
         }
         Err(error) => return Err(error.into()),
     };
-    let model = state.store.round_model(round).await?;
+    let model = ctx.state.store.round_model(round).await?;
     let verifier = model.units.iter().position(|u| u.code == unit).and_then(|u| {
         let framework = model.framework_of(u);
         framework.find(&indicator).and_then(|i| framework.indicators[i].verifier.clone())
@@ -250,17 +241,8 @@ pub async fn answer_contest(
         "accept" => Some(form.value.trim()),
         "reject" => None,
         _ => {
-            let message = lang.pick("Hãy chọn chấp nhận hoặc không.", "Choose to accept or to reject.");
-            return board_refusal(
-                &state,
-                &who,
-                locale,
-                &uri,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                message.into(),
-            )
-            .await;
+            let message = ctx.lang.pick("Hãy chọn chấp nhận hoặc không.", "Choose to accept or to reject.");
+            return board_refusal(&ctx, &who, id, StatusCode::UNPROCESSABLE_ENTITY, message.into()).await;
         }
     };
     let action = Action::AnswerContest {
@@ -271,34 +253,31 @@ pub async fn answer_contest(
         verifier,
     };
     if let Err(refused) = workflow::authorise(&workflow_actor(&who), &action) {
-        let message = refused.message(lang);
-        return board_refusal(&state, &who, locale, &uri, id, StatusCode::FORBIDDEN, message).await;
+        let message = refused.message(ctx.lang);
+        return board_refusal(&ctx, &who, id, StatusCode::FORBIDDEN, message).await;
     }
     if accept.is_some_and(str::is_empty) {
         let message = format!(
             "{indicator}: {}",
-            lang.pick("chấp nhận cần giá trị thẩm định mới.", "accepting needs the new appraised value.")
+            ctx.lang.pick("chấp nhận cần giá trị thẩm định mới.", "accepting needs the new appraised value.")
         );
-        return board_refusal(&state, &who, locale, &uri, id, StatusCode::UNPROCESSABLE_ENTITY, message)
-            .await;
+        return board_refusal(&ctx, &who, id, StatusCode::UNPROCESSABLE_ENTITY, message).await;
     }
-    match state.store.answer_contest(round, contest, accept, &form.reason, who.actor()).await {
+    match ctx.state.store.answer_contest(round, contest, accept, &form.reason, who.actor()).await {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message=answered#contests"))),
-        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+        Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }
 }
 
 /// The board with why an answer was refused, under `status`.
 async fn board_refusal(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     status: StatusCode,
     message: String,
 ) -> Result<Response, AppError> {
-    let page = board_page(state, who, locale, uri, id, Some(message)).await?;
+    let page = board_page(ctx, who, id, Some(message)).await?;
     Ok((status, page).into_response())
 }
 

@@ -7,12 +7,11 @@ use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::CsrfUpload;
 use crate::extract::UnitEditor;
-use crate::i18n::Locale;
-use crate::pages::see_other;
+use crate::pages::{PageCtx, see_other};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_store::{EvidenceKind, NewEvidence, RoundId};
@@ -25,13 +24,10 @@ const EVIDENCE_EXTENSIONS: &[&str] = &[
 ];
 
 pub async fn add_evidence(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     UnitEditor { who, id, unit }: UnitEditor,
-    locale: Locale,
-    uri: Uri,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let indicator = form.field("indicator").trim().to_owned();
     let reference = NewEvidence::Reference {
         number: form.field("number").trim().to_owned(),
@@ -39,18 +35,18 @@ pub async fn add_evidence(
         summary: form.field("summary").trim().to_owned(),
     };
     let evidence = match form.files.into_iter().next() {
-        Some((name, content)) => match checked_file(name, content, lang) {
+        Some((name, content)) => match checked_file(name, content, ctx.lang) {
             Ok((name, content_type, content)) => NewEvidence::File { name, content_type, content },
             Err(problem) => {
-                let page = unit_form_page(&state, &who, locale, &uri, id, &unit, None, Some(problem)).await?;
+                let page = unit_form_page(&ctx, &who, id, &unit, None, Some(problem)).await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
         },
         None => reference,
     };
-    match state.store.add_evidence(RoundId(id), &unit, &indicator, evidence, who.actor()).await {
+    match ctx.state.store.add_evidence(RoundId(id), &unit, &indicator, evidence, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=evidence#i-{indicator}"))),
-        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => refused_on_form(&ctx, &who, id, &unit, error).await,
     }
 }
 

@@ -11,12 +11,10 @@ use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::CsrfForm;
 use crate::extract::{UnitEditor, UnitReader};
-use crate::i18n::Locale;
-use crate::pages::see_other;
+use crate::pages::{PageCtx, see_other};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
 use chiso_core::framework::{Indicator, Source};
@@ -257,24 +255,21 @@ fn notes(lang: Lang, typed: &[(String, String, i64)], outcome: &ValueSave) -> Ha
 /// Saves the form (only what changed, each from the version shown), or submits it
 /// after a confirmation step.
 pub async fn save(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     UnitEditor { who, id, unit }: UnitEditor,
-    locale: Locale,
-    uri: Uri,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
-    let outcome = match save_typed(&state, &who, round, &unit, &typed).await {
+    let outcome = match save_typed(&ctx.state, &who, round, &unit, &typed).await {
         Ok((outcome, _)) => outcome,
-        Err(error) => return refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => return refused_on_form(&ctx, &who, id, &unit, error).await,
     };
     if !outcome.refused.is_empty() {
         let stale_only = outcome.refused.iter().all(|r| matches!(r.reason, ChangeRefusal::Stale { .. }));
         let status = if stale_only { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-        let feedback = Feedback { fields: notes(lang, &typed, &outcome), ..Default::default() };
-        let page = unit_form_view(&state, &who, locale, &uri, id, &unit, feedback).await?;
+        let feedback = Feedback { fields: notes(ctx.lang, &typed, &outcome), ..Default::default() };
+        let page = unit_form_view(&ctx, &who, id, &unit, feedback).await?;
         return Ok((status, page).into_response());
     }
     if !form.contains_key("submit") {
@@ -282,22 +277,25 @@ pub async fn save(
     }
     if !form.contains_key("confirm") {
         let feedback = Feedback { check_gaps: true, confirm: true, ..Default::default() };
-        let page = unit_form_view(&state, &who, locale, &uri, id, &unit, feedback).await?;
+        let page = unit_form_view(&ctx, &who, id, &unit, feedback).await?;
         let status = if page.confirm { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
         return Ok((status, page).into_response());
     }
-    match state.store.submit_unit(round, &unit, who.actor()).await {
+    match ctx.state.store.submit_unit(round, &unit, who.actor()).await {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=submitted"))),
         Err(StoreError::Refused(_)) => {
             let feedback = Feedback { check_gaps: true, ..Default::default() };
-            let page = unit_form_view(&state, &who, locale, &uri, id, &unit, feedback).await?;
+            let page = unit_form_view(&ctx, &who, id, &unit, feedback).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => {
-            let message =
-                format!("{} {}", lang.pick("Chưa nộp được:", "Not submitted:"), refusal(error, lang)?);
+            let message = format!(
+                "{} {}",
+                ctx.lang.pick("Chưa nộp được:", "Not submitted:"),
+                refusal(error, ctx.lang)?
+            );
             let feedback = Feedback { error: Some(message), ..Default::default() };
-            let page = unit_form_view(&state, &who, locale, &uri, id, &unit, feedback).await?;
+            let page = unit_form_view(&ctx, &who, id, &unit, feedback).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -307,25 +305,25 @@ pub async fn save(
 /// `saved` (with the new version), `invalid` or `stale` (with the current value and
 /// version), and the form's progress.
 pub async fn save_field(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     UnitEditor { who, id, unit }: UnitEditor,
-    locale: Locale,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let round = RoundId(id);
     let typed = typed_values(&form);
     if typed.is_empty() {
-        return Err(AppError::BadRequest(lang.pick("Không có giá trị nào.", "No value was sent.").into()));
+        return Err(AppError::BadRequest(
+            ctx.lang.pick("Không có giá trị nào.", "No value was sent.").into(),
+        ));
     }
-    let (outcome, stored) = match save_typed(&state, &who, round, &unit, &typed).await {
+    let (outcome, stored) = match save_typed(&ctx.state, &who, round, &unit, &typed).await {
         Ok(saved) => saved,
         Err(error) => {
-            let message = refusal(error, lang)?;
+            let message = refusal(error, ctx.lang)?;
             return Ok((StatusCode::CONFLICT, Json(json!({ "error": message }))).into_response());
         }
     };
-    let notes = notes(lang, &typed, &outcome);
+    let notes = notes(ctx.lang, &typed, &outcome);
     let mut fields = serde_json::Map::new();
     for (code, _, _) in &typed {
         let refused = outcome.refused.iter().find(|r| r.indicator == *code);
@@ -342,13 +340,13 @@ pub async fn save_field(
                     .map(|(_, v)| *v)
                     .or_else(|| stored.get(code).map(|(_, v)| *v))
                     .unwrap_or(0);
-                json!({ "status": "saved", "message": lang.pick("Đã lưu", "Saved"), "version": version })
+                json!({ "status": "saved", "message": ctx.lang.pick("Đã lưu", "Saved"), "version": version })
             }
         };
         fields.insert(code.clone(), entry);
     }
-    let progress = form_progress(&state, round, &unit).await?;
-    Ok(Json(json!({ "fields": fields, "progress": progress.json(lang) })).into_response())
+    let progress = form_progress(&ctx.state, round, &unit).await?;
+    Ok(Json(json!({ "fields": fields, "progress": progress.json(ctx.lang) })).into_response())
 }
 
 async fn form_progress(state: &AppState, round: RoundId, unit: &str) -> Result<Progress, AppError> {
@@ -370,14 +368,12 @@ async fn form_progress(state: &AppState, round: RoundId, unit: &str) -> Result<P
 /// The points the form's values would earn, as the reporter types: a value its
 /// rule refuses is named in `problems` and scored as stored, the others count.
 pub async fn preview(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     // Nothing is stored, but another site must not make the server score for it.
     UnitReader { id, unit, .. }: UnitReader,
-    locale: Locale,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
-    let model = state.store.round_model(RoundId(id)).await?;
+    let model = ctx.state.store.round_model(RoundId(id)).await?;
     let u = model.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
     let framework = model.framework_of(u);
     let mut problems: BTreeMap<String, String> = BTreeMap::new();
@@ -389,21 +385,21 @@ pub async fn preview(
                 Some(Err(problem)) => {
                     let kind =
                         RowProblemKind::BadValue { unit: unit.clone(), indicator: code.clone(), problem };
-                    problems.insert(code, invalid_message(&kind, lang));
+                    problems.insert(code, invalid_message(&kind, ctx.lang));
                     None
                 }
                 _ => Some((code, value)),
             }
         })
         .collect();
-    let stored: Vec<(String, String)> = stored_values(&state, RoundId(id), &unit)
+    let stored: Vec<(String, String)> = stored_values(&ctx.state, RoundId(id), &unit)
         .await?
         .into_iter()
         .filter(|(code, _)| !values.iter().any(|(c, _)| c == code))
         .map(|(code, (value, _))| (code, value))
         .collect();
     let all: Vec<(String, String)> = values.into_iter().chain(stored).collect();
-    match state.store.unit_scores(RoundId(id), &unit, Some(&all), false).await {
+    match ctx.state.store.unit_scores(RoundId(id), &unit, Some(&all), false).await {
         Ok((scores, total)) => {
             let points: BTreeMap<&str, Option<f64>> =
                 framework.indicators.iter().zip(scores).map(|(i, s)| (i.code.as_str(), s)).collect();
@@ -413,7 +409,7 @@ pub async fn preview(
         Err(StoreError::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
-                "errors": errors.0.iter().map(|e| e.render(lang)).collect::<Vec<_>>(),
+                "errors": errors.0.iter().map(|e| e.render(ctx.lang)).collect::<Vec<_>>(),
                 "problems": problems,
             })),
         )

@@ -34,9 +34,8 @@ pub use xlsx::{annex, template, upload_xlsx};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::APPRAISERS;
-use crate::i18n::Locale;
-use crate::state::AppState;
-use axum::http::{StatusCode, Uri};
+use crate::pages::PageCtx;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use board::board_page;
 use chiso_core::Lang;
@@ -85,30 +84,26 @@ fn refusal(error: StoreError, lang: Lang) -> Result<String, AppError> {
 
 /// A refused action shown on the board with the store's reason (409).
 async fn refused_on_board(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     error: StoreError,
 ) -> Result<Response, AppError> {
-    let message = refusal(error, locale.0)?;
-    let page = board_page(state, who, locale, uri, id, Some(message)).await?;
+    let message = refusal(error, ctx.lang)?;
+    let page = board_page(ctx, who, id, Some(message)).await?;
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 /// A refused action shown on the unit's form with the store's reason (409).
 async fn refused_on_form(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     unit: &str,
     error: StoreError,
 ) -> Result<Response, AppError> {
-    let message = refusal(error, locale.0)?;
-    let page = unit_form_page(state, who, locale, uri, id, unit, None, Some(message)).await?;
+    let message = refusal(error, ctx.lang)?;
+    let page = unit_form_page(ctx, who, id, unit, None, Some(message)).await?;
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 

@@ -4,13 +4,12 @@
 use super::{refusal, refused_on_board};
 use crate::error::AppError;
 use crate::extract::{AdminUser, CsrfForm, CsrfUpload};
-use crate::i18n::{Locale, parse_date_ms};
+use crate::i18n::parse_date_ms;
 use crate::pages::admin::PublishForm;
-use crate::pages::see_other;
+use crate::pages::{PageCtx, see_other};
 use crate::state::AppState;
 use crate::upload;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::response::Response;
 use chiso_io::Files;
 use chiso_store::{Deadlines, RoundId, Stage, StoreError};
@@ -23,18 +22,16 @@ pub struct StageForm {
 }
 
 pub async fn change_stage(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<StageForm>,
 ) -> Result<Response, AppError> {
     let to =
         Stage::parse(&form.to).map_err(|_| AppError::BadRequest(format!("unknown stage {:?}", form.to)))?;
-    match state.store.advance_stage(RoundId(id), to, who.actor()).await {
+    match ctx.state.store.advance_stage(RoundId(id), to, who.actor()).await {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}?message=stage"))),
-        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+        Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }
 }
 
@@ -91,44 +88,39 @@ pub async fn assign(
 }
 
 pub async fn publish(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    match state.store.publish_workflow_round(RoundId(id), &form.decision, who.actor()).await {
+    match ctx.state.store.publish_workflow_round(RoundId(id), &form.decision, who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/rounds/{id}"))),
-        Err(error) => refused_on_board(&state, &who, locale, &uri, id, error).await,
+        Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }
 }
 
 /// Creates a round to run in the app: from uploaded frameworks and units (a package
 /// without values), or as a copy of another round for a new year.
 pub async fn create(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AdminUser(who): AdminUser,
-    locale: Locale,
-    uri: Uri,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     let result = if form.files.is_empty() {
         let from =
             form.field("from").trim().parse::<i64>().map_err(|_| AppError::BadRequest("from".into()))?;
         let year = form.field("year").trim().parse::<i32>().map_err(|_| {
             AppError::BadRequest(
-                lang.pick("Cần năm của đợt mới.", "The new round's year is required.").into(),
+                ctx.lang.pick("Cần năm của đợt mới.", "The new round's year is required.").into(),
             )
         })?;
-        state.store.copy_round(RoundId(from), year, who.actor()).await
+        ctx.state.store.copy_round(RoundId(from), year, who.actor()).await
     } else {
-        match upload::package_files(form.files, "assessment.toml", state.config.max_upload_bytes as u64 * 4) {
-            Ok(files) => state.store.create_workflow_round(Files::Memory(files), who.actor()).await,
+        match upload::package_files(form.files, "assessment.toml", ctx.state.config.max_package_bytes()) {
+            Ok(files) => ctx.state.store.create_workflow_round(Files::Memory(files), who.actor()).await,
             Err(problem) => {
-                let errors = vec![problem.message(lang)];
-                return crate::pages::admin::refused(&state, &who, locale, &uri, errors).await;
+                let errors = vec![problem.message(ctx.lang)];
+                return crate::pages::admin::refused(&ctx, &who, errors).await;
             }
         }
     };
@@ -136,10 +128,10 @@ pub async fn create(
         Ok(round) => Ok(see_other(&format!("/work/rounds/{round}?message=created"))),
         Err(error) => {
             let errors = match error {
-                StoreError::Invalid(errors) => errors.0.iter().map(|e| e.render(lang)).collect(),
-                other => vec![refusal(other, lang)?],
+                StoreError::Invalid(errors) => errors.0.iter().map(|e| e.render(ctx.lang)).collect(),
+                other => vec![refusal(other, ctx.lang)?],
             };
-            crate::pages::admin::refused(&state, &who, locale, &uri, errors).await
+            crate::pages::admin::refused(&ctx, &who, errors).await
         }
     }
 }

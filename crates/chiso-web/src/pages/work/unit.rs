@@ -7,13 +7,11 @@ use super::{MessageQuery, can_appraise, can_edit, message_text, require_unit, st
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::UnitReader;
-use crate::i18n::{Locale, format_datetime};
-use crate::pages::{Chrome, chrome};
-use crate::state::AppState;
+use crate::i18n::format_datetime;
+use crate::pages::{Chrome, PageCtx};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
-use axum::http::Uri;
+use axum::extract::Query;
 use chiso_core::framework::{Indicator, Source};
 use chiso_core::rule::Rule;
 use chiso_store::{EvidenceKind, Role, RoundId, Stage, UnitState, editable};
@@ -118,71 +116,66 @@ fn kind_of(indicator: &Indicator) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn unit_form_page(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     unit: &str,
     message: Option<String>,
     error: Option<String>,
 ) -> Result<UnitFormPage, AppError> {
     let feedback = form::Feedback { message, error, ..Default::default() };
-    unit_form_view(state, who, locale, uri, id, unit, feedback).await
+    unit_form_view(ctx, who, id, unit, feedback).await
 }
 
 /// The unit's form, with what the last action left to say: values kept as typed
 /// with their errors, the summary, the submission to confirm.
 pub(super) async fn unit_form_view(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     unit: &str,
     feedback: form::Feedback,
 ) -> Result<UnitFormPage, AppError> {
     let form::Feedback { message, error, fields, check_gaps, confirm } = feedback;
-    let lang = locale.0;
     let round_id = RoundId(id);
     require_unit(who, unit)?;
-    let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    let workflow = state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
-    let progress = state.store.unit_progress(round_id).await?;
+    let round = ctx.state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let workflow = ctx.state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?;
+    let progress = ctx.state.store.unit_progress(round_id).await?;
     let unit_progress = progress.iter().find(|p| p.unit == unit && p.assigned).ok_or(AppError::NotFound)?;
-    let a = state.store.round_model(round_id).await?;
+    let a = ctx.state.store.round_model(round_id).await?;
     let u = a.units.iter().position(|x| x.code == unit).ok_or(AppError::NotFound)?;
     let framework = a.framework_of(u);
-    let values = form::stored_values(state, round_id, unit).await?;
-    let appraisals: HashMap<String, chiso_store::Appraisal> = state
+    let values = form::stored_values(&ctx.state, round_id, unit).await?;
+    let appraisals: HashMap<String, chiso_store::Appraisal> = ctx
+        .state
         .store
         .unit_appraisals(round_id, unit)
         .await?
         .into_iter()
         .map(|x| (x.indicator.clone(), x))
         .collect();
-    let (scores, total) = state.store.unit_scores(round_id, unit, None, false).await?;
-    let (appraised_scores, appraised_total) = state.store.unit_scores(round_id, unit, None, true).await?;
-    let evidence = state.store.evidence(round_id, unit).await?;
+    let (scores, total) = ctx.state.store.unit_scores(round_id, unit, None, false).await?;
+    let (appraised_scores, appraised_total) = ctx.state.store.unit_scores(round_id, unit, None, true).await?;
+    let evidence = ctx.state.store.evidence(round_id, unit).await?;
     let explanations: HashMap<String, String> =
-        state.store.evidence_explanations(round_id, unit).await?.into_iter().collect();
+        ctx.state.store.evidence_explanations(round_id, unit).await?.into_iter().collect();
     let actor = workflow_actor(who);
     let verifier_name = |code: &str| {
         a.units
             .iter()
             .find(|x| x.code == code)
-            .map_or_else(|| code.to_owned(), |x| x.name.get(lang).to_owned())
+            .map_or_else(|| code.to_owned(), |x| x.name.get(ctx.lang).to_owned())
     };
-    let (_, monitoring) = crate::views::cache::current_monitoring(state).await?;
+    let (_, monitoring) = crate::views::cache::current_monitoring(&ctx.state).await?;
     // A `kpi:` leaf without a stored value shows what the monitoring data says now
     // (approval stores it); with one, where the stored value came from.
     let kpi_value = |code: &str| {
         let kpi = monitoring.catalogue.find(code)?;
         monitoring.yearly_value(kpi, unit, a.year)
     };
-    let points = |s: Option<f64>| s.map_or("—".into(), |p| lang.number(p, 2));
+    let points = |s: Option<f64>| s.map_or("—".into(), |p| ctx.lang.number(p, 2));
     let rows = framework
         .indicators
         .iter()
@@ -196,12 +189,12 @@ pub(super) async fn unit_form_view(
             let kpi_source = match &indicator.source {
                 Source::Kpi(code) if value.is_empty() => match kpi_value(code) {
                     Some(v) => {
-                        value = lang.plain(v);
+                        value = ctx.lang.plain(v);
                         format!("kpi:{code} {}", a.year)
                     }
                     None => format!(
                         "kpi:{code} — {} {}",
-                        lang.pick("chưa có số liệu năm", "no value yet for"),
+                        ctx.lang.pick("chưa có số liệu năm", "no value yet for"),
                         a.year
                     ),
                 },
@@ -215,21 +208,21 @@ pub(super) async fn unit_form_view(
             let appraisal = appraisals.get(&indicator.code);
             FormRow {
                 code: indicator.code.clone(),
-                name: indicator.name.get(lang).to_owned(),
+                name: indicator.name.get(ctx.lang).to_owned(),
                 depth: indicator.depth,
                 kind: kind_of(indicator),
                 na: value.eq_ignore_ascii_case("na"),
                 ratio,
                 options: match &indicator.rule {
                     Some(Rule::Choice { options }) => {
-                        options.iter().map(|o| (o.code.clone(), o.label.get(lang).to_owned())).collect()
+                        options.iter().map(|o| (o.code.clone(), o.label.get(ctx.lang).to_owned())).collect()
                     }
                     _ => Vec::new(),
                 },
                 value,
                 version,
                 unit: indicator.unit.clone().unwrap_or_default(),
-                max: lang.plain(indicator.max),
+                max: ctx.lang.plain(indicator.max),
                 points: points(scores.get(i).copied().flatten()),
                 appraised_points: points(appraised_scores.get(i).copied().flatten()),
                 kpi_source,
@@ -278,18 +271,19 @@ pub(super) async fn unit_form_view(
     let progress = form::Progress::of(&framework.indicators, &stored_values, &evidenced);
     let editable_now = can_edit(who, unit) && editable(workflow.stage, unit_progress.state);
     let (summary_title, summary, rows, confirm) =
-        form::summary(lang, rows, &progress, check_gaps && editable_now, confirm && editable_now);
-    let names = crate::pages::admin::actor_names(state, lang).await?;
-    let history = state
+        form::summary(ctx.lang, rows, &progress, check_gaps && editable_now, confirm && editable_now);
+    let names = crate::pages::admin::actor_names(ctx).await?;
+    let history = ctx
+        .state
         .store
         .unit_events(round_id, unit)
         .await?
         .into_iter()
         .map(|e| {
             let label = chiso_core::workflow::EventKind::parse(&e.action)
-                .map_or_else(|_| e.action.clone(), |kind| kind.label(lang).to_owned());
+                .map_or_else(|_| e.action.clone(), |kind| kind.label(ctx.lang).to_owned());
             (
-                format_datetime(e.at, lang),
+                format_datetime(e.at, ctx.lang),
                 names.get(&e.actor).cloned().unwrap_or(e.actor),
                 e.action,
                 label,
@@ -298,21 +292,21 @@ pub(super) async fn unit_form_view(
         })
         .collect();
     let preliminary = workflow.stage == Stage::Preliminary;
-    let contest_deadline =
-        preliminary.then(|| workflow.contest_deadline.map(|d| format_datetime(d, lang)).unwrap_or_default());
-    let contest_open = workflow.contest_deadline.is_none_or(|d| state.store.clock().now_ms() <= d);
+    let contest_deadline = preliminary
+        .then(|| workflow.contest_deadline.map(|d| format_datetime(d, ctx.lang)).unwrap_or_default());
+    let contest_open = workflow.contest_deadline.is_none_or(|d| ctx.state.store.clock().now_ms() <= d);
     let contesting =
         preliminary && contest_open && unit_progress.state == UnitState::Appraised && can_edit(who, unit);
-    let contests = super::contests::contest_rows(state, who, lang, round_id, Some(unit), preliminary).await?;
+    let contests = super::contests::contest_rows(ctx, who, round_id, Some(unit), preliminary).await?;
     Ok(UnitFormPage {
-        c: chrome(locale, uri, Some(who)),
+        c: ctx.chrome(Some(who)),
         id,
-        round_name: round.name.get(lang).to_owned(),
+        round_name: round.name.get(ctx.lang).to_owned(),
         unit: unit.to_owned(),
-        unit_name: a.units[u].name.get(lang).to_owned(),
-        stage_label: stage_label(workflow.stage, lang),
+        unit_name: a.units[u].name.get(ctx.lang).to_owned(),
+        stage_label: stage_label(workflow.stage, ctx.lang),
         state: unit_progress.state.code(),
-        state_label: state_label(unit_progress.state, lang),
+        state_label: state_label(unit_progress.state, ctx.lang),
         editable: editable_now,
         appraising: can_appraise(who)
             && workflow.stage == Stage::Appraisal
@@ -321,8 +315,8 @@ pub(super) async fn unit_form_view(
             && matches!(workflow.stage, Stage::Approved | Stage::Published)
             && unit_progress.state == UnitState::Appraised,
         decides_units: actor.may_decide_units(),
-        total: lang.number(total, 2),
-        appraised_total: lang.number(appraised_total, 2),
+        total: ctx.lang.number(total, 2),
+        appraised_total: ctx.lang.number(appraised_total, 2),
         rows,
         history,
         contesting,
@@ -330,21 +324,19 @@ pub(super) async fn unit_form_view(
         contests,
         message,
         error,
-        boolean_words: (lang.pick("có", "yes"), lang.pick("không", "no")),
+        boolean_words: (ctx.lang.pick("có", "yes"), ctx.lang.pick("không", "no")),
         summary_title,
         summary,
-        progress: progress.text(lang),
+        progress: progress.text(ctx.lang),
         confirm,
     })
 }
 
 pub async fn unit_form(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     UnitReader { who, id, unit }: UnitReader,
-    locale: Locale,
-    uri: Uri,
     Query(query): Query<MessageQuery>,
 ) -> Result<UnitFormPage, AppError> {
-    let message = message_text(query.message.as_deref(), locale.0);
-    unit_form_page(&state, &who, locale, &uri, id, &unit, message, None).await
+    let message = message_text(query.message.as_deref(), ctx.lang);
+    unit_form_page(&ctx, &who, id, &unit, message, None).await
 }

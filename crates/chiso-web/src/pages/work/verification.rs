@@ -11,13 +11,12 @@ use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::UnitEditor;
 use crate::extract::{AppraiserUser, CsrfForm};
-use crate::i18n::Locale;
-use crate::pages::{Chrome, chrome, see_other};
+use crate::pages::{Chrome, PageCtx, see_other};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::framework::{Indicator, Source};
 use chiso_core::workflow::{self, Actor, Refusal};
@@ -57,16 +56,14 @@ fn appraised(indicator: &Indicator) -> bool {
 /// A refusal of the rules for who may act, shown on the unit's form in the page's
 /// language (403).
 pub(super) async fn forbidden_on_form(
-    state: &AppState,
+    ctx: &PageCtx,
     who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
     id: i64,
     unit: &str,
     refusal: Refusal,
 ) -> Result<Response, AppError> {
-    let message = refusal.message(locale.0);
-    let page = unit_form_page(state, who, locale, uri, id, unit, None, Some(message)).await?;
+    let message = refusal.message(ctx.lang);
+    let page = unit_form_page(ctx, who, id, unit, None, Some(message)).await?;
     Ok((StatusCode::FORBIDDEN, page).into_response())
 }
 
@@ -94,17 +91,19 @@ pub struct ExplainForm {
 /// Saves (or, blank, removes) the reporter's explanation of why an indicator that
 /// needs evidence has none; reporters for their own unit, admins for any.
 pub async fn explain(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     UnitEditor { who, id, unit }: UnitEditor,
-    locale: Locale,
-    uri: Uri,
     CsrfForm(form): CsrfForm<ExplainForm>,
 ) -> Result<Response, AppError> {
     let indicator = form.indicator.trim().to_owned();
-    match state.store.explain_missing_evidence(RoundId(id), &unit, &indicator, &form.text, who.actor()).await
+    match ctx
+        .state
+        .store
+        .explain_missing_evidence(RoundId(id), &unit, &indicator, &form.text, who.actor())
+        .await
     {
         Ok(()) => Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=explained#i-{indicator}"))),
-        Err(error) => refused_on_form(&state, &who, locale, &uri, id, &unit, error).await,
+        Err(error) => refused_on_form(&ctx, &who, id, &unit, error).await,
     }
 }
 
@@ -145,39 +144,38 @@ pub struct QueuePage {
 /// count and the reporter's explanation where evidence is missing. Admins and
 /// appraisers; viewers and reporters are refused (403): it is a work list.
 pub async fn queue(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     AppraiserUser(who): AppraiserUser,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<QueuePage, AppError> {
-    let lang = locale.0;
     let round_id = RoundId(id);
-    let round = state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
-    let stage = state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?.stage;
-    let model = state.store.round_model(round_id).await?;
+    let round = ctx.state.store.round(round_id).await?.ok_or(AppError::NotFound)?;
+    let stage = ctx.state.store.workflow(round_id).await?.ok_or(AppError::NotFound)?.stage;
+    let model = ctx.state.store.round_model(round_id).await?;
     let actor = workflow_actor(&who);
     let unit_name = |code: &str| {
         model
             .units
             .iter()
             .find(|u| u.code == code)
-            .map_or_else(|| code.to_owned(), |u| u.name.get(lang).to_owned())
+            .map_or_else(|| code.to_owned(), |u| u.name.get(ctx.lang).to_owned())
     };
     let scope = match (who.user.role, actor.verifies_for()) {
         (Role::Admin, _) => {
-            lang.pick("Mọi chỉ số (quản trị viên)", "Every indicator (administrator)").to_owned()
+            ctx.lang.pick("Mọi chỉ số (quản trị viên)", "Every indicator (administrator)").to_owned()
         }
         (_, Some(department)) => format!(
             "{} {}",
-            lang.pick("Các chỉ số do đơn vị này thẩm định:", "The indicators verified by"),
+            ctx.lang.pick("Các chỉ số do đơn vị này thẩm định:", "The indicators verified by"),
             unit_name(department)
         ),
-        _ => lang
+        _ => ctx
+            .lang
             .pick("Các chỉ số do hội đồng thẩm định", "The indicators the appraisal council verifies")
             .to_owned(),
     };
-    let appraisals: HashMap<(String, String), String> = state
+    let appraisals: HashMap<(String, String), String> = ctx
+        .state
         .store
         .appraisals(round_id)
         .await?
@@ -185,7 +183,7 @@ pub async fn queue(
         .map(|a| ((a.unit, a.indicator), a.value))
         .collect();
     let mut units = Vec::new();
-    for progress in state.store.unit_progress(round_id).await? {
+    for progress in ctx.state.store.unit_progress(round_id).await? {
         if !progress.assigned || progress.state != UnitState::Submitted {
             continue;
         }
@@ -197,23 +195,24 @@ pub async fn queue(
             continue;
         }
         let unit = progress.unit;
-        let values: HashMap<String, String> = state
+        let values: HashMap<String, String> = ctx
+            .state
             .store
             .unit_values(round_id, &unit)
             .await?
             .into_iter()
             .map(|v| (v.indicator, v.value))
             .collect();
-        let evidence = state.store.evidence(round_id, &unit).await?;
+        let evidence = ctx.state.store.evidence(round_id, &unit).await?;
         let explanations: HashMap<String, String> =
-            state.store.evidence_explanations(round_id, &unit).await?.into_iter().collect();
+            ctx.state.store.evidence_explanations(round_id, &unit).await?.into_iter().collect();
         let rows = mine
             .into_iter()
             .map(|i| {
                 let count = evidence.iter().filter(|e| e.indicator == i.code).count();
                 QueueRow {
                     code: i.code.clone(),
-                    name: i.name.get(lang).to_owned(),
+                    name: i.name.get(ctx.lang).to_owned(),
                     value: values.get(&i.code).cloned().unwrap_or_default(),
                     appraised: appraisals.get(&(unit.clone(), i.code.clone())).cloned().unwrap_or_default(),
                     evidence: count,
@@ -229,10 +228,10 @@ pub async fn queue(
         units.push(QueueUnit { name: unit_name(&unit), code: unit, rows });
     }
     Ok(QueuePage {
-        c: chrome(locale, &uri, Some(&who)),
+        c: ctx.chrome(Some(&who)),
         id,
-        round_name: round.name.get(lang).to_owned(),
-        stage_label: stage_label(stage, lang),
+        round_name: round.name.get(ctx.lang).to_owned(),
+        stage_label: stage_label(stage, ctx.lang),
         scope,
         units,
     })

@@ -7,12 +7,10 @@ use super::{can_edit, can_see_unit, refusal};
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::CsrfUpload;
-use crate::i18n::Locale;
-use crate::pages::see_other;
-use crate::state::AppState;
-use axum::extract::{Path, State};
+use crate::pages::{PageCtx, see_other};
+use axum::extract::Path;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chiso_io::Files;
 use chiso_store::{Role, RoundId, ValueChange, editable};
@@ -34,18 +32,18 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
 /// The self-assessment template of a group, pre-filled with the drafts the user
 /// may see (a reporter: their own unit only).
 pub async fn template(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     who: SignedIn,
-    locale: Locale,
     Path((id, group)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let round = RoundId(id);
-    state.store.workflow(round).await?.ok_or(AppError::NotFound)?;
-    let files = state.store.round_self_files(round).await?;
+    ctx.state.store.workflow(round).await?.ok_or(AppError::NotFound)?;
+    let files = ctx.state.store.round_self_files(round).await?;
     let package =
         chiso_io::Package::from_files(Files::Memory(files)).map_err(|e| AppError::Internal(e.to_string()))?;
     let g = package.assessment.groups.iter().position(|g| g.code == group).ok_or(AppError::NotFound)?;
-    let values: HashMap<(String, String), String> = state
+    let values: HashMap<(String, String), String> = ctx
+        .state
         .store
         .round_values(round)
         .await?
@@ -54,50 +52,51 @@ pub async fn template(
         .map(|v| ((v.unit, v.indicator), v.value))
         .collect();
     let lookup = |unit: &str, indicator: &str| values.get(&(unit.to_owned(), indicator.to_owned())).cloned();
-    let bytes = chiso_io::xlsx::template(&package.assessment, g, &lookup, locale.0)
+    let bytes = chiso_io::xlsx::template(&package.assessment, g, &lookup, ctx.lang)
         .map_err(|e| AppError::Internal(e.render()))?;
     Ok(xlsx(bytes, &format!("tu-danh-gia-{}-{group}.xlsx", package.assessment.year)))
 }
 
 /// A filled template saved as drafts, all or nothing; every error names sheet and cell.
 pub async fn upload_xlsx(
-    State(state): State<AppState>,
+    ctx: PageCtx,
     who: SignedIn,
-    locale: Locale,
-    uri: Uri,
     Path(id): Path<i64>,
     CsrfUpload(form): CsrfUpload,
 ) -> Result<Response, AppError> {
-    let lang = locale.0;
     if !matches!(who.user.role, Role::Admin | Role::Reporter) {
         return Err(AppError::Forbidden);
     }
     let round = RoundId(id);
-    let workflow = state.store.workflow(round).await?.ok_or(AppError::NotFound)?;
+    let workflow = ctx.state.store.workflow(round).await?.ok_or(AppError::NotFound)?;
     // The unit is checked before a byte of the workbook is read: a reporter may
     // upload only while their own unit takes part and is editable.
     if who.user.role == Role::Reporter {
         let unit = who.user.unit_code.as_deref().ok_or(AppError::Forbidden)?;
-        let progress = state.store.unit_progress(round).await?;
+        let progress = ctx.state.store.unit_progress(round).await?;
         let mine = progress.iter().find(|p| p.unit == unit && p.assigned).ok_or(AppError::Forbidden)?;
         if !editable(workflow.stage, mine.state) {
             return Err(AppError::Forbidden);
         }
     }
-    let back = |message: String| xlsx_refused(&state, &who, locale, &uri, id, message);
+    let back = |message: String| xlsx_refused(&ctx, &who, id, message);
     let Some((_, bytes)) = form.files.into_iter().next() else {
-        return back(lang.pick("Chưa chọn tệp.", "No file was chosen.").into()).await;
+        return back(ctx.lang.pick("Chưa chọn tệp.", "No file was chosen.").into()).await;
     };
-    let files = state.store.round_self_files(round).await?;
+    let files = ctx.state.store.round_self_files(round).await?;
     let package =
         chiso_io::Package::from_files(Files::Memory(files)).map_err(|e| AppError::Internal(e.to_string()))?;
-    let cells = match chiso_io::xlsx::read_values(&package.assessment, &bytes, lang) {
+    let cells = match chiso_io::xlsx::read_values(&package.assessment, &bytes, ctx.lang) {
         Ok(cells) => cells,
         Err(errors) => return back(errors.iter().map(|e| e.render()).collect::<Vec<_>>().join("\n")).await,
     };
     if let Some(other) = cells.iter().find(|c| !can_edit(&who, &c.unit)) {
-        return back(format!("{}: {}", other.unit, lang.pick("không phải đơn vị của bạn", "not your unit")))
-            .await;
+        return back(format!(
+            "{}: {}",
+            other.unit,
+            ctx.lang.pick("không phải đơn vị của bạn", "not your unit")
+        ))
+        .await;
     }
     let changes: Vec<ValueChange> = cells
         .into_iter()
@@ -109,47 +108,34 @@ pub async fn upload_xlsx(
             expected_version: None,
         })
         .collect();
-    match state.store.import_self_values(round, &changes, who.actor()).await {
+    match ctx.state.store.import_self_values(round, &changes, who.actor()).await {
         Ok(_) => match (&who.user.role, &who.user.unit_code) {
             (Role::Reporter, Some(unit)) => {
                 Ok(see_other(&format!("/work/rounds/{id}/units/{unit}?message=imported")))
             }
             _ => Ok(see_other(&format!("/work/rounds/{id}?message=imported"))),
         },
-        Err(error) => back(refusal(error, lang)?).await,
+        Err(error) => back(refusal(error, ctx.lang)?).await,
     }
 }
 
 /// A refused spreadsheet: the page it came from, with every error.
-async fn xlsx_refused(
-    state: &AppState,
-    who: &SignedIn,
-    locale: Locale,
-    uri: &Uri,
-    id: i64,
-    message: String,
-) -> Result<Response, AppError> {
+async fn xlsx_refused(ctx: &PageCtx, who: &SignedIn, id: i64, message: String) -> Result<Response, AppError> {
     let page = match who.user.unit_code.clone().filter(|_| who.user.role == Role::Reporter) {
-        Some(unit) => {
-            unit_form_page(state, who, locale, uri, id, &unit, None, Some(message)).await?.into_response()
-        }
-        None => board_page(state, who, locale, uri, id, Some(message)).await?.into_response(),
+        Some(unit) => unit_form_page(ctx, who, id, &unit, None, Some(message)).await?.into_response(),
+        None => board_page(ctx, who, id, Some(message)).await?.into_response(),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// The published results in the layout of an official annex.
-pub async fn annex(
-    State(state): State<AppState>,
-    locale: Locale,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn annex(ctx: PageCtx, Path(id): Path<i64>) -> Result<Response, AppError> {
     // Built from the latest publication's own inputs: a correction not yet
     // published never shows here.
-    let latest = state.store.latest_publication(RoundId(id)).await?.ok_or(AppError::NotFound)?;
-    let package = state.store.publication_package(latest.info.id).await?.ok_or(AppError::NotFound)?;
+    let latest = ctx.state.store.latest_publication(RoundId(id)).await?.ok_or(AppError::NotFound)?;
+    let package = ctx.state.store.publication_package(latest.info.id).await?.ok_or(AppError::NotFound)?;
     let results = package.score().map_err(|e| AppError::Internal(e.to_string()))?;
-    let bytes = chiso_io::xlsx::results_annex(&package.assessment, &results, locale.0)
+    let bytes = chiso_io::xlsx::results_annex(&package.assessment, &results, ctx.lang)
         .map_err(|e| AppError::Internal(e.render()))?;
     Ok(xlsx(bytes, &format!("ket-qua-{}.xlsx", package.assessment.year)))
 }
