@@ -6,7 +6,8 @@ pub mod lineage;
 mod units;
 mod values;
 
-pub use values::{WrittenValue, written_values};
+pub use units::units_without;
+pub use values::{WrittenValue, write_values, written_values};
 
 use crate::error::{ErrorKind, PackageError, PackageErrors};
 use crate::files::Files;

@@ -560,30 +560,14 @@ pub(crate) async fn leave_out_unassigned(
     files: &mut BTreeMap<String, Vec<u8>>,
     values: &mut Vec<ValueText>,
 ) -> Result<(), StoreError> {
-    let left_out: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT unit_code FROM unit_progress WHERE round_id = $1 AND assigned = 0")
-            .bind(id.0)
-            .fetch_all(conn)
-            .await?
-            .into_iter()
-            .collect();
+    let left_out = typed::left_out(conn, id).await?;
     if left_out.is_empty() {
         return Ok(());
     }
     values.retain(|v| !left_out.contains(v.unit.trim()));
     let Some(units) = files.get("units.csv") else { return Ok(()) };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(units.as_slice());
-    let headers = reader.headers().map_err(|e| StoreError::corrupt(e.to_string()))?.clone();
-    let code = headers.iter().position(|h| h.trim() == "code").unwrap_or(0);
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&headers).map_err(|e| StoreError::corrupt(e.to_string()))?;
-    for record in reader.records() {
-        let record = record.map_err(|e| StoreError::corrupt(e.to_string()))?;
-        if !record.get(code).is_some_and(|c| left_out.contains(c.trim())) {
-            writer.write_record(&record).map_err(|e| StoreError::corrupt(e.to_string()))?;
-        }
-    }
-    let kept = writer.into_inner().map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let text = std::str::from_utf8(units).map_err(StoreError::corrupt)?;
+    let kept = chiso_io::package::units_without(text, &left_out)?;
     files.insert("units.csv".into(), kept);
     Ok(())
 }

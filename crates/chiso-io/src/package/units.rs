@@ -83,8 +83,63 @@ pub(super) fn read(
     (errors.len() == before).then_some(units)
 }
 
+/// units.csv without the rows of the units `left_out` (every column kept, read by
+/// the package's own reader): a round narrowed to the units taking part.
+pub fn units_without(
+    text: &str,
+    left_out: &std::collections::HashSet<String>,
+) -> Result<Vec<u8>, crate::error::PackageErrors> {
+    let mut errors = Vec::new();
+    let mut csv = CsvFile::new(UNITS_FILE, text);
+    let Some(header) = csv.header(&mut errors) else { return Err(crate::error::PackageErrors(errors)) };
+    let code = header.column("code").unwrap_or(0);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut failed = None;
+    let mut write = |fields: Vec<&str>| {
+        if let Err(e) = writer.write_record(fields) {
+            failed.get_or_insert(e.to_string());
+        }
+    };
+    write(header.names.iter().map(String::as_str).collect());
+    csv.rows(&header, &mut errors, |_, row, _| {
+        if !row.get(code).is_some_and(|c| left_out.contains(c)) {
+            write(row.iter().collect());
+        }
+    });
+    let bytes = writer.into_inner().map_err(|e| e.to_string());
+    match (failed, bytes) {
+        (None, Ok(bytes)) if errors.is_empty() => Ok(bytes),
+        (failed, bytes) => {
+            let reason = failed.or(bytes.err());
+            errors.extend(
+                reason.map(|reason| {
+                    PackageError::new(UNITS_FILE, None, None, ErrorKind::Unreadable { reason })
+                }),
+            );
+            Err(crate::error::PackageErrors(errors))
+        }
+    }
+}
+
 impl Header {
     pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units_without;
+    use std::collections::HashSet;
+
+    #[test]
+    fn a_narrowed_units_file_keeps_every_column_of_the_rows_kept() {
+        let text = "code,name,group,parent,name_en\nSVH,\"Sở Văn hóa, Thể thao\",p,,\"Culture, Sports\"\n116,TP Sơn La,d,,Son La City\n";
+        let left_out: HashSet<String> = ["116".to_owned()].into();
+        let kept = String::from_utf8(units_without(text, &left_out).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(
+            kept,
+            "code,name,group,parent,name_en\nSVH,\"Sở Văn hóa, Thể thao\",p,,\"Culture, Sports\"\n"
+        );
     }
 }

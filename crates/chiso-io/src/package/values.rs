@@ -242,3 +242,70 @@ pub fn written_values(text: &str) -> Result<Vec<WrittenValue>, crate::error::Pac
     });
     if errors.is_empty() { Ok(rows) } else { Err(crate::error::PackageErrors(errors)) }
 }
+
+/// A long-form values.csv (`unit,indicator,value,note`) of `rows`, quoted where
+/// needed: what [`written_values`] reads back as the same rows.
+pub fn write_values<'a>(rows: impl IntoIterator<Item = &'a WrittenValue>) -> Result<Vec<u8>, csv::Error> {
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    writer.write_record(["unit", "indicator", "value", "note"])?;
+    for row in rows {
+        writer.write_record([
+            row.unit.as_str(),
+            row.indicator.as_str(),
+            row.value.as_str(),
+            row.note.as_deref().unwrap_or(""),
+        ])?;
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[cfg(test)]
+mod written_tests {
+    use super::*;
+
+    fn value(unit: &str, indicator: &str, value: &str, note: Option<&str>) -> WrittenValue {
+        WrittenValue {
+            unit: unit.into(),
+            indicator: indicator.into(),
+            value: value.into(),
+            note: note.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn long_form_values_keep_their_text_and_notes() {
+        let text =
+            "\u{feff}unit,indicator,value,note\nSTTTT,1.1,có,\nSTTTT,1.2, 97% ,\"ký số, văn bản đi\"\n\n";
+        assert_eq!(
+            written_values(text).ok(),
+            Some(vec![
+                value("STTTT", "1.1", "có", None),
+                value("STTTT", "1.2", "97%", Some("ký số, văn bản đi"))
+            ])
+        );
+    }
+
+    #[test]
+    fn wide_form_becomes_long_form_without_empty_cells() {
+        assert_eq!(
+            written_values("unit,1.1,1.2\nA,3/4,\nB,na,5\n").ok(),
+            Some(vec![
+                value("A", "1.1", "3/4", None),
+                value("B", "1.1", "na", None),
+                value("B", "1.2", "5", None)
+            ])
+        );
+    }
+
+    #[test]
+    fn written_values_read_back_the_same() {
+        let rows = vec![
+            value("A", "1.1", "74,8", Some("a \"quoted\" note\nover two lines")),
+            value("A", "1.2", "", None),
+        ];
+        let text = String::from_utf8(write_values(&rows).unwrap_or_default()).unwrap_or_default();
+        assert!(text.starts_with("unit,indicator,value,note\n"));
+        assert_eq!(written_values(&text).ok(), Some(rows));
+    }
+}
