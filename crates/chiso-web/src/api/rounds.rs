@@ -28,8 +28,10 @@ pub struct PublicationSummary {
     decision: String,
     /// SHA-256 of the package files the results were scored from.
     inputs_hash: String,
-    /// The publication this one corrects.
+    /// The publication this one corrects (or, after preliminary results, replaces).
     supersedes: Option<i64>,
+    /// Preliminary results, open to contests until the final publication.
+    preliminary: bool,
 }
 
 impl From<&PublicationInfo> for PublicationSummary {
@@ -40,6 +42,7 @@ impl From<&PublicationInfo> for PublicationSummary {
             decision: p.decision.clone(),
             inputs_hash: p.inputs_hash.clone(),
             supersedes: p.supersedes.map(|s| s.0),
+            preliminary: p.preliminary,
         }
     }
 }

@@ -106,6 +106,10 @@ async fn a_contest_of_preliminary_results_is_answered_and_reaches_the_final_resu
     }
     let (_, page) = app.browser().text("/rounds/2").await;
     assert!(!page.contains("data-testid=\"correction\""), "preliminary results are no correction");
+    // The API says so too.
+    let (_, round) = app.browser().text("/api/v1/rounds/2").await;
+    let round: serde_json::Value = serde_json::from_str(&round).unwrap();
+    assert_eq!(round["publications"][0]["preliminary"], true, "{round}");
     let (_, page) = app.browser().text("/rounds/2/units/STTTT").await;
     assert_eq!(three_scores(&page), ["91,48", "89,48", "89,48"], "the preliminary results");
 
@@ -231,6 +235,11 @@ async fn a_contest_of_preliminary_results_is_answered_and_reaches_the_final_resu
     }
     let (_, page) = app.browser().text("/rounds/2").await;
     assert!(!page.contains("data-testid=\"correction\""), "the final results replace preliminary ones");
+    let (_, round) = app.browser().text("/api/v1/rounds/2").await;
+    let round: serde_json::Value = serde_json::from_str(&round).unwrap();
+    let flags: Vec<&serde_json::Value> =
+        round["publications"].as_array().unwrap().iter().map(|p| &p["preliminary"]).collect();
+    assert_eq!(flags, [false, true], "the final publication first, then the preliminary one: {round}");
     let (_, page) = app.browser().text("/rounds/2/changes").await;
     assert!(
         page.contains("thay thế kết quả sơ bộ") && !page.contains("đính chính và thay thế"),
