@@ -18,7 +18,7 @@
 //! a mean a split link weighs 1. Every figure that is not the unit's own is marked
 //! restated, with the codes it came from.
 
-use crate::Lang;
+use crate::{Assessment, AssessmentResults, Lang, Method};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How a unit continues into a later round.
@@ -357,6 +357,43 @@ fn mean_of(links: &[&Link], earlier: &HashMap<String, Restated>) -> Option<Resta
         }
     }
     Some(Restated { figures: Figures { total, main }, from, restated: true })
+}
+
+/// A unit's published result: its total on its framework's scale, and its figures
+/// as percent of scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub total: f64,
+    pub scale: f64,
+    pub figures: Figures,
+}
+
+/// Every scored unit's result by code, from its round's results. Points: the total
+/// out of the framework's scale, each main indicator out of its maximum; a composite
+/// index is already on 0–100.
+pub fn published(assessment: &Assessment, results: &AssessmentResults) -> HashMap<String, Published> {
+    results
+        .units
+        .iter()
+        .map(|r| {
+            let framework = assessment.framework_of(r.unit);
+            let points = matches!(framework.method, Method::Points);
+            let scale = framework.scale.filter(|_| points).unwrap_or(100.0);
+            let main = framework
+                .top
+                .iter()
+                .filter_map(|&i| {
+                    let indicator = &framework.indicators[i];
+                    let score = r.scores[i]?;
+                    let percent =
+                        if points && indicator.max > 0.0 { score / indicator.max * 100.0 } else { score };
+                    Some((indicator.code.clone(), percent))
+                })
+                .collect();
+            let figures = Figures { total: Some(r.total / scale * 100.0), main };
+            (assessment.units[r.unit].code.clone(), Published { total: r.total, scale, figures })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ pub struct Store {
     pub(crate) clock: Clock,
     /// Rounds parsed once (see `rounds::model`).
     pub(crate) models: crate::rounds::model::RoundModels,
+    /// What each publication read so far says of its units (they never change).
+    pub(crate) published: crate::history::PublishedCache,
     /// This process's writers take turns here on SQLite (see [`Tx`]).
     pub(crate) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -125,6 +127,7 @@ impl Store {
             backend,
             clock: Clock::system(),
             models: Default::default(),
+            published: Default::default(),
             writer: Default::default(),
         })
     }

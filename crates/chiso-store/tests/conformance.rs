@@ -19,6 +19,8 @@ mod backup;
 mod connect;
 #[path = "conformance/hardening.rs"]
 mod hardening;
+#[path = "conformance/history.rs"]
+mod history;
 #[path = "conformance/migrations.rs"]
 mod migrations;
 #[path = "conformance/monitoring.rs"]
