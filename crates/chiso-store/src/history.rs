@@ -102,10 +102,12 @@ impl Store {
         Ok(units)
     }
 
-    /// Every published round's latest publication, oldest year first.
+    /// Every published round's latest publication, oldest year first; of two
+    /// published rounds of one year, the later one.
     async fn published_in_order(&self) -> Result<Vec<Arc<PublishedUnits>>, StoreError> {
         let mut rounds = self.published_rounds().await?;
-        rounds.sort_by_key(|p| (p.round.year, p.round.id.0));
+        rounds.sort_by_key(|p| (p.round.year, std::cmp::Reverse(p.round.id.0)));
+        rounds.dedup_by_key(|p| p.round.year);
         let mut read = Vec::with_capacity(rounds.len());
         for round in rounds {
             read.push(self.published_units(round.latest.id).await?);

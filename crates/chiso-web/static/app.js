@@ -97,7 +97,27 @@ function kpiChart(d) {
   };
 }
 
-const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart };
+// A unit's total over the years in percent of scale: the axis runs 0–100 so a small
+// change looks small; restated years (taken from predecessors) are hollow points.
+function historyChart(d) {
+  const data = d.percent.map((v, i) => ({
+    value: v,
+    symbol: d.restated[i] ? "emptyCircle" : "circle",
+    restated: d.restated[i],
+  }));
+  return {
+    grid: { left: 8, right: 16, top: 15, bottom: 8, containLabel: true },
+    tooltip: { trigger: "axis", formatter: axisTooltip((v) => (v == null ? "—" : `${fmt(v)} %`)) },
+    xAxis: { type: "category", data: d.years },
+    yAxis: { type: "value", min: 0, max: 100, ...VALUE_AXIS },
+    series: [{
+      type: "line", name: d.series, data, connectNulls: true, symbolSize: 9,
+      label: { show: true, fontSize: 10, formatter: (p) => (p.value == null ? "" : fmt(p.value) + (p.data.restated ? ` (${d.restated_label})` : "")) },
+    }],
+  };
+}
+
+const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart, history: historyChart };
 
 function drawCharts() {
   if (typeof echarts === "undefined") return;

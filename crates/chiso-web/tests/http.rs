@@ -33,5 +33,8 @@ mod form;
 #[path = "http/contests.rs"]
 mod contests;
 
+#[path = "http/history.rs"]
+mod history;
+
 #[path = "http/verification.rs"]
 mod verification;

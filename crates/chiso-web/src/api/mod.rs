@@ -8,6 +8,7 @@
 
 mod add_observations;
 mod error;
+mod history;
 mod monitoring;
 mod rounds;
 
@@ -63,6 +64,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rounds::list_units))
         .routes(routes!(rounds::get_unit))
         .routes(routes!(rounds::get_uncertainty))
+        .routes(routes!(history::get_history))
         .routes(routes!(monitoring::get_kpis))
         .routes(routes!(monitoring::list_observations, add_observations::post_observations))
         .routes(routes!(healthz))

@@ -74,6 +74,8 @@ pub struct UnitPage {
     preliminary: Option<String>,
     /// The gap analysis: `Some(None)` in the top band; `None` where it does not apply.
     next_band: Option<Option<crate::views::analysis::NextBandView>>,
+    /// The unit across published rounds, when there is more than this one.
+    history: Option<crate::views::history::HistoryView>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -204,6 +206,7 @@ pub async fn unit(
         round_name: view.doc(ctx.lang).name.clone(),
         next_band: crate::views::analysis::next_band(&view, &code, ctx.lang),
         preliminary: preliminary_mark(&ctx, &view.publication).await?,
+        history: crate::views::history::load(&ctx.state, &code, ctx.lang).await?,
         card,
     })
 }

@@ -14,6 +14,15 @@ pub enum Chart {
     Radar { labels: Vec<String>, percent: Vec<f64>, series: String },
     /// Units at their coordinates, one series per band.
     Map { bands: Vec<MapBand>, tooltip_total: String },
+    /// A unit's total across years in percent of scale (0–100 axis); restated
+    /// years drawn hollow.
+    History {
+        years: Vec<String>,
+        percent: Vec<Option<f64>>,
+        restated: Vec<bool>,
+        series: String,
+        restated_label: String,
+    },
     /// Yearly values of a KPI with its target.
     Kpi { years: Vec<i32>, values: Vec<Option<f64>>, target: Option<KpiTarget>, unit: String, series: String },
 }

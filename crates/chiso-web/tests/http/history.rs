@@ -1,0 +1,97 @@
+//! HTTP: a unit's history across published rounds with a scale change and a merge
+//! — the unit page's table and chart (restated years marked, in each language) and
+//! `GET /api/v1/units/{code}/history`.
+
+use crate::support::spawn;
+use chiso_io::Files;
+use chiso_store::{Actor, Store};
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+
+/// A round of one group with units `values` (code, points of indicator 1 and 2,
+/// each out of half the scale).
+fn round(year: i32, scale: f64, values: &[(&str, f64, f64)], lineage: Option<&str>) -> Files {
+    let half = scale / 2.0;
+    let assessment = format!(
+        "year = {year}\nname = {{ vi = \"Đợt {year}\", en = \"Round {year}\" }}\noverall = \"mean_of_units\"\nrank_precision = 2\n\n\
+         [[group]]\ncode = \"g\"\nname = {{ vi = \"Khối\", en = \"Group\" }}\nframework = \"f.toml\"\n"
+    );
+    let framework = format!(
+        "id = \"f{year}\"\nname = {{ vi = \"Bộ chỉ số\", en = \"Index\" }}\nmethod = \"points\"\nscale = {scale}\n\n\
+         [[band]]\ncode = \"fair\"\nmin = 0\nlabel = {{ vi = \"Khá\", en = \"Fair\" }}\n\n\
+         [[indicator]]\ncode = \"1\"\nname = {{ vi = \"Một\", en = \"One\" }}\nmax = {half}\nrule = {{ kind = \"manual\" }}\n\n\
+         [[indicator]]\ncode = \"2\"\nname = {{ vi = \"Hai\", en = \"Two\" }}\nmax = {half}\nrule = {{ kind = \"manual\" }}\n"
+    );
+    let mut units = String::from("code,name,group,parent,name_en\n");
+    let mut rows = String::from("unit,indicator,value\n");
+    for (code, one, two) in values {
+        units.push_str(&format!("{code},Sở {code},g,,Department {code}\n"));
+        rows.push_str(&format!("{code},1,{one}\n{code},2,{two}\n"));
+    }
+    let mut files = BTreeMap::from([
+        ("assessment.toml".to_owned(), assessment.into_bytes()),
+        ("f.toml".to_owned(), framework.into_bytes()),
+        ("units.csv".to_owned(), units.into_bytes()),
+        ("values.csv".to_owned(), rows.into_bytes()),
+    ]);
+    if let Some(lineage) = lineage {
+        files.insert("lineage.csv".to_owned(), lineage.as_bytes().to_vec());
+    }
+    Files::Memory(files)
+}
+
+/// 2021 out of 1000, 2022 and 2023 out of 100; in 2023 QA and QB merged into QAB.
+pub async fn three_rounds(store: &Store) -> i64 {
+    let publish = |files: Files| async move {
+        let id = store.import_round(files, Actor::System).await.unwrap();
+        store.publish_round(id, "Quyết định số 1/QĐ-UBND", Actor::System).await.unwrap();
+        id.0
+    };
+    publish(round(2021, 1000.0, &[("QA", 400.0, 259.1), ("QB", 250.0, 250.0)], None)).await;
+    publish(round(2022, 100.0, &[("QA", 40.0, 34.8), ("QB", 30.0, 30.0)], None)).await;
+    let lineage = "from_year,from_code,to_code,kind,weight\n2022,QA,QAB,merge,\n2022,QB,QAB,merge,\n";
+    publish(round(2023, 100.0, &[("QAB", 40.0, 40.0)], Some(lineage))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_units_page_and_the_api_show_its_history_restated_through_lineage() {
+    let app = spawn().await;
+    let id = three_rounds(&app.store).await;
+    let (status, page) = app.browser().text(&format!("/rounds/{id}/units/QAB")).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = page.find("data-testid=\"history\"").expect("a history section");
+    let history = &page[start..start + page[start..].find("</section>").unwrap()];
+    // 2021: (65.91 + 50) / 2 = 57.955 % of 1000 = 579.55; 2022: (74.8 + 60) / 2 = 67.4.
+    assert!(history.contains("579,55 / 1000") && history.contains("57,96 %"), "{history}");
+    assert!(history.contains("67,40 / 100") && history.contains("80,00 / 100"), "{history}");
+    assert_eq!(history.matches("data-restated=\"true\"").count(), 2, "2021 and 2022 are restated");
+    assert!(history.contains("Tính lại từ: Sở QA, Sở QB"), "{history}");
+    assert!(history.contains("data-chart=") && history.contains("&#34;kind&#34;:&#34;history&#34;"));
+    let (_, english) = app.browser().text(&format!("/rounds/{id}/units/QAB?lang=en")).await;
+    let start = english.find("data-testid=\"history\"").unwrap();
+    let history = &english[start..start + english[start..].find("</section>").unwrap()];
+    assert!(
+        history.contains("Restated from: Department QA, Department QB") && history.contains("579.55 / 1000")
+    );
+    for vietnamese in ["Tính lại", "Qua các năm", "thang điểm", "Sở QA"] {
+        assert!(!history.contains(vietnamese), "{vietnamese} on the English page: {history}");
+    }
+
+    let (status, body) = app.browser().text("/api/v1/units/QAB/history?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let points = json["points"].as_array().unwrap();
+    let summary: Vec<(i64, bool, f64)> = points
+        .iter()
+        .map(|p| {
+            (p["year"].as_i64().unwrap(), p["restated"].as_bool().unwrap(), p["percent"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(summary, [(2021, true, 57.955), (2022, true, 67.4), (2023, false, 80.0)]);
+    assert_eq!(points[0]["scale"], 1000.0);
+    assert_eq!(points[0]["from"][1]["name"], "Department QB");
+    let (status, _) = app.browser().text("/api/v1/units/NOPE/history").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, openapi) = app.browser().text("/api/openapi.json").await;
+    assert!(openapi.contains("/api/v1/units/{code}/history"), "in the OpenAPI document");
+}
