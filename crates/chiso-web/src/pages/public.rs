@@ -34,6 +34,8 @@ pub struct OverviewPage {
     report: Option<String>,
     groups: Vec<GroupView>,
     previous_year: Option<i32>,
+    /// Some change on last year compares with figures restated through lineage.
+    restated_change: bool,
     /// This publication corrects an earlier one.
     correction: bool,
     robustness: RobustnessView,
@@ -187,6 +189,7 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
         report: view.report(ctx.lang).map(str::to_owned),
         groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
+        restated_change: view.any_restated_change(),
         correction,
         robustness,
         preliminary,

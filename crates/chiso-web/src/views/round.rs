@@ -38,13 +38,16 @@ pub struct Scored {
     pub results: chiso_core::AssessmentResults,
 }
 
-/// Last year's published round, for the change column.
+/// Last year's published round, for the change column: its results as they stand
+/// for this year's units (through this round's lineage, restated where a unit did
+/// not exist last year).
 #[derive(Debug)]
 pub struct Previous {
     pub round_id: RoundId,
     pub year: i32,
-    /// Unit code → (total, rank).
-    pub units: HashMap<String, (Option<f64>, usize)>,
+    /// This year's unit code → last year's total in percent of scale, and whether
+    /// it is restated from predecessors.
+    pub units: HashMap<String, (f64, bool)>,
 }
 
 fn parse(json: &str) -> Result<ResultsDoc, AppError> {
@@ -83,13 +86,17 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
         (None, None)
     };
     let previous = match previous {
-        Some(info) => {
-            let stored = store.publication(info.id).await?.ok_or(AppError::NotFound)?;
-            let doc = parse(&stored.results_json_vi)?;
-            Some(Previous {
-                round_id: info.round_id,
-                year: doc.year,
-                units: doc.units.into_iter().map(|u| (u.code, (u.total, u.rank))).collect(),
+        Some(_) => {
+            let codes = package.assessment.units.iter().map(|u| u.code.clone()).collect();
+            let lineage = package.lineage.as_ref().map(|l| l.lineage.clone()).unwrap_or_default();
+            store.restated_previous(round.year, codes, lineage).await?.map(|p| Previous {
+                round_id: p.round,
+                year: p.year,
+                units: p
+                    .units
+                    .into_iter()
+                    .filter_map(|(code, r)| r.figures.total.map(|percent| (code, (percent, r.restated))))
+                    .collect(),
             })
         }
         None => None,
@@ -215,17 +222,32 @@ impl RoundView {
         self.band_label(&first, &self.doc(lang).overall.band, lang)
     }
 
+    /// The change on last year in points of this year's scale (last year's total
+    /// taken as percent of its own scale, so a change of scale compares); marked
+    /// `*` where last year's figure is restated from the unit's predecessors.
     fn change(&self, unit: &UnitDoc, lang: Lang) -> (Option<f64>, String) {
-        let before =
-            self.previous.as_ref().and_then(|p| p.units.get(&unit.code)).and_then(|(total, _)| *total);
+        let before = self.previous.as_ref().and_then(|p| p.units.get(&unit.code));
+        let scale = self
+            .assessment
+            .units
+            .iter()
+            .position(|u| u.code == unit.code)
+            .and_then(|u| self.assessment.framework_of(u).scale)
+            .unwrap_or(100.0);
         match (unit.total, before) {
-            (Some(now), Some(before)) => {
-                let change = now - before;
+            (Some(now), Some(&(percent, restated))) => {
+                let change = now - percent * scale / 100.0;
                 let sign = if change > 0.0 { "+" } else { "" };
-                (Some(change), format!("{sign}{}", lang.number(change, 2)))
+                let mark = if restated { "*" } else { "" };
+                (Some(change), format!("{sign}{}{mark}", lang.number(change, 2)))
             }
             _ => (None, "—".into()),
         }
+    }
+
+    /// Whether any change on last year is taken from restated figures.
+    pub fn any_restated_change(&self) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.units.values().any(|&(_, restated)| restated))
     }
 
     pub fn groups(&self, lang: Lang) -> Vec<GroupView> {

@@ -182,6 +182,7 @@ async fn every_api_route_is_in_the_openapi_document_and_answers() {
         ("GET", "/api/v1/rounds/1/uncertainty"),
         ("GET", "/api/v1/rounds/1/units"),
         ("GET", "/api/v1/rounds/1/units/STTTT"),
+        ("GET", "/api/v1/units/STTTT/history"),
         ("GET", "/healthz"),
         ("POST", "/api/v1/observations"),
     ];

@@ -77,6 +77,22 @@ async fn a_units_page_and_the_api_show_its_history_restated_through_lineage() {
         assert!(!history.contains(vietnamese), "{vietnamese} on the English page: {history}");
     }
 
+    // The change on last year goes through the lineage: 80 − 67.4, marked restated.
+    let (_, overview) = app.browser().text(&format!("/rounds/{id}")).await;
+    assert!(overview.contains("+12,60*") && overview.contains("So với 2022"), "the change column");
+    assert!(
+        overview.contains("data-testid=\"restated-note\"")
+            && overview.contains("tính lại từ các đơn vị tiền thân")
+    );
+    let (_, overview) = app.browser().text(&format!("/rounds/{id}?lang=en")).await;
+    assert!(overview.contains("+12.60*") && overview.contains("restated from the unit&#39;s predecessors"));
+    let (_, card) = app.browser().text(&format!("/rounds/{id}/units/QAB")).await;
+    assert!(card.contains("+12,60*"), "the unit's card says the same");
+    // Across the change of scale: 2022 (67.40/100) against 2021 (57.955 % of 1000), same units.
+    let (_, overview) = app.browser().text(&format!("/rounds/{}", id - 1)).await;
+    assert!(overview.contains("+8,89<") || overview.contains("+8,89 "), "QA: 74.8 − 65.91");
+    assert!(!overview.contains("data-testid=\"restated-note\""), "the same units: nothing restated");
+
     let (status, body) = app.browser().text("/api/v1/units/QAB/history?lang=en").await;
     assert_eq!(status, StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
