@@ -110,3 +110,33 @@ fn report_of_a_broken_package_prints_nothing_on_stdout() {
     let run = chiso(&["report", &package.arg()]);
     run.only_error_at(at_file("values.csv"));
 }
+
+#[test]
+fn check_previous_validates_son_la_2025_lineage_against_2024_and_names_each_bad_row() {
+    let sonla_2025 = repo_root().join("data/sonla/2025");
+    let run = chiso(&["check", &sonla_2025.display().to_string(), "--previous", &sonla_arg()]);
+    run.assert_success();
+    assert_contains_all(&run.stdout, &["Khối UBND cấp xã (commune) — 75 đơn vị", "Gói hợp lệ."]);
+
+    // A predecessor that was not a unit in 2024, and a 2024 district left without a successor.
+    let broken = Package::empty();
+    copy_dir(&sonla_2025, broken.path());
+    let lineage = std::fs::read_to_string(sonla_2025.join("lineage.csv")).unwrap_or_default();
+    let edited: String = lineage
+        .lines()
+        .map(|l| if l == "2024,SXD,SXD,merge," { "2024,SXX,SXD,merge," } else { l })
+        .filter(|l| !l.starts_with("2024,127,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    broken.write("lineage.csv", &edited);
+    let line = edited.lines().position(|l| l.starts_with("2024,SXX")).map(|i| i + 1).unwrap_or(0);
+    let run = chiso(&["check", &broken.arg(), "--previous", &sonla_arg(), "--lang", "en"]);
+    let unknown = run.error_at(at("lineage.csv", line, "from_code"));
+    assert!(unknown.contains("unit \"SXX\" is not in the 2024 round"), "{unknown}");
+    let vanished = run.error_at(at("lineage.csv", 1, "from_code"));
+    assert!(
+        vanished.contains("\"127\" of the 2024 round is not in this round and has no successor"),
+        "{vanished}"
+    );
+    assert_eq!(run.announced_error_count(), 2);
+}
