@@ -211,7 +211,7 @@ await scenario.run(async () => {
       10_000,
     );
     const rounds = await count(page, "[data-testid=rounds] tbody tr");
-    checkEqual(rounds, 1, "/admin rounds before the upload");
+    checkEqual(rounds, 2, "/admin rounds before the upload (2024 published, 2025 in preparation)");
     check(await page.locator("[data-testid=upload-round]").isVisible(), "/admin has no upload form");
     noBrowserProblems();
     await shoot(page, "06-admin.png");

@@ -17,6 +17,12 @@ pub fn sonla_2024() -> Files {
     package!("2024": "assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv", "values.csv")
 }
 
+/// data/sonla/2025: the 2025 round (merged departments, 75 communes and wards,
+/// the lineage from 2024), without values: a round to prepare, not a result.
+pub fn sonla_2025() -> Files {
+    package!("2025": "assessment.toml", "frameworks/department.toml", "frameworks/commune.toml", "units.csv", "values.csv", "lineage.csv")
+}
+
 /// data/sonla/monitoring: the KPI catalogue and observations.
 pub fn sonla_monitoring() -> Files {
     package!("monitoring": "kpis.toml", "observations.csv")
@@ -37,6 +43,10 @@ mod tests {
     fn the_bundled_packages_are_valid() {
         let package = Package::from_files(sonla_2024()).unwrap();
         assert_eq!(package.assessment.units.len(), 32);
+        let next = Package::from_files(sonla_2025()).unwrap();
+        next.check_references().unwrap();
+        next.check_lineage_against(&package).unwrap();
+        assert_eq!(next.assessment.units.len(), 90);
         let monitoring = MonitoringPackage::from_files(sonla_monitoring()).unwrap();
         assert_eq!(monitoring.monitoring.catalogue.kpis.len(), 34);
     }

@@ -24,7 +24,7 @@ mod views;
 
 pub use auth::{hash_password, verify_password};
 pub use router::{app, openapi};
-pub use startup::{FirstStart, first_start};
+pub use startup::{Bundled, FirstStart, first_start};
 pub use state::{AppState, WebConfig};
 
 use axum::extract::ConnectInfo;

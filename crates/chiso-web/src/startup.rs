@@ -19,10 +19,25 @@ pub enum FirstStart {
 
 pub const FIRST_ADMIN: &str = "admin";
 
+/// What a first start puts into an empty database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundled {
+    /// The Son La 2024 round, published, and the monitoring package.
+    Published,
+    /// As above, and the 2025 round in preparation (stage draft, no values): what
+    /// `chiso serve` does, so the province can open 2025 at once.
+    WithRoundInPreparation,
+}
+
 /// On an empty database (no users): imports and publishes the bundled Son La 2024
-/// round, imports the Son La monitoring package, and creates the user `admin`
-/// with `admin_password` or a generated password.
-pub async fn first_start(store: &Store, admin_password: Option<String>) -> Result<FirstStart, AppError> {
+/// round, imports the Son La monitoring package, creates the 2025 round in
+/// preparation if asked, and creates the user `admin` with `admin_password` or a
+/// generated password.
+pub async fn first_start(
+    store: &Store,
+    admin_password: Option<String>,
+    bundled: Bundled,
+) -> Result<FirstStart, AppError> {
     if !store.users().await?.is_empty() {
         return Ok(FirstStart::AlreadyInitialised);
     }
@@ -30,6 +45,9 @@ pub async fn first_start(store: &Store, admin_password: Option<String>) -> Resul
         let round = store.import_round(bundled::sonla_2024(), Actor::System).await?;
         store.publish_round(round, bundled::SONLA_2024_DECISION, Actor::System).await?;
         store.import_monitoring(bundled::sonla_monitoring(), Actor::System).await?;
+        if bundled == Bundled::WithRoundInPreparation {
+            store.create_workflow_round(bundled::sonla_2025(), Actor::System).await?;
+        }
     }
     let generated = admin_password.is_none();
     let password = admin_password.unwrap_or_else(|| random_token()[..20].to_owned());

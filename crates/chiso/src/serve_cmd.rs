@@ -75,7 +75,7 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         let store = open_store(&args.database).await?;
         tracing::info!(database = %redacted(&args.database.url()), "database ready");
         let admin_password = std::env::var("CHISO_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
-        match chiso_web::first_start(&store, admin_password).await.context("first start")? {
+        match chiso_web::first_start(&store, admin_password, chiso_web::Bundled::WithRoundInPreparation).await.context("first start")? {
             FirstStart::AlreadyInitialised => {}
             FirstStart::Initialised => eprintln!(
                 "{}",

@@ -16,7 +16,7 @@ async fn spawn_with(config: WebConfig) -> TestApp {
     let url = format!("sqlite:{}", dir.path().join("chiso.db").display());
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    chiso_web::first_start(&store, Some(ADMIN_PASSWORD.into())).await.unwrap();
+    chiso_web::first_start(&store, Some(ADMIN_PASSWORD.into()), chiso_web::Bundled::Published).await.unwrap();
     let state = AppState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -111,3 +111,35 @@ async fn a_units_page_and_the_api_show_its_history_restated_through_lineage() {
     let (_, openapi) = app.browser().text("/api/openapi.json").await;
     assert!(openapi.contains("/api/v1/units/{code}/history"), "in the OpenAPI document");
 }
+
+/// What `chiso serve` bundles: 2024 published, 2025 in preparation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_start_publishes_2024_and_prepares_2025_with_the_merged_departments_and_75_communes() {
+    let app = crate::support::spawn_with(chiso_web::Bundled::WithRoundInPreparation).await;
+    let (status, overview) = app.browser().text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(overview.contains("74,80"), "the public overview still opens on 2024");
+    let (_, rounds) = app.browser().text("/api/v1/rounds").await;
+    let rounds: serde_json::Value = serde_json::from_str(&rounds).unwrap();
+    assert_eq!(rounds.as_array().unwrap().len(), 1, "2025 is not published: {rounds}");
+
+    let admin = app.signed_in("admin", crate::support::ADMIN_PASSWORD).await;
+    let (_, work) = admin.text("/work").await;
+    assert!(work.contains("2025"), "/work lists the 2025 round");
+    let round = app.store.rounds().await.unwrap().into_iter().find(|r| r.year == 2025).unwrap();
+    let workflow = app.store.workflow(round.id).await.unwrap().unwrap();
+    assert_eq!(workflow.stage, chiso_store::Stage::Draft, "in preparation");
+    let progress = app.store.unit_progress(round.id).await.unwrap();
+    assert_eq!(progress.len(), 90);
+    assert_eq!(progress.iter().filter(|u| u.group == "commune").count(), 75);
+    let codes: Vec<&str> = progress.iter().map(|u| u.unit.as_str()).collect();
+    for merged in ["STC", "SNV", "SXD", "SKHCN", "SDTTG", "SNNMT", "03985"] {
+        assert!(codes.contains(&merged), "{merged} is a unit of 2025");
+    }
+    for gone in ["SKHDT", "STTTT", "SGTVT", "116"] {
+        assert!(!codes.contains(&gone), "{gone} no longer exists");
+    }
+    let (status, board) = admin.text(&format!("/work/rounds/{}", round.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(board.contains("03985"), "the board lists the communes");
+}

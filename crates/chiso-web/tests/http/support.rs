@@ -19,16 +19,25 @@ pub struct TestApp {
 /// Starts the app on a free port with a fresh database, as `chiso serve` does on
 /// its first start (Son La imported and published, user `admin`).
 pub async fn spawn() -> TestApp {
+    spawn_with(chiso_web::Bundled::Published).await
+}
+
+/// The same with what the first start bundles: `chiso serve` also prepares 2025.
+pub async fn spawn_with(bundled: chiso_web::Bundled) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("chiso.db").display());
-    spawn_on(&url, dir).await
+    spawn_bundled(&url, dir, bundled).await
 }
 
 /// The same on the database `url` names (which must be empty).
 pub async fn spawn_on(url: &str, dir: TempDir) -> TestApp {
+    spawn_bundled(url, dir, chiso_web::Bundled::Published).await
+}
+
+async fn spawn_bundled(url: &str, dir: TempDir, bundled: chiso_web::Bundled) -> TestApp {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
-    chiso_web::first_start(&store, Some(ADMIN_PASSWORD.into())).await.unwrap();
+    chiso_web::first_start(&store, Some(ADMIN_PASSWORD.into()), bundled).await.unwrap();
     let state = AppState::new(store.clone(), WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
