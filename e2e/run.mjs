@@ -248,7 +248,7 @@ await scenario.run(async () => {
       errors.some((e) => e.startsWith(`values.csv:${brokenLine}:`)),
       `upload errors do not name values.csv:${brokenLine}: ${JSON.stringify(errors)}`,
     );
-    checkEqual(await count(page, "[data-testid=rounds] tbody tr"), 1, "rounds after the refused upload");
+    checkEqual(await count(page, "[data-testid=rounds] tbody tr"), 2, "rounds after the refused upload");
     await shoot(page, "06b-upload-refused.png");
     scenario.allow(/^HTTP 4\d\d for \/admin\/rounds$/); // a refused upload answers 422: the point of this step
     noBrowserProblems();
