@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod assessment;
+pub mod demo;
 pub mod framework;
 pub mod kpi;
 pub mod lang;

@@ -27,6 +27,10 @@ pub enum Bundled {
     /// As above, and the 2025 round in preparation (stage draft, no values): what
     /// `chiso serve` does, so the province can open 2025 at once.
     WithRoundInPreparation,
+    /// `chiso serve --demo`: the 2025 round filled with generated demo values and
+    /// published under a decision that says so, to show a filled year and its
+    /// change on 2024 restated through lineage. Never the default.
+    Demo,
 }
 
 /// On an empty database (no users): imports and publishes the bundled Son La 2024
@@ -45,8 +49,15 @@ pub async fn first_start(
         let round = store.import_round(bundled::sonla_2024(), Actor::System).await?;
         store.publish_round(round, bundled::SONLA_2024_DECISION, Actor::System).await?;
         store.import_monitoring(bundled::sonla_monitoring(), Actor::System).await?;
-        if bundled == Bundled::WithRoundInPreparation {
-            store.create_workflow_round(bundled::sonla_2025(), Actor::System).await?;
+        match bundled {
+            Bundled::Published => {}
+            Bundled::WithRoundInPreparation => {
+                store.create_workflow_round(bundled::sonla_2025(), Actor::System).await?;
+            }
+            Bundled::Demo => {
+                let round = store.import_round(bundled::sonla_2025_demo()?, Actor::System).await?;
+                store.publish_round(round, bundled::DEMO_DECISION, Actor::System).await?;
+            }
         }
     }
     let generated = admin_password.is_none();

@@ -273,6 +273,10 @@ pub struct ServeArgs {
     /// Take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it).
     #[arg(long, env = "CHISO_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Lần chạy đầu: điền và công bố đợt 2025 bằng dữ liệu minh hoạ (không phải kết quả thật).
+    /// First start: fill and publish the 2025 round with demo data (not real results).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,7 +5,7 @@ use crate::cli::{DatabaseArgs, LogFormat, ServeArgs};
 use anyhow::Context;
 use chiso_core::Lang;
 use chiso_store::Store;
-use chiso_web::{AppState, FirstStart, WebConfig};
+use chiso_web::{AppState, Bundled, FirstStart, WebConfig};
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -75,7 +75,8 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
         let store = open_store(&args.database).await?;
         tracing::info!(database = %redacted(&args.database.url()), "database ready");
         let admin_password = std::env::var("CHISO_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
-        match chiso_web::first_start(&store, admin_password, chiso_web::Bundled::WithRoundInPreparation).await.context("first start")? {
+        let bundled = if args.demo { Bundled::Demo } else { Bundled::WithRoundInPreparation };
+        match chiso_web::first_start(&store, admin_password, bundled).await.context("first start")? {
             FirstStart::AlreadyInitialised => {}
             FirstStart::Initialised => eprintln!(
                 "{}",

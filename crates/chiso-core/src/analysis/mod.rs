@@ -17,4 +17,5 @@ pub use gap::{Gap, LeafGain, NextBand, gap};
 pub use sensitivity::{GroupSensitivity, Input, InputSensitivity, SensitivityResult, sensitivity};
 pub use sobol::SobolIndex;
 pub use spec::{UncertaintySpec, WeightNoise};
+pub(crate) use uncertainty::splitmix64;
 pub use uncertainty::{CHUNK, GroupRanks, RankInterval, UncertaintyResult, uncertainty};

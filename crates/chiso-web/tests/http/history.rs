@@ -143,3 +143,37 @@ async fn a_fresh_start_publishes_2024_and_prepares_2025_with_the_merged_departme
     assert_eq!(status, StatusCode::OK);
     assert!(board.contains("03985"), "the board lists the communes");
 }
+
+/// `chiso serve --demo`: 2025 filled with demo values and published as such; each
+/// commune's change is against its 2024 district restated through the lineage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_start_publishes_2025_with_changes_restated_from_2024() {
+    let app = crate::support::spawn_with(chiso_web::Bundled::Demo).await;
+    let (status, overview) = app.browser().text("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        overview.contains("2025") && overview.contains("So với 2024"),
+        "the latest round is the demo 2025"
+    );
+    assert!(overview.contains("Dữ liệu minh hoạ"), "the publication says it is demo data");
+    assert!(overview.contains("data-testid=\"restated-note\""), "communes compare with restated 2024 values");
+    // 03985 (two old districts, weights 1 and 1): its 2024 value is the mean of
+    // Mộc Châu (123) and Vân Hồ (128); Chiềng An's is its district's.
+    let history = app.store.unit_history("03985").await.unwrap();
+    assert_eq!(
+        history.iter().map(|p| (p.year, p.restated)).collect::<Vec<_>>(),
+        [(2024, true), (2025, false)]
+    );
+    let from: Vec<&str> = history[0].from.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(from, ["123", "128"]);
+    let moc_chau = app.store.unit_history("123").await.unwrap()[0].percent.unwrap();
+    let van_ho = app.store.unit_history("128").await.unwrap()[0].percent.unwrap();
+    assert!((history[0].percent.unwrap() - (moc_chau + van_ho) / 2.0).abs() < 1e-9);
+    let (status, page) =
+        app.browser().text(&format!("/rounds/{}/units/03985?lang=en", history[1].round.0)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("data-testid=\"history\"") && page.contains("Restated from: "),
+        "the commune's history"
+    );
+}
