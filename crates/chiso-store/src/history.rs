@@ -70,6 +70,8 @@ pub struct RestatedPrevious {
     pub publication: PublicationId,
     /// This year's unit code → last year's figures (own or restated).
     pub units: HashMap<String, Restated>,
+    /// The names of last year's units (those `units` come from).
+    pub names: HashMap<String, Names>,
 }
 
 impl Store {
@@ -146,6 +148,7 @@ impl Store {
                 round: previous.round,
                 publication: previous.publication,
                 units: restate(&lineage, previous.year, &own, &codes),
+                names: previous.names.clone(),
             }))
         })
         .await

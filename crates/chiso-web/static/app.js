@@ -300,4 +300,33 @@ function robustnessProgress() {
   setTimeout(poll, 300);
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); livePoints(); fieldSaving(); focusAlert(); robustnessProgress(); });
+// Long tables (75 communes) get a search box and a "formerly part of" filter:
+// typing "chieng son" finds "Chiềng Sơn" (diacritics and đ folded on both sides).
+const fold = (s) => String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+
+function tableFilters() {
+  for (const bar of document.querySelectorAll("[data-filter-for]")) {
+    const table = document.querySelector(`[data-testid="${bar.dataset.filterFor}"]`);
+    if (!table || !table.tBodies[0]) continue;
+    const search = bar.querySelector("[data-filter-search]");
+    const former = bar.querySelector("[data-filter-former]");
+    const count = bar.querySelector("[data-filter-count]");
+    const rows = [...table.tBodies[0].rows];
+    const keys = new Map(rows.map((row) => [row, fold(row.dataset.search || row.textContent)]));
+    const apply = () => {
+      const query = fold(search ? search.value.trim() : "");
+      const part = former ? former.value : "";
+      let shown = 0;
+      for (const row of rows) {
+        const ok = (!query || keys.get(row).includes(query)) && (!part || (row.dataset.former || "").split(" ").includes(part));
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      }
+      if (count) count.textContent = query || part ? `${shown}/${rows.length}` : "";
+    };
+    if (search) search.addEventListener("input", apply);
+    if (former) former.addEventListener("change", apply);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCharts(); sortableTables(); tableFilters(); livePoints(); fieldSaving(); focusAlert(); robustnessProgress(); });

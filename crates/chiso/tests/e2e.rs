@@ -1,7 +1,8 @@
 //! Browser end-to-end tests: each starts `chiso serve` on a fresh data dir and plays a
 //! scenario in headless Chromium (Playwright): `e2e/run.mjs`, from the public overview
 //! to uploading and publishing a new round as admin; `e2e/round.mjs`, a whole round
-//! run in the app by an admin, two reporters and an appraiser.
+//! run in the app by an admin, two reporters and an appraiser; `e2e/history.mjs`,
+//! the 2025 province (75 communes, lineage) on `chiso serve --demo`.
 //!
 //! Needs `node` (20 or newer), `/usr/bin/chromium` and `e2e/node_modules/playwright-core`
 //! (`apt-get install chromium nodejs npm && npm ci --prefix e2e`). Without them the test
@@ -151,10 +152,11 @@ fn tail(path: &Path, lines: usize) -> String {
 
 /// `chiso serve` on port 0 with an empty data dir; returns it and the address it
 /// printed once `/healthz` answers there.
-fn start_server(data_dir: &Path, log: &Path) -> (KillOnDrop, SocketAddr) {
+fn start_server(data_dir: &Path, log: &Path, args: &[&str]) -> (KillOnDrop, SocketAddr) {
     let log_file = File::create(log).expect("create the server log");
     let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
         .arg("serve")
+        .args(args)
         .arg("--addr")
         .arg("127.0.0.1:0")
         .arg("--data-dir")
@@ -272,15 +274,21 @@ fn fresh_screenshots(dir: &Path) {
     }
 }
 
-/// Starts `chiso serve` on a fresh data dir and runs `e2e/{script}` against it with
-/// `env`; fails with the scenario's output and the server log's tail.
-fn run_scenario(node: &Path, script: &str, temp: &Path, env: &[(&str, &std::ffi::OsStr)]) {
+/// Starts `chiso serve {server_args}` on a fresh data dir and runs `e2e/{script}`
+/// against it with `env`; fails with the scenario's output and the server log's tail.
+fn run_scenario(
+    node: &Path,
+    script: &str,
+    temp: &Path,
+    server_args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) {
     let started = Instant::now();
     let data_dir = temp.join("data");
     fs::create_dir(&data_dir).expect("data dir");
     let server_log = temp.join("server.log");
     let screenshots = e2e_dir().join("screenshots");
-    let (server, addr) = start_server(&data_dir, &server_log);
+    let (server, addr) = start_server(&data_dir, &server_log, server_args);
     eprintln!(
         "e2e {script}: chiso serve ready on http://{addr}/ after {:.1} s",
         started.elapsed().as_secs_f64()
@@ -345,7 +353,7 @@ fn browser_end_to_end() {
     let zip_path = temp.path().join("sonla-2025.zip");
     write_upload_zip(&zip_path);
     fresh_screenshots(&e2e_dir().join("screenshots"));
-    run_scenario(&node, "run.mjs", temp.path(), &[("CHISO_UPLOAD_ZIP", zip_path.as_os_str())]);
+    run_scenario(&node, "run.mjs", temp.path(), &[], &[("CHISO_UPLOAD_ZIP", zip_path.as_os_str())]);
 }
 
 /// A whole round run in the app by four people (`e2e/round.mjs`).
@@ -355,5 +363,17 @@ fn browser_round_end_to_end() {
     let _turn = ONE_SCENARIO_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let temp = tempfile::tempdir().expect("temp dir");
     fresh_screenshots(&e2e_dir().join("screenshots/round"));
-    run_scenario(&node, "round.mjs", temp.path(), &[]);
+    run_scenario(&node, "round.mjs", temp.path(), &[], &[]);
+}
+
+/// Son La as it is now on `chiso serve --demo`: the 75 communes' ranking searched
+/// and filtered by former district, a commune's restated history chart, the map of
+/// the 75 communes, on a desktop and a phone (`e2e/history.mjs`).
+#[test]
+fn browser_history_end_to_end() {
+    let Some(node) = prerequisites() else { return };
+    let _turn = ONE_SCENARIO_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let temp = tempfile::tempdir().expect("temp dir");
+    fresh_screenshots(&e2e_dir().join("screenshots/history"));
+    run_scenario(&node, "history.mjs", temp.path(), &["--demo"], &[]);
 }

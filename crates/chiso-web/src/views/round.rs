@@ -48,6 +48,10 @@ pub struct Previous {
     /// This year's unit code → last year's total in percent of scale, and whether
     /// it is restated from predecessors.
     pub units: HashMap<String, (f64, bool)>,
+    /// This year's unit code → the units of last year it continues (code, names),
+    /// where it is not simply itself: a commune's former district, a merged
+    /// department's predecessors.
+    pub former: HashMap<String, Vec<(String, chiso_core::Names)>>,
 }
 
 fn parse(json: &str) -> Result<ResultsDoc, AppError> {
@@ -92,6 +96,15 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
             store.restated_previous(round.year, codes, lineage).await?.map(|p| Previous {
                 round_id: p.round,
                 year: p.year,
+                former: p
+                    .units
+                    .iter()
+                    .filter(|(code, r)| r.from.iter().any(|f| f != *code))
+                    .map(|(code, r)| {
+                        let named = |f: &String| (f.clone(), p.names.get(f).cloned().unwrap_or_default());
+                        (code.clone(), r.from.iter().map(named).collect())
+                    })
+                    .collect(),
                 units: p
                     .units
                     .into_iter()
@@ -132,6 +145,9 @@ pub struct RankRow {
     pub url: String,
     /// The 5–95% rank interval, once the uncertainty analysis is ready.
     pub interval: Option<super::analysis::RankInterval>,
+    /// The codes of the units of last year it continues, space-separated (for the
+    /// "formerly part of" filter).
+    pub former: String,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +159,9 @@ pub struct GroupView {
     pub bands: Vec<(String, String, u64)>,
     pub chart: String,
     pub rows: Vec<RankRow>,
+    /// Last year's units that several of this group's units came from (a commune's
+    /// former district), to filter the ranking by: (code, name), by name.
+    pub former_options: Vec<(String, String)>,
 }
 
 /// A main indicator or any indicator of a scorecard.
@@ -245,6 +264,29 @@ impl RoundView {
         }
     }
 
+    /// The units of last year that `code` continues, if it is not simply itself.
+    fn former_of(&self, code: &str) -> &[(String, chiso_core::Names)] {
+        self.previous.as_ref().and_then(|p| p.former.get(code)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Last year's units that at least two of `rows` came from, by name: what a
+    /// ranking of 75 communes is filtered by (their former districts).
+    fn former_options(&self, rows: &[RankRow], lang: Lang) -> Vec<(String, String)> {
+        let mut counts: HashMap<&str, (usize, &str)> = HashMap::new();
+        for row in rows {
+            for (code, names) in self.former_of(&row.code) {
+                counts.entry(code.as_str()).or_insert((0, names.get(lang))).0 += 1;
+            }
+        }
+        let mut options: Vec<(String, String)> = counts
+            .into_iter()
+            .filter(|(_, (count, _))| *count >= 2)
+            .map(|(code, (_, name))| (code.to_owned(), name.to_owned()))
+            .collect();
+        options.sort_by(|a, b| a.1.cmp(&b.1));
+        options
+    }
+
     /// Whether any change on last year is taken from restated figures.
     pub fn any_restated_change(&self) -> bool {
         self.previous.as_ref().is_some_and(|p| p.units.values().any(|&(_, restated)| restated))
@@ -286,9 +328,16 @@ impl RoundView {
                             change_text,
                             url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
                             interval: None,
+                            former: self
+                                .former_of(&unit.code)
+                                .iter()
+                                .map(|(c, _)| c.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
                         }
                     })
-                    .collect();
+                    .collect::<Vec<RankRow>>();
+                let former_options = self.former_options(&rows, lang);
                 GroupView {
                     code: group.code.clone(),
                     name: group.name.clone(),
@@ -297,6 +346,7 @@ impl RoundView {
                     bands,
                     chart,
                     rows,
+                    former_options,
                 }
             })
             .collect()

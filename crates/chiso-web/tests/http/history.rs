@@ -157,6 +157,17 @@ async fn the_demo_start_publishes_2025_with_changes_restated_from_2024() {
     );
     assert!(overview.contains("Dữ liệu minh hoạ"), "the publication says it is demo data");
     assert!(overview.contains("data-testid=\"restated-note\""), "communes compare with restated 2024 values");
+    // 75 communes: a search box and a filter by former district (the 12 of 2024).
+    let bar = &overview[overview.find("data-filter-for=\"ranking-commune\"").expect("a filter bar")..];
+    let bar = &bar[..bar.find("</div>").unwrap()];
+    assert_eq!(bar.matches("<option value=\"1").count(), 12, "the 12 former districts: {bar}");
+    assert!(bar.contains("Thành phố Sơn La") && bar.contains("data-filter-search"));
+    assert!(overview.contains("data-former=\"123 128\""), "03985 came from two districts");
+    let departments = &overview[overview.find("data-filter-for=\"ranking-department\"").expect("15 rows")..];
+    assert!(
+        !departments[..departments.find("</div>").unwrap()].contains("<select"),
+        "no district filter for departments"
+    );
     // 03985 (two old districts, weights 1 and 1): its 2024 value is the mean of
     // Mộc Châu (123) and Vân Hồ (128); Chiềng An's is its district's.
     let history = app.store.unit_history("03985").await.unwrap();

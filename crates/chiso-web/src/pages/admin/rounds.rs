@@ -114,6 +114,7 @@ pub async fn round(
                     change_text: String::new(),
                     url: String::new(),
                     interval: None,
+                    former: String::new(),
                 })
                 .collect(),
         })

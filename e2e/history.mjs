@@ -1,0 +1,113 @@
+// Browser end-to-end test of Son La as it is now, on `chiso serve --demo` (2025
+// filled with generated demo values and published as such): the ranking of 75
+// communes searched and filtered by former district, a commune's history chart
+// restated from its 2024 districts, and the map of the 75 communes — on a desktop
+// and at phone width (390 px, nothing scrolls sideways).
+//
+// Environment: CHISO_URL, CHISO_SCREENSHOTS, CHISO_CHROMIUM (as run.mjs).
+// Normally run by `cargo test -p chiso --test e2e`, which starts a fresh server.
+
+import { join } from "node:path";
+import { Scenario, analysisSettled, check, checkEqual, clickTo, env, path } from "./lib.mjs";
+
+const BASE = env("CHISO_URL").replace(/\/+$/, "");
+const SHOTS = join(env("CHISO_SCREENSHOTS"), "history");
+const CHROMIUM = env("CHISO_CHROMIUM", "/usr/bin/chromium");
+const PHONE = { width: 390, height: 844 };
+
+const scenario = new Scenario(SHOTS, CHROMIUM);
+const step = (title, body) => scenario.step(title, body);
+
+/** Rows of a ranking that are not hidden by the filters. */
+const visibleRows = (page, group) => page.locator(`[data-testid=ranking-${group}] tbody tr:not([hidden])`);
+
+/** Elements wider than the window at phone width (none may be). */
+async function sideways(page) {
+  return page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    window.innerWidth,
+    [...document.querySelectorAll("main *")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest(".table-wrap"))
+      .slice(0, 3)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+      .join(", "),
+  ]);
+}
+
+await scenario.run(async () => {
+  let roundId;
+  for (const [device, options] of [["desktop", {}], ["phone", { viewport: PHONE, isMobile: true, hasTouch: true }]]) {
+    const page = await scenario.newPage(options);
+
+    await step(`${device}: the 2025 ranking of 75 communes, searched and filtered by former district`, async () => {
+      await page.goto(`${BASE}/`);
+      // The rank-interval analysis starts on the first view; let it finish first.
+      await analysisSettled(page, 120_000);
+      const h1 = await page.getByRole("heading", { level: 1 }).innerText();
+      check(h1.includes("2025"), `the overview is not 2025's: ${h1}`);
+      checkEqual(await visibleRows(page, "commune").count(), 75, "communes ranked");
+      check(await page.locator("[data-testid=restated-note]").isVisible(), "no note that 2024 is restated");
+      const bar = page.locator("[data-filter-for=ranking-commune]");
+      // Typed without diacritics, as on many phones.
+      await bar.locator("[data-filter-search]").fill("chieng son");
+      const found = await visibleRows(page, "commune").allInnerTexts();
+      check(found.length >= 1 && found.every((row) => /Chiềng Sơn/.test(row)), `"chieng son" found ${JSON.stringify(found)}`);
+      await bar.locator("[data-filter-search]").fill("");
+      await bar.locator("[data-filter-former]").selectOption({ label: "Thành phố Sơn La" });
+      const inCity = await visibleRows(page, "commune").count();
+      check(inCity > 0 && inCity < 75, `Thành phố Sơn La's former communes: ${inCity}`);
+      const formers = await visibleRows(page, "commune").evaluateAll((rows) => rows.map((r) => r.dataset.former));
+      check(formers.every((f) => f.split(" ").includes("116")), `a row not from Thành phố Sơn La: ${formers}`);
+      checkEqual(await bar.locator("[data-filter-count]").innerText(), `${inCity}/75`, "the count of shown rows");
+      if (device === "phone") {
+        const [wide, inner, what] = await sideways(page);
+        check(wide <= inner, `the overview scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
+      }
+      await scenario.shoot(page, `${device}-01-ranking-filtered.png`);
+      await bar.locator("[data-filter-former]").selectOption("");
+      checkEqual(await visibleRows(page, "commune").count(), 75, "all communes after clearing the filter");
+      roundId = new URL(await page.locator("[data-testid=ranking-commune] tbody tr a").first().getAttribute("href"), BASE).pathname.split("/")[2];
+      scenario.noBrowserProblems();
+      return `${inCity} communes formerly in Thành phố Sơn La`;
+    });
+
+    await step(`${device}: Xã Chiềng Sơn (03985), formed from two districts: its history, restated and drawn`, async () => {
+      await page.goto(`${BASE}/rounds/${roundId}/units/03985`);
+      const history = page.locator("[data-testid=history]");
+      await history.scrollIntoViewIfNeeded();
+      const chart = page.locator("[data-testid=history-chart]");
+      await page.waitForFunction(() => document.querySelector("[data-testid=history-chart]")?.dataset.drawn === "true");
+      check((await chart.locator("svg path").count()) > 0, "the history chart has no line");
+      const rows = await history.locator("tbody tr").count();
+      checkEqual(rows, 2, "years in the history (2024 restated, 2025)");
+      checkEqual(await history.locator("tbody tr[data-restated=true]").count(), 1, "restated years");
+      const restated = await history.locator("tbody tr[data-restated=true]").innerText();
+      check(/Mộc Châu/.test(restated) && /Vân Hồ/.test(restated), `2024 does not say it comes from Mộc Châu and Vân Hồ: ${restated}`);
+      if (device === "phone") {
+        const [wide, inner, what] = await sideways(page);
+        check(wide <= inner, `the unit page scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
+      }
+      await scenario.shoot(page, `${device}-02-history.png`);
+      scenario.noBrowserProblems();
+      return restated.replace(/\s+/g, " ").trim();
+    });
+
+    await step(`${device}: the map of the 75 communes`, async () => {
+      await clickTo(page.locator("nav a[href='/map']").first(), (url) => url.pathname === "/map", "open the map");
+      const chart = page.locator("[data-chart]").first();
+      await page.waitForFunction(() => document.querySelector("[data-chart]")?.dataset.drawn === "true");
+      const data = JSON.parse(await chart.getAttribute("data-chart"));
+      const points = data.bands.flatMap((band) => band.points);
+      checkEqual(points.length, 75, "communes on the map");
+      check(points.every((p) => p.lat > 20 && p.lat < 22.1 && p.lon > 103 && p.lon < 105.3), "a commune placed outside Son La");
+      check((await chart.locator("svg path").count()) >= 75, "fewer marks than communes drawn");
+      if (device === "phone") {
+        const [wide, inner, what] = await sideways(page);
+        check(wide <= inner, `the map scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
+      }
+      await scenario.shoot(page, `${device}-03-map.png`);
+      scenario.noBrowserProblems();
+      return `${points.length} communes, from ${path(page.url())}`;
+    });
+  }
+});
