@@ -1,7 +1,8 @@
 // Browser end-to-end test of Son La as it is now, on `chiso serve --demo` (2025
 // filled with generated demo values and published as such): the ranking of 75
 // communes searched and filtered by former district, a commune's history chart
-// restated from its 2024 districts, and the map of the 75 communes — on a desktop
+// restated from its 2024 districts, the map of the 75 communes and its toggle to
+// the 12 districts of 2024 — on a desktop
 // and at phone width (390 px, nothing scrolls sideways).
 //
 // Environment: CHISO_URL, CHISO_SCREENSHOTS, CHISO_CHROMIUM (as run.mjs).
@@ -106,8 +107,14 @@ await scenario.run(async () => {
         check(wide <= inner, `the map scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
       }
       await scenario.shoot(page, `${device}-03-map.png`);
+      // The toggle to 2024: the 12 districts of then.
+      await clickTo(page.locator("[data-testid=map-years] a", { hasText: "2024" }), (url) => /^\/rounds\/\d+\/map$/.test(url.pathname), "switch the map to 2024");
+      await page.waitForFunction(() => document.querySelector("[data-chart]")?.dataset.drawn === "true");
+      const before = JSON.parse(await page.locator("[data-chart]").first().getAttribute("data-chart"));
+      checkEqual(before.bands.flatMap((band) => band.points).length, 12, "districts on the 2024 map");
+      await scenario.shoot(page, `${device}-04-map-2024.png`);
       scenario.noBrowserProblems();
-      return `${points.length} communes, from ${path(page.url())}`;
+      return `${points.length} communes, from ${path(page.url())}; 12 districts in 2024`;
     });
   }
 });

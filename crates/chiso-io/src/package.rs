@@ -2,6 +2,7 @@
 //! units.csv, values.csv) into a validated [`Assessment`] and its [`Values`].
 //! Every error of every file is collected; a package with any error is refused whole.
 
+pub mod earlier;
 pub mod lineage;
 mod units;
 mod values;
@@ -81,6 +82,9 @@ pub struct Package {
     /// lineage.csv, when the package has one: which units of earlier rounds its
     /// units continue.
     pub lineage: Option<lineage::LineageFile>,
+    /// earlier.csv, when the package has one: the province's means of earlier
+    /// years chiso holds no round for, oldest first.
+    pub earlier: Option<Vec<earlier::EarlierFigure>>,
 }
 
 impl Package {
@@ -134,6 +138,9 @@ impl Package {
         files.extend([UNITS_FILE, VALUES_FILE]);
         if self.lineage.is_some() {
             files.push(lineage::LINEAGE_FILE);
+        }
+        if self.earlier.is_some() {
+            files.push(earlier::EARLIER_FILE);
         }
         files
     }
@@ -311,6 +318,7 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
                 .collect()
         })
         .unwrap_or_default();
+    let earlier = read_earlier(root, head.as_ref().map(|(h, _)| h.year), &mut errors);
     let lineage = read_lineage(
         root,
         head.as_ref().map(|(h, _)| h.year),
@@ -353,7 +361,21 @@ fn load(files: Files) -> Result<Package, PackageErrors> {
         kpi_sources: HashMap::new(),
         unknown_references: verifier_errors,
         lineage,
+        earlier,
     })
+}
+
+/// Reads earlier.csv if the package has one.
+fn read_earlier(
+    root: &Files,
+    year: Option<i32>,
+    errors: &mut Vec<PackageError>,
+) -> Option<Vec<earlier::EarlierFigure>> {
+    if !root.has(earlier::EARLIER_FILE) {
+        return None;
+    }
+    let text = root.read_text(earlier::EARLIER_FILE).map_err(|e| errors.push(e)).ok()?;
+    earlier::parse(&text, year, errors)
 }
 
 /// Reads lineage.csv if the package has one: its own errors refuse the package; a

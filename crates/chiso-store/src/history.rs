@@ -155,6 +155,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// For each unit of `round` that continues other units of the year before (its
+    /// lineage.csv), those units with their names as last year's publication gives
+    /// them (the code alone when that year is not published): a commune's former
+    /// district, a merged department's predecessors. Read from the round's stored
+    /// lineage.csv, nothing else.
+    pub async fn former_units(
+        &self,
+        round: RoundId,
+    ) -> Result<HashMap<String, Vec<(String, Names)>>, StoreError> {
+        let info = self.round(round).await?.ok_or_else(|| StoreError::not_found("round", round))?;
+        let text: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT content FROM round_files WHERE round_id = $1 AND path = $2")
+                .bind(round.0)
+                .bind(chiso_io::package::lineage::LINEAGE_FILE)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(text) = text else { return Ok(HashMap::new()) };
+        let text = String::from_utf8(text).map_err(StoreError::corrupt)?;
+        let mut errors = Vec::new();
+        let lineage =
+            chiso_io::package::lineage::parse(chiso_io::package::lineage::LINEAGE_FILE, &text, &mut errors)
+                .ok_or_else(|| StoreError::corrupt("a stored lineage.csv cannot be read"))?
+                .lineage;
+        let previous = self.published_in_order().await?.into_iter().rev().find(|r| r.year == info.year - 1);
+        let mut former: HashMap<String, Vec<(String, Names)>> = HashMap::new();
+        for link in lineage.links.iter().filter(|l| l.from_year == info.year - 1 && l.from != l.to) {
+            let names = previous
+                .as_ref()
+                .and_then(|p| p.names.get(&link.from).cloned())
+                .unwrap_or_else(|| Names::new(&link.from, &link.from));
+            former.entry(link.to.clone()).or_default().push((link.from.clone(), names));
+        }
+        Ok(former)
+    }
+}
+
 fn own_of(round: &PublishedUnits) -> HashMap<String, Restated> {
     round.results.iter().map(|(code, p)| (code.clone(), Restated::own(code, p.figures.clone()))).collect()
 }

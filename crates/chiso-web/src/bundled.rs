@@ -16,7 +16,7 @@ macro_rules! package {
 
 /// data/sonla/2024: the 2024 assessment round.
 pub fn sonla_2024() -> Files {
-    package!("2024": "assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv", "values.csv")
+    package!("2024": "assessment.toml", "frameworks/provincial.toml", "frameworks/district.toml", "units.csv", "values.csv", "earlier.csv")
 }
 
 /// data/sonla/2025: the 2025 round (merged departments, 75 communes and wards,

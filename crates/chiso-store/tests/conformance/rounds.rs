@@ -64,6 +64,7 @@ async fn an_imported_round_rebuilds_to_the_same_results() {
             files.keys().map(String::as_str).collect::<Vec<_>>(),
             [
                 "assessment.toml",
+                "earlier.csv",
                 "frameworks/district.toml",
                 "frameworks/provincial.toml",
                 "units.csv",

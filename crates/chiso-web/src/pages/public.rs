@@ -34,6 +34,8 @@ pub struct OverviewPage {
     report: Option<String>,
     groups: Vec<GroupView>,
     previous_year: Option<i32>,
+    /// The province's mean in earlier years (own scale, percent of it) and this year's.
+    earlier: Vec<(i32, String, String, String)>,
     /// Some change on last year compares with figures restated through lineage.
     restated_change: bool,
     /// This publication corrects an earlier one.
@@ -89,6 +91,22 @@ pub struct MapPage {
     map: MapView,
     /// Preliminary results: the contest deadline ("" without one).
     preliminary: Option<String>,
+    /// Every published round's map, to switch between the units of each year (the
+    /// 75 communes of 2025, the 12 districts of 2024): (round id, year, this one).
+    years: Vec<(i64, i32, bool)>,
+}
+
+/// Every published round as (id, year, whether it is round `id`), newest first:
+/// the links between a round's pages and those of other years.
+async fn published_years(ctx: &PageCtx, id: RoundId) -> Result<Vec<(i64, i32, bool)>, AppError> {
+    Ok(ctx
+        .state
+        .store
+        .published_rounds()
+        .await?
+        .iter()
+        .map(|p| (p.round.id.0, p.round.year, p.round.id == id))
+        .collect())
 }
 
 /// The newest published round (by year), if any.
@@ -167,14 +185,7 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
     let correction =
         view.publication.supersedes.is_some_and(|s| list.iter().any(|p| p.id == s && !p.preliminary));
     let preliminary = preliminary_mark(ctx, &view.publication).await?;
-    let rounds = ctx
-        .state
-        .store
-        .published_rounds()
-        .await?
-        .iter()
-        .map(|p| (p.round.id.0, p.round.year, p.round.id == id))
-        .collect();
+    let rounds = published_years(ctx, id).await?;
     Ok(OverviewPage {
         c: ctx.chrome(who.0.as_ref()),
         title: doc.name.clone(),
@@ -189,6 +200,7 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
         report: view.report(ctx.lang).map(str::to_owned),
         groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
+        earlier: view.earlier_means(ctx.lang),
         restated_change: view.any_restated_change(),
         correction,
         robustness,
@@ -209,7 +221,13 @@ pub async fn unit(
         round_name: view.doc(ctx.lang).name.clone(),
         next_band: crate::views::analysis::next_band(&view, &code, ctx.lang),
         preliminary: preliminary_mark(&ctx, &view.publication).await?,
-        history: crate::views::history::load(&ctx.state, &code, ctx.lang).await?,
+        history: crate::views::history::load(
+            &ctx.state,
+            &code,
+            view.main_indicators(&code, ctx.lang),
+            ctx.lang,
+        )
+        .await?,
         card,
     })
 }
@@ -227,12 +245,14 @@ pub async fn map(ctx: PageCtx, Path(id): Path<i64>, who: MaybeSignedIn) -> Resul
 
 async fn map_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result<MapPage, AppError> {
     let view = round::load(&ctx.state, id).await?;
+    let years = published_years(ctx, id).await?;
     Ok(MapPage {
         c: ctx.chrome(who.0.as_ref()),
         round_id: id.0,
         round_name: view.doc(ctx.lang).name.clone(),
         map: view.map(ctx.lang),
         preliminary: preliminary_mark(ctx, &view.publication).await?,
+        years,
     })
 }
 

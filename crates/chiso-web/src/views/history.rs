@@ -19,17 +19,28 @@ pub struct HistoryRow {
     /// Restated: "Tính lại từ: Sở Tài chính, Sở Kế hoạch và Đầu tư".
     pub restated: Option<String>,
     pub preliminary: bool,
+    /// Each main indicator of `HistoryView::main` as percent of its maximum ("—"
+    /// in a year that had no indicator of that code).
+    pub main: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct HistoryView {
+    /// The unit's main indicators today: (code, name), the table's columns.
+    pub main: Vec<(String, String)>,
     pub rows: Vec<HistoryRow>,
     pub chart: String,
     pub any_restated: bool,
 }
 
-/// The history of unit `code`; `None` when it has only this round (nothing to compare).
-pub async fn load(state: &AppState, code: &str, lang: Lang) -> Result<Option<HistoryView>, AppError> {
+/// The history of unit `code` with its main indicators `main` (code, name); `None`
+/// when it has only this round (nothing to compare).
+pub async fn load(
+    state: &AppState,
+    code: &str,
+    main: Vec<(String, String)>,
+    lang: Lang,
+) -> Result<Option<HistoryView>, AppError> {
     let points = match state.store.unit_history(code).await {
         Ok(points) => points,
         Err(StoreError::NotFound { .. }) => return Ok(None),
@@ -38,10 +49,10 @@ pub async fn load(state: &AppState, code: &str, lang: Lang) -> Result<Option<His
     if points.len() < 2 {
         return Ok(None);
     }
-    Ok(Some(view(&points, lang)))
+    Ok(Some(view(&points, main, lang)))
 }
 
-fn view(points: &[HistoryPoint], lang: Lang) -> HistoryView {
+fn view(points: &[HistoryPoint], main: Vec<(String, String)>, lang: Lang) -> HistoryView {
     let rows: Vec<HistoryRow> = points
         .iter()
         .map(|p| HistoryRow {
@@ -58,6 +69,12 @@ fn view(points: &[HistoryPoint], lang: Lang) -> HistoryView {
                 format!("{}: {}", lang.pick("Tính lại từ", "Restated from"), names.join(", "))
             }),
             preliminary: p.preliminary,
+            main: main
+                .iter()
+                .map(|(code, _)| {
+                    p.main.iter().find(|(c, _)| c == code).map_or("—".into(), |(_, v)| lang.number(*v, 1))
+                })
+                .collect(),
         })
         .collect();
     let chart = Chart::History {
@@ -67,5 +84,5 @@ fn view(points: &[HistoryPoint], lang: Lang) -> HistoryView {
         series: lang.pick("Tổng điểm (% thang điểm)", "Total (% of scale)").into(),
         restated_label: lang.pick("tính lại", "restated").into(),
     };
-    HistoryView { any_restated: rows.iter().any(|r| r.restated.is_some()), rows, chart: chart.json() }
+    HistoryView { any_restated: rows.iter().any(|r| r.restated.is_some()), main, rows, chart: chart.json() }
 }

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod cache;
 pub mod changes;
 pub mod chart;
+pub mod filters;
 pub mod history;
 pub mod results;
 pub mod round;

@@ -29,6 +29,8 @@ pub struct RoundView {
     pub previous: Option<Previous>,
     /// For a round run in the app: per unit, the self-assessed, appraised and final scores.
     stages: Option<serde_json::Value>,
+    /// The province's published means of earlier years chiso holds no round for.
+    pub earlier: Vec<chiso_io::package::earlier::EarlierFigure>,
 }
 
 /// What the analyses start from: the published round's values and their results.
@@ -114,9 +116,11 @@ pub async fn load(state: &AppState, id: RoundId) -> Result<Arc<RoundView>, AppEr
         }
         None => None,
     };
+    let earlier = package.earlier.clone().unwrap_or_default();
     let view = Arc::new(RoundView {
         round,
         publication: latest,
+        earlier,
         docs,
         assessment: package.assessment,
         values,
@@ -269,22 +273,41 @@ impl RoundView {
         self.previous.as_ref().and_then(|p| p.former.get(code)).map_or(&[], Vec::as_slice)
     }
 
-    /// Last year's units that at least two of `rows` came from, by name: what a
-    /// ranking of 75 communes is filtered by (their former districts).
-    fn former_options(&self, rows: &[RankRow], lang: Lang) -> Vec<(String, String)> {
-        let mut counts: HashMap<&str, (usize, &str)> = HashMap::new();
-        for row in rows {
-            for (code, names) in self.former_of(&row.code) {
-                counts.entry(code.as_str()).or_insert((0, names.get(lang))).0 += 1;
-            }
+    /// The main indicators of `unit`'s framework: (code, name).
+    pub fn main_indicators(&self, unit: &str, lang: Lang) -> Vec<(String, String)> {
+        let Some(u) = self.assessment.units.iter().position(|x| x.code == unit) else { return Vec::new() };
+        let framework = self.assessment.framework_of(u);
+        framework
+            .top
+            .iter()
+            .map(|&i| {
+                (framework.indicators[i].code.clone(), framework.indicators[i].name.get(lang).to_owned())
+            })
+            .collect()
+    }
+
+    /// The province's means of earlier years, each on its own scale and as percent
+    /// of it, then this round's the same way: (year, "659,1 / 1000", "65,91 %",
+    /// source); empty when the package holds none.
+    pub fn earlier_means(&self, lang: Lang) -> Vec<(i32, String, String, String)> {
+        if self.earlier.is_empty() {
+            return Vec::new();
         }
-        let mut options: Vec<(String, String)> = counts
-            .into_iter()
-            .filter(|(_, (count, _))| *count >= 2)
-            .map(|(code, (_, name))| (code.to_owned(), name.to_owned()))
+        let mut rows: Vec<(i32, String, String, String)> = self
+            .earlier
+            .iter()
+            .map(|e| {
+                let mean = format!("{} / {}", lang.plain(e.mean), lang.plain(e.scale));
+                (e.year, mean, format!("{} %", lang.number(e.percent(), 2)), e.source(lang).to_owned())
+            })
             .collect();
-        options.sort_by(|a, b| a.1.cmp(&b.1));
-        options
+        let scale = self.assessment.groups.first().and_then(|g| g.framework.scale).unwrap_or(100.0);
+        if let Some(mean) = self.doc(lang).overall.mean {
+            let text = format!("{} / {}", lang.number(mean, 2), lang.plain(scale));
+            let percent = format!("{} %", lang.number(mean / scale * 100.0, 2));
+            rows.push((self.round.year, text, percent, lang.pick("Đợt này", "This round").to_owned()));
+        }
+        rows
     }
 
     /// Whether any change on last year is taken from restated figures.
@@ -337,7 +360,8 @@ impl RoundView {
                         }
                     })
                     .collect::<Vec<RankRow>>();
-                let former_options = self.former_options(&rows, lang);
+                let former_options =
+                    super::filters::former_options(rows.iter().map(|r| self.former_of(&r.code)), lang);
                 GroupView {
                     code: group.code.clone(),
                     name: group.name.clone(),

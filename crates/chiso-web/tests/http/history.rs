@@ -142,6 +142,14 @@ async fn a_fresh_start_publishes_2024_and_prepares_2025_with_the_merged_departme
     let (status, board) = admin.text(&format!("/work/rounds/{}", round.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(board.contains("03985"), "the board lists the communes");
+    // The board of 75 communes: search and filter by former district (named as 2024 published them).
+    let bar = &board[board.find("data-filter-for=\"board-commune\"").expect("a filter bar on the board")..];
+    let bar = &bar[..bar.find("</div>").unwrap()];
+    assert_eq!(bar.matches("<option value=\"1").count(), 12, "{bar}");
+    assert!(bar.contains("Huyện Mộc Châu") || bar.contains("Thị xã Mộc Châu"), "{bar}");
+    assert!(board.contains("data-former=\"123 128\""), "03985 on the board");
+    let (_, english) = admin.text(&format!("/work/rounds/{}?lang=en", round.id)).await;
+    assert!(english.contains("Any former unit (2024)") && english.contains("Find a unit"));
 }
 
 /// `chiso serve --demo`: 2025 filled with demo values and published as such; each
@@ -187,4 +195,25 @@ async fn the_demo_start_publishes_2025_with_changes_restated_from_2024() {
         page.contains("data-testid=\"history\"") && page.contains("Restated from: "),
         "the commune's history"
     );
+}
+
+/// Son La's 2023 mean (659.1 out of 1000) is held beside 2024's 74.8 out of 100,
+/// each on its scale and as percent of it, in each language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_2023_mean_out_of_1000_is_shown_beside_2024_out_of_100() {
+    let app = spawn().await;
+    let (_, overview) = app.browser().text("/").await;
+    let start = overview.find("data-testid=\"earlier\"").expect("the earlier means");
+    let table = &overview[start..start + overview[start..].find("</table>").unwrap()];
+    assert!(table.contains("659,1 / 1000") && table.contains("65,91 %"), "{table}");
+    assert!(table.contains("74,80 / 100") && table.contains("74,80 %"), "{table}");
+    assert!(table.contains("Quyết định số 2923/QĐ-UBND ngày 31/12/2023"), "{table}");
+    let (_, english) = app.browser().text("/?lang=en").await;
+    let start = english.find("data-testid=\"earlier\"").unwrap();
+    let table = &english[start..start + english[start..].find("</table>").unwrap()];
+    assert!(
+        table.contains("659.1 / 1000") && table.contains("65.91 %") && table.contains("Decision No. 2923"),
+        "{table}"
+    );
+    assert!(!table.contains("Quyết định") && !table.contains("Đợt này"), "{table}");
 }

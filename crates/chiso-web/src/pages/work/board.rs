@@ -68,6 +68,8 @@ pub struct BoardUnit {
     state_label: &'static str,
     overdue: bool,
     updated: String,
+    /// The codes of the units of last year it continues (the table's filter).
+    former: String,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,8 @@ pub struct BoardGroup {
     /// (state code, label, count)
     counts: Vec<(&'static str, &'static str, usize)>,
     units: Vec<BoardUnit>,
+    /// Last year's units several of these came from (a commune's former district).
+    former_options: Vec<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -101,6 +105,8 @@ pub struct BoardPage {
     /// In the preliminary stage: until when units may contest ("" without a deadline).
     preliminary: Option<String>,
     contests: Vec<super::contests::ContestRow>,
+    /// The year the units' former units belong to (the filter's label).
+    former_year: Option<i32>,
 }
 
 fn date_input(ms: Option<i64>) -> String {
@@ -123,6 +129,8 @@ pub(super) async fn board_page(
     let units = ctx.state.store.round_units(round_id).await?;
     let groups = ctx.state.store.round_groups(round_id).await?;
     let progress = ctx.state.store.unit_progress(round_id).await?;
+    let former = ctx.state.store.former_units(round_id).await?;
+    let former_of = |code: &str| former.get(code).map_or(&[][..], Vec::as_slice);
     let now = ctx.state.store.clock().now_ms();
     let deadline = match workflow.stage {
         Stage::Open => workflow.deadlines.self_assessment,
@@ -152,8 +160,11 @@ pub(super) async fn board_page(
                     state_label: state_label(p.state, ctx.lang),
                     overdue: p.assigned && waiting(p.state) && deadline.is_some_and(|d| now > d),
                     updated: format_datetime(p.updated_at, ctx.lang),
+                    former: crate::views::filters::former_codes(former_of(&p.unit)),
                 })
                 .collect();
+            let former_options =
+                crate::views::filters::former_options(units.iter().map(|u| former_of(&u.code)), ctx.lang);
             let counts = UnitState::ALL
                 .iter()
                 .map(|s| {
@@ -164,7 +175,13 @@ pub(super) async fn board_page(
                     )
                 })
                 .collect();
-            BoardGroup { code: g.code.clone(), name: g.name.get(ctx.lang).to_owned(), counts, units }
+            BoardGroup {
+                code: g.code.clone(),
+                name: g.name.get(ctx.lang).to_owned(),
+                counts,
+                units,
+                former_options,
+            }
         })
         .collect();
     let next_stage = match workflow.stage {
@@ -197,7 +214,9 @@ pub(super) async fn board_page(
         .then(|| workflow.contest_deadline.map(|d| format_datetime(d, ctx.lang)).unwrap_or_default());
     let answering = workflow.stage == Stage::Preliminary;
     let contests = super::contests::contest_rows(ctx, who, round_id, None, answering).await?;
+    let former_year = (!former.is_empty()).then_some(round.year - 1);
     Ok(BoardPage {
+        former_year,
         c: ctx.chrome(Some(who)),
         id,
         name: round.name.get(ctx.lang).to_owned(),
