@@ -43,7 +43,7 @@ pub struct IndicatorDef {
     pub parent: Option<String>,
     pub name: Option<NamesDef>,
     pub max: Option<f64>,
-    pub unit: Option<String>,
+    pub unit: Option<NamesDef>,
     pub rule: Option<RuleDef>,
     pub source: Option<String>,
     pub evidence: Option<bool>,
@@ -106,7 +106,7 @@ pub struct Indicator {
     pub depth: usize,
     /// Points mode: the maximum points; composite mode: 0.
     pub max: f64,
-    pub unit: Option<String>,
+    pub unit: Option<Names>,
     /// Points-mode leaves only.
     pub rule: Option<Rule>,
     pub source: Source,
@@ -261,7 +261,7 @@ impl Framework {
                 children: tree.children[i].iter().map(|&c| tree.position[c]).collect(),
                 depth: 0,
                 max,
-                unit: d.unit.clone().filter(|u| !u.trim().is_empty()),
+                unit: crate::lang::free_text(d.unit.as_ref()),
                 rule,
                 source,
                 evidence: d.evidence.unwrap_or(false),

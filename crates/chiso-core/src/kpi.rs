@@ -38,15 +38,16 @@ pub enum YearlyRule {
 pub struct Target {
     pub year: i32,
     pub value: f64,
-    /// The document that set it, e.g. "Nghị quyết 17-NQ/TU".
-    pub basis: Option<String>,
+    /// The document that set it, e.g. "Nghị quyết 17-NQ/TU" (in each language).
+    pub basis: Option<Names>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kpi {
     pub code: String,
     pub name: Names,
-    pub unit: String,
+    /// Shown after values: "%", "doanh nghiệp" / "businesses" ("" when none).
+    pub unit: Names,
     pub direction: Direction,
     pub aggregate: YearlyRule,
     pub source: Option<String>,
@@ -60,7 +61,8 @@ pub struct Kpi {
 pub struct KpiDef {
     pub code: Option<String>,
     pub name: Option<NamesDef>,
-    pub unit: Option<String>,
+    /// A plain text (the same in both languages) or `{ vi, en }`.
+    pub unit: Option<NamesDef>,
     pub direction: Option<String>,
     pub aggregate: Option<String>,
     pub source: Option<String>,
@@ -72,7 +74,7 @@ pub struct KpiDef {
 pub struct TargetDef {
     pub year: Option<i64>,
     pub value: Option<f64>,
-    pub basis: Option<String>,
+    pub basis: Option<NamesDef>,
 }
 
 /// The KPI catalogue, in file order.
@@ -159,14 +161,14 @@ impl Catalogue {
                     report("year", Problem::DuplicateTarget { year });
                     continue;
                 }
-                let basis = target.basis.clone().filter(|b| !b.trim().is_empty());
+                let basis = crate::lang::free_text(target.basis.as_ref());
                 targets.push(Target { year: year as i32, value, basis });
             }
             targets.sort_by_key(|t| t.year);
             kpis.push(Kpi {
                 code: code.to_string(),
                 name,
-                unit: d.unit.clone().unwrap_or_default().trim().to_string(),
+                unit: crate::lang::free_text(d.unit.as_ref()).unwrap_or_default(),
                 direction,
                 aggregate,
                 source: d.source.clone().filter(|s| !s.trim().is_empty()),
@@ -379,7 +381,7 @@ mod tests {
         KpiDef {
             code: Some(code.into()),
             name: Some(NamesDef::new(code, code)),
-            unit: Some("%".into()),
+            unit: Some(NamesDef::new("%", "%")),
             direction: Some(direction.into()),
             aggregate: Some(aggregate.into()),
             targets: targets

@@ -134,3 +134,18 @@ impl NamesDef {
         Ok(Names::new(vi, en))
     }
 }
+
+/// A free text in both languages: one written once stands for both; an empty one
+/// is none.
+pub(crate) fn free_text(def: Option<&NamesDef>) -> Option<Names> {
+    let clean = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let def = def?;
+    let (vi, en) = (clean(&def.vi), clean(&def.en));
+    match (vi, en) {
+        (None, None) => None,
+        (vi, en) => {
+            let (vi, en) = (vi.clone().or(en.clone()).unwrap_or_default(), en.or(vi).unwrap_or_default());
+            Some(Names::new(vi, en))
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use crate::csv_file::CsvFile;
 use crate::error::{ErrorKind, PackageError, PackageErrors};
 use crate::files::Files;
-use crate::toml_file::{self, LineIndex, Lines, RawNames, take};
+use crate::toml_file::{self, LineIndex, Lines, RawNames, RawText, take};
 use chiso_core::kpi::{Catalogue, KpiDef, Monitoring, Observation, Period, TargetDef};
 use chiso_core::lang::NamesDef;
 use chiso_core::number::parse_number;
@@ -72,7 +72,7 @@ pub fn read_observations_with(
 struct RawTarget {
     year: Option<Spanned<i64>>,
     value: Option<Spanned<f64>>,
-    basis: Option<Spanned<String>>,
+    basis: Option<Spanned<RawText>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,7 +80,7 @@ struct RawTarget {
 struct RawKpi {
     code: Option<Spanned<String>>,
     name: Option<Spanned<RawNames>>,
-    unit: Option<Spanned<String>>,
+    unit: Option<Spanned<RawText>>,
     direction: Option<Spanned<String>>,
     aggregate: Option<Spanned<String>>,
     source: Option<Spanned<String>>,
@@ -122,7 +122,7 @@ fn load_catalogue(root: &Files, errors: &mut Vec<PackageError>) -> Option<Catalo
                     let def = TargetDef {
                         year: take(&mut tf, &index, "year", t.year),
                         value: take(&mut tf, &index, "value", t.value),
-                        basis: take(&mut tf, &index, "basis", t.basis),
+                        basis: take(&mut tf, &index, "basis", t.basis).map(NamesDef::from),
                     };
                     target_lines.push((line, tf));
                     def
@@ -131,7 +131,7 @@ fn load_catalogue(root: &Files, errors: &mut Vec<PackageError>) -> Option<Catalo
             let def = KpiDef {
                 code: take(&mut f, &index, "code", k.code),
                 name: take(&mut f, &index, "name", k.name).map(NamesDef::from),
-                unit: take(&mut f, &index, "unit", k.unit),
+                unit: take(&mut f, &index, "unit", k.unit).map(NamesDef::from),
                 direction: take(&mut f, &index, "direction", k.direction),
                 aggregate: take(&mut f, &index, "aggregate", k.aggregate),
                 source: take(&mut f, &index, "source", k.source),

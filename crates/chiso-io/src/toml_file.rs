@@ -151,6 +151,24 @@ impl From<RawNames> for NamesDef {
     }
 }
 
+/// A free text written once for both languages (`unit = "%"`) or in each
+/// (`unit = { vi = "doanh nghiệp", en = "businesses" }`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawText {
+    Plain(String),
+    Names(RawNames),
+}
+
+impl From<RawText> for NamesDef {
+    fn from(raw: RawText) -> Self {
+        match raw {
+            RawText::Plain(text) => NamesDef { vi: Some(text.clone()), en: Some(text) },
+            RawText::Names(names) => names.into(),
+        }
+    }
+}
+
 /// A choice code may be written as a string or a number (`code = 1`).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -199,7 +217,7 @@ struct RawIndicator {
     parent: Option<Spanned<Code>>,
     name: Option<Spanned<RawNames>>,
     max: Option<Spanned<f64>>,
-    unit: Option<Spanned<String>>,
+    unit: Option<Spanned<RawText>>,
     rule: Option<Spanned<RawRule>>,
     source: Option<Spanned<String>>,
     evidence: Option<Spanned<bool>>,
@@ -322,7 +340,7 @@ impl RawFramework {
                     parent: take(&mut f, index, "parent", i.parent).map(Code::text),
                     name: take(&mut f, index, "name", i.name).map(NamesDef::from),
                     max: take(&mut f, index, "max", i.max),
-                    unit: take(&mut f, index, "unit", i.unit),
+                    unit: take(&mut f, index, "unit", i.unit).map(NamesDef::from),
                     rule,
                     source: take(&mut f, index, "source", i.source),
                     evidence: take(&mut f, index, "evidence", i.evidence),

@@ -97,15 +97,16 @@ impl Store {
             catalogue.kpis.iter().flat_map(|k| k.targets.iter().map(move |t| (k.code.as_str(), t))).collect();
         insert_many(
             &mut tx,
-            "INSERT INTO kpi_targets (kpi_code, year, value, basis)",
-            4,
+            "INSERT INTO kpi_targets (kpi_code, year, value, basis, basis_en)",
+            5,
             &targets,
             |args, (code, t)| {
                 use sqlx::Arguments;
                 args.add(*code)?;
                 args.add(i64::from(t.year))?;
                 args.add(t.value)?;
-                args.add(t.basis.clone())
+                args.add(t.basis.as_ref().map(|b| b.vi.clone()))?;
+                args.add(t.basis.as_ref().map(|b| b.en.clone()))
             },
         )
         .await?;
@@ -317,9 +318,9 @@ async fn upsert_kpi(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO kpis (code, position, name_vi, name_en, unit, direction, aggregate, source, \
-         description_vi, description_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         description_vi, description_en, unit_en) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (code) DO UPDATE SET position = excluded.position, name_vi = excluded.name_vi, \
-         name_en = excluded.name_en, unit = excluded.unit, direction = excluded.direction, \
+         name_en = excluded.name_en, unit = excluded.unit, unit_en = excluded.unit_en, direction = excluded.direction, \
          aggregate = excluded.aggregate, source = excluded.source, description_vi = excluded.description_vi, \
          description_en = excluded.description_en",
     )
@@ -327,12 +328,13 @@ async fn upsert_kpi(
     .bind(position as i64)
     .bind(&kpi.name.vi)
     .bind(&kpi.name.en)
-    .bind(&kpi.unit)
+    .bind(&kpi.unit.vi)
     .bind(kpi.direction.code())
     .bind(aggregate_code(kpi.aggregate))
     .bind(kpi.source.clone())
     .bind(kpi.description.as_ref().map(|d| d.vi.clone()))
     .bind(kpi.description.as_ref().map(|d| d.en.clone()))
+    .bind(&kpi.unit.en)
     .execute(conn)
     .await?;
     Ok(())
@@ -354,22 +356,29 @@ async fn stored_observations(
         .collect()
 }
 
+/// A free text stored as its Vietnamese column and an English one (empty before
+/// migration 0008: the same text).
+fn both_languages(vi: Option<String>, en: Option<String>) -> Option<NamesDef> {
+    vi.map(|vi| NamesDef { en: Some(en.unwrap_or_else(|| vi.clone())), vi: Some(vi) })
+}
+
 async fn load_catalogue(conn: &mut AnyConnection) -> Result<Catalogue, StoreError> {
     let kpis = sqlx::query(
-        "SELECT code, name_vi, name_en, unit, direction, aggregate, source, description_vi, description_en \
+        "SELECT code, name_vi, name_en, unit, unit_en, direction, aggregate, source, description_vi, description_en \
          FROM kpis ORDER BY position",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let targets = sqlx::query("SELECT kpi_code, year, value, basis FROM kpi_targets ORDER BY kpi_code, year")
-        .fetch_all(&mut *conn)
-        .await?;
+    let targets =
+        sqlx::query("SELECT kpi_code, year, value, basis, basis_en FROM kpi_targets ORDER BY kpi_code, year")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut targets_of: HashMap<String, Vec<TargetDef>> = HashMap::new();
     for row in &targets {
         targets_of.entry(row.try_get("kpi_code")?).or_default().push(TargetDef {
             year: Some(row.try_get("year")?),
             value: Some(row.try_get("value")?),
-            basis: row.try_get("basis")?,
+            basis: both_languages(row.try_get("basis")?, row.try_get("basis_en")?),
         });
     }
     let defs = kpis
@@ -384,7 +393,7 @@ async fn load_catalogue(conn: &mut AnyConnection) -> Result<Catalogue, StoreErro
                 targets: targets_of.remove(&code).unwrap_or_default(),
                 code: Some(code),
                 name: Some(NamesDef { vi: Some(row.try_get("name_vi")?), en: Some(row.try_get("name_en")?) }),
-                unit: Some(row.try_get("unit")?),
+                unit: both_languages(row.try_get("unit")?, row.try_get("unit_en")?),
                 direction: Some(row.try_get("direction")?),
                 aggregate: Some(row.try_get("aggregate")?),
                 source: row.try_get("source")?,

@@ -138,6 +138,8 @@ impl IntoResponse for AppError {
             en = escape(&en),
         );
         let mut response = (status, Html(page)).into_response();
+        // The layer that knows the request renders this in its language, in the layout.
+        response.extensions_mut().insert(crate::pages::error_page::ErrorTexts { vi, en });
         if let AppError::TooManyAttempts { retry_after_s } = self {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_s));
         }

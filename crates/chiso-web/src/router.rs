@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .fallback(|| async { AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::pages::error_page::localise))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(CompressionLayer::new())

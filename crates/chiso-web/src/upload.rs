@@ -63,8 +63,13 @@ impl UploadProblem {
         match (self, lang) {
             (UploadProblem::NoFiles, chiso_core::Lang::Vi) => "Chưa chọn tệp nào.".into(),
             (UploadProblem::NoFiles, chiso_core::Lang::En) => "No file was chosen.".into(),
-            (UploadProblem::NotAZip(e), chiso_core::Lang::Vi) => format!("Không đọc được tệp zip: {e}"),
-            (UploadProblem::NotAZip(e), chiso_core::Lang::En) => format!("The zip file cannot be read: {e}"),
+            // The zip library's own words (English, technical) stay in the log.
+            (UploadProblem::NotAZip(_), chiso_core::Lang::Vi) => {
+                "Không đọc được tệp .zip: tệp bị hỏng hoặc không phải tệp zip.".to_owned()
+            }
+            (UploadProblem::NotAZip(_), chiso_core::Lang::En) => {
+                "The .zip file cannot be read: it is damaged or not a zip file.".to_owned()
+            }
             (UploadProblem::TooLarge, chiso_core::Lang::Vi) => "Tệp zip giải nén ra quá lớn.".into(),
             (UploadProblem::TooLarge, chiso_core::Lang::En) => {
                 "The zip file unpacks to too much data.".into()

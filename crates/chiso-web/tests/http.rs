@@ -33,6 +33,9 @@ mod form;
 #[path = "http/contests.rs"]
 mod contests;
 
+#[path = "http/language.rs"]
+mod language;
+
 #[path = "http/history.rs"]
 mod history;
 

@@ -27,12 +27,12 @@ pub fn to_json(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiS
             json!({
                 "code": kpi.code,
                 "name": kpi.name.get(lang),
-                "unit": kpi.unit,
+                "unit": kpi.unit.get(lang),
                 "direction": kpi.direction.code(),
                 "value": s.value.map(|(y, v)| json!({ "year": y, "value": clean(v) })),
                 "latest": s.latest.map(|(p, v)| json!({ "period": p.to_string(), "value": clean(v) })),
                 "previous_year": s.previous_year.map(clean),
-                "target": s.target.as_ref().map(|t| json!({ "year": t.year, "value": clean(t.value), "basis": t.basis })),
+                "target": s.target.as_ref().map(|t| json!({ "year": t.year, "value": clean(t.value), "basis": t.basis.as_ref().map(|b| b.get(lang)) })),
                 "progress": s.progress.map(clean),
                 "forecast": s.forecast.map(clean),
                 "status": s.status.code(),
@@ -40,6 +40,11 @@ pub fn to_json(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiS
         })
         .collect();
     json!({ "year": year, "scope": scope, "kpis": kpis })
+}
+
+/// The province as the reader calls it; a unit by its code.
+fn scope_name(scope: &str, lang: Lang) -> &str {
+    if scope == "province" { lang.pick("toàn tỉnh", "the province") } else { scope }
 }
 
 /// Two decimals, or four for values below 1 (an index of 0.5478).
@@ -60,8 +65,8 @@ pub fn progress_bar(progress: f64) -> String {
 
 pub fn render(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiStatus], lang: Lang) -> String {
     let mut out = match lang {
-        Lang::Vi => format!("Theo dõi chỉ tiêu — phạm vi: {scope}, năm {year}\n"),
-        Lang::En => format!("KPI monitoring — scope: {scope}, year {year}\n"),
+        Lang::Vi => format!("Theo dõi chỉ tiêu — phạm vi: {}, năm {year}\n", scope_name(scope, lang)),
+        Lang::En => format!("KPI monitoring — scope: {}, year {year}\n", scope_name(scope, lang)),
     };
     let header = match lang {
         Lang::Vi => ["Chỉ tiêu", "Giá trị (kỳ)", "Mục tiêu (năm, căn cứ)", "Tiến độ", "Dự báo"],
@@ -76,19 +81,19 @@ pub fn render(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiSt
                 let kpi = &monitoring.catalogue.kpis[s.kpi];
                 let value = match (s.value, s.latest) {
                     (Some((_, v)), Some((period, _))) if kpi.aggregate == YearlyRule::Last => {
-                        format!("{} ({period})", with_unit(lang, v, &kpi.unit))
+                        format!("{} ({period})", with_unit(lang, v, kpi.unit.get(lang)))
                     }
-                    (Some((y, v)), _) => format!("{} ({y})", with_unit(lang, v, &kpi.unit)),
+                    (Some((y, v)), _) => format!("{} ({y})", with_unit(lang, v, kpi.unit.get(lang))),
                     (None, _) => "—".into(),
                 };
                 let target = s.target.as_ref().map_or("—".into(), |t| {
-                    let basis = t.basis.as_deref().map(|b| format!(", {b}")).unwrap_or_default();
-                    format!("{} ({}{basis})", with_unit(lang, t.value, &kpi.unit), t.year)
+                    let basis = t.basis.as_ref().map(|b| format!(", {}", b.get(lang))).unwrap_or_default();
+                    format!("{} ({}{basis})", with_unit(lang, t.value, kpi.unit.get(lang)), t.year)
                 });
                 let progress = s.progress.map_or("—".into(), |p| {
                     format!("{} {}%", progress_bar(p), lang.plain(round_half_away(p * 100.0, 1)))
                 });
-                let forecast = s.forecast.map_or("—".into(), |f| with_unit(lang, f, &kpi.unit));
+                let forecast = s.forecast.map_or("—".into(), |f| with_unit(lang, f, kpi.unit.get(lang)));
                 vec![kpi.name.get(lang).to_string(), value, target, progress, forecast]
             })
             .collect();

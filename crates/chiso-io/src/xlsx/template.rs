@@ -227,7 +227,7 @@ fn percent_format(decimals: usize) -> String {
 
 /// The rule in words and the unit of measure, for row 3.
 fn rule_words(indicator: &Indicator, lang: Lang) -> String {
-    let unit = indicator.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let unit = indicator.unit.as_ref().map(|u| u.get(lang).trim()).filter(|u| !u.is_empty());
     let with_unit = |words: &str| match unit {
         Some(unit) => format!("{words} ({unit})"),
         None => words.to_string(),
@@ -329,7 +329,7 @@ mod tests {
             children: Vec::new(),
             depth: 2,
             max: 2.0,
-            unit: unit.map(str::to_string),
+            unit: unit.map(|u| chiso_core::Names::new(u, u)),
             rule,
             source: Source::SelfAssessment,
             evidence: false,

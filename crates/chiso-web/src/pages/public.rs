@@ -196,7 +196,7 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
         overall_band_label: view.overall_band_label(ctx.lang),
         unit_count: doc.overall.units,
         published_at: crate::i18n::format_datetime(view.publication.published_at, ctx.lang),
-        decision: view.publication.decision.clone(),
+        decision: crate::bundled::decision_text(&view.publication.decision, ctx.lang),
         report: view.report(ctx.lang).map(str::to_owned),
         groups,
         previous_year: view.previous.as_ref().map(|p| p.year),
@@ -331,13 +331,14 @@ fn monitoring_cards(monitoring: &chiso_core::kpi::Monitoring, lang: Lang) -> Mon
             kpis.push(KpiCard {
                 code: kpi.code.clone(),
                 name: kpi.name.get(lang).to_owned(),
-                unit: kpi.unit.clone(),
+                unit: kpi.unit.get(lang).to_owned(),
                 status: status.status.code(),
                 status_label: status.status.label().get(lang).to_owned(),
                 value_text: status.value.map_or("—".into(), |(_, v)| number(v)),
                 period_text: status.latest.as_ref().map_or(String::new(), |(period, _)| period.to_string()),
-                target_text: target.map(|t| format!("{} {} ({})", number(t.value), kpi.unit, t.year)),
-                basis: target.and_then(|t| t.basis.clone()),
+                target_text: target
+                    .map(|t| format!("{} {} ({})", number(t.value), kpi.unit.get(lang), t.year)),
+                basis: target.and_then(|t| t.basis.as_ref()).map(|b| b.get(lang).to_owned()),
                 progress_percent: status.progress.map(|p| (p * 100.0).clamp(0.0, 100.0).round() as u32),
                 progress_text: status
                     .progress
@@ -352,7 +353,7 @@ fn monitoring_cards(monitoring: &chiso_core::kpi::Monitoring, lang: Lang) -> Mon
                         value: t.value,
                         label: lang.pick("Mục tiêu", "Target").into(),
                     }),
-                    unit: kpi.unit.clone(),
+                    unit: kpi.unit.get(lang).to_owned(),
                     series: kpi.name.get(lang).to_owned(),
                 }
                 .json(),
@@ -430,7 +431,8 @@ pub async fn changes(
         None => list.first().ok_or(AppError::NotFound)?,
     };
     let describe = |info: &chiso_store::PublicationInfo| {
-        format!("{} · {}", crate::i18n::format_datetime(info.published_at, ctx.lang), info.decision)
+        let decision = crate::bundled::decision_text(&info.decision, ctx.lang);
+        format!("{} · {decision}", crate::i18n::format_datetime(info.published_at, ctx.lang))
     };
     let doc = |json: &str| -> Result<crate::views::results::ResultsDoc, AppError> {
         serde_json::from_str(json)
@@ -486,7 +488,7 @@ pub async fn changes(
             .map(|info| PublicationRow {
                 id: info.id.0,
                 published_at: crate::i18n::format_datetime(info.published_at, ctx.lang),
-                decision: info.decision.clone(),
+                decision: crate::bundled::decision_text(&info.decision, ctx.lang),
                 current: info.id == shown.id,
             })
             .collect(),

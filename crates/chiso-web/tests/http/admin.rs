@@ -82,7 +82,11 @@ async fn a_broken_package_is_refused_whole_with_file_line_and_field() {
     // Not a zip, no assessment.toml, no file at all: each said plainly.
     let not_zip = BTreeMap::from([("package.zip".to_owned(), b"PK but not really".to_vec())]);
     let page = admin.post_files("/admin/rounds", &not_zip).await.text().await.unwrap();
-    assert!(page.contains("Không đọc được tệp zip"));
+    assert!(page.contains("Không đọc được tệp .zip: tệp bị hỏng hoặc không phải tệp zip."), "{page}");
+    assert!(
+        !page.contains("EOCD") && !page.contains("archive"),
+        "the zip library's English stays in the log"
+    );
     let no_anchor = BTreeMap::from([("units.csv".to_owned(), b"code,name,group\n".to_vec())]);
     let page = admin.post_files("/admin/rounds", &no_anchor).await.text().await.unwrap();
     assert!(page.contains("Thiếu tệp assessment.toml"));

@@ -131,7 +131,7 @@ pub async fn round(
                 p.id.0,
                 format_datetime(p.published_at, ctx.lang),
                 actor_name(&names, p.published_by),
-                p.decision,
+                crate::bundled::decision_text(&p.decision, ctx.lang),
             )
         })
         .collect();
@@ -162,11 +162,7 @@ pub async fn publish(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    if form.decision.trim().is_empty() {
-        return Err(AppError::BadRequest(
-            "Cần ghi quyết định phê duyệt. · The approving decision is required.".into(),
-        ));
-    }
+    // An empty decision is refused by the store, said in the reader's language.
     let publication = state.store.publish_round(RoundId(id), &form.decision, who.actor()).await?;
     tracing::info!(round = id, publication = %publication, user = %who.user.id, "round published");
     Ok(see_other(&format!("/admin/rounds/{id}?notice=published")))

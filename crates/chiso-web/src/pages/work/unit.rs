@@ -221,7 +221,7 @@ pub(super) async fn unit_form_view(
                 },
                 value,
                 version,
-                unit: indicator.unit.clone().unwrap_or_default(),
+                unit: indicator.unit.as_ref().map(|u| u.get(ctx.lang).to_owned()).unwrap_or_default(),
                 max: ctx.lang.plain(indicator.max),
                 points: points(scores.get(i).copied().flatten()),
                 appraised_points: points(appraised_scores.get(i).copied().flatten()),
