@@ -67,6 +67,13 @@ await scenario.run(async () => {
       await scenario.shoot(page, `${device}-01-ranking-filtered.png`);
       await bar.locator("[data-filter-former]").selectOption("");
       checkEqual(await visibleRows(page, "commune").count(), 75, "all communes after clearing the filter");
+      if (device === "desktop") {
+        // Printing: the navigation and the filters are not on paper.
+        await page.emulateMedia({ media: "print" });
+        check(!(await page.locator("header.top").isVisible()), "the navigation is printed");
+        check(!(await bar.isVisible()), "the filters are printed");
+        await page.emulateMedia({ media: "screen" });
+      }
       roundId = new URL(await page.locator("[data-testid=ranking-commune] tbody tr a").first().getAttribute("href"), BASE).pathname.split("/")[2];
       scenario.noBrowserProblems();
       return `${inCity} communes formerly in Thành phố Sơn La`;

@@ -80,6 +80,8 @@ pub struct UnitPage {
     next_band: Option<Option<crate::views::analysis::NextBandView>>,
     /// The unit across published rounds, when there is more than this one.
     history: Option<crate::views::history::HistoryView>,
+    /// The year the change is on (no change card without an earlier round).
+    previous_year: Option<i32>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -221,6 +223,7 @@ pub async fn unit(
         round_name: view.doc(ctx.lang).name.clone(),
         next_band: crate::views::analysis::next_band(&view, &code, ctx.lang),
         preliminary: preliminary_mark(&ctx, &view.publication).await?,
+        previous_year: view.previous.as_ref().map(|p| p.year),
         history: crate::views::history::load(
             &ctx.state,
             &code,

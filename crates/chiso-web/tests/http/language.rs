@@ -163,3 +163,25 @@ async fn admin_and_work_pages_show_one_language() {
     }
     assert!(found.is_empty(), "words of the other language:\n{}", found.join("\n"));
 }
+
+/// Share and print: description and `og:` tags in the page's language; no empty
+/// "change" column for a first round; a published round's admin page does not
+/// call its results provisional.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_share_tags_and_no_column_without_data() {
+    let app = spawn().await;
+    let (_, vi) = app.browser().text("/").await;
+    assert!(vi.contains("<meta property=\"og:title\" content=\"Chỉ số chuyển đổi số tỉnh Sơn La\">"), "{vi}");
+    assert!(vi.contains("<meta name=\"description\"") && vi.contains("og:locale\" content=\"vi_VN\""));
+    let (_, en) = app.browser().text("/?lang=en").await;
+    assert!(
+        en.contains("og:title\" content=\"Son La digital transformation index\"") && en.contains("en_US")
+    );
+    // Son La 2024 is the first published round: nothing to compare with.
+    assert!(!vi.contains("Thay đổi") && !vi.contains("So với"), "no change column without an earlier round");
+    let (_, card) = app.browser().text("/rounds/1/units/STTTT").await;
+    assert!(!card.contains("data-testid=\"unit-change\""), "no change card without an earlier round");
+    let admin = app.signed_in("admin", ADMIN_PASSWORD).await;
+    let (_, page) = admin.text("/admin/rounds/1").await;
+    assert!(!page.contains("Kết quả tạm tính") && page.contains("href=\"/rounds/1\""), "a published round");
+}
