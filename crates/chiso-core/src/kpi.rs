@@ -56,6 +56,13 @@ pub struct Kpi {
     pub targets: Vec<Target>,
 }
 
+impl Kpi {
+    /// Whether the KPI is a share in percent (its values lie in 0–100).
+    pub fn is_percent(&self) -> bool {
+        self.unit.vi.trim() == "%"
+    }
+}
+
 /// `[[kpi]]` as written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KpiDef {
@@ -344,7 +351,11 @@ impl Monitoring {
             _ => None,
         };
         let points: Vec<(f64, f64)> = yearly_values.iter().map(|&(y, v)| (f64::from(y), v)).collect();
-        let forecast = target.as_ref().and_then(|t| least_squares_at(&points, f64::from(t.year)));
+        // A share cannot pass 100 % (nor fall below 0), however steep its trend.
+        let forecast = target
+            .as_ref()
+            .and_then(|t| least_squares_at(&points, f64::from(t.year)))
+            .map(|f| if def.is_percent() { f.clamp(0.0, 100.0) } else { f });
         let reaches = |x: f64, t: f64| match def.direction {
             Direction::Up => x >= t,
             Direction::Down => x <= t,
@@ -443,6 +454,15 @@ mod tests {
     fn status_of(direction: &str, targets: &[(i64, f64)], rows: &[(&str, f64)], year: i32) -> KpiStatus {
         let rows: Vec<(&str, &str, f64)> = rows.iter().map(|&(p, v)| ("k", p, v)).collect();
         monitoring(&[kpi("k", direction, "last", targets)], &rows).status(0, "province", year)
+    }
+
+    #[test]
+    fn a_share_is_never_forecast_past_100_percent() {
+        // 80, 90, 99 in 2022–2024 trend to 108 in 2025: a share stops at 100.
+        let steep =
+            status_of("up", &[(2025, 100.0)], &[("2022", 80.0), ("2023", 90.0), ("2024", 99.0)], 2024);
+        assert_eq!(steep.forecast, Some(100.0));
+        assert_eq!(steep.status, Status::OnTrack);
     }
 
     #[test]

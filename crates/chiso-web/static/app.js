@@ -77,8 +77,15 @@ function mapChart(d) {
   };
 }
 
+// A KPI's yearly values with its target. Honest by construction: a single value is
+// a point, not a line; shares run on 0–100, other values from 0; a rank's axis is
+// inverted so that up is better.
 function kpiChart(d) {
-  const series = [{ type: "line", name: d.series, data: d.values, connectNulls: true, symbolSize: 7, label: { show: true, fontSize: 10, formatter: (p) => fmt(p.value) } }];
+  const single = d.values.filter((v) => v != null).length === 1;
+  const series = [{
+    type: single ? "scatter" : "line", name: d.series, data: d.values, connectNulls: true, symbolSize: single ? 12 : 7,
+    label: { show: true, position: "top", fontSize: single ? 12 : 10, formatter: (p) => fmt(p.value) },
+  }];
   const years = d.years.slice();
   if (d.target) {
     for (let y = years[years.length - 1] + 1; y <= d.target.year; y++) years.push(y);
@@ -92,7 +99,9 @@ function kpiChart(d) {
     grid: { left: 8, right: 16, top: 15, bottom: 8, containLabel: true },
     tooltip: { trigger: "axis", formatter: axisTooltip((v) => (v == null ? "—" : `${fmt(v)} ${d.unit}`)) },
     xAxis: { type: "category", data: years.map(String) },
-    yAxis: { type: "value", scale: true, ...VALUE_AXIS },
+    yAxis: d.percent
+      ? { type: "value", min: 0, max: 100, ...VALUE_AXIS }
+      : { type: "value", min: d.lower_is_better ? 1 : 0, inverse: d.lower_is_better, ...VALUE_AXIS },
     series,
   };
 }

@@ -69,7 +69,7 @@ async fn a_monitoring_import_updates_observations_and_keeps_kpis_in_use() {
         files.insert("observations.csv".into(), b"kpi,scope,period,value,note\n".to_vec());
         let refused = store.import_monitoring(Files::Memory(files), ADMIN).await;
         assert!(
-            matches!(&refused, Err(StoreError::Conflict(Clash::KpiInUse { kpi, .. })) if kpi == "digital_economy_grdp_share"),
+            matches!(&refused, Err(StoreError::Conflict(Clash::KpiInUse { kpi, .. })) if kpi == "national_dti_value"),
             "{refused:?}"
         );
         assert_eq!(

@@ -358,6 +358,8 @@ fn monitoring_cards(monitoring: &chiso_core::kpi::Monitoring, lang: Lang) -> Mon
                     }),
                     unit: kpi.unit.get(lang).to_owned(),
                     series: kpi.name.get(lang).to_owned(),
+                    percent: kpi.is_percent(),
+                    lower_is_better: kpi.direction == chiso_core::kpi::Direction::Down,
                 }
                 .json(),
             });

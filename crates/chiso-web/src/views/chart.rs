@@ -23,8 +23,18 @@ pub enum Chart {
         series: String,
         restated_label: String,
     },
-    /// Yearly values of a KPI with its target.
-    Kpi { years: Vec<i32>, values: Vec<Option<f64>>, target: Option<KpiTarget>, unit: String, series: String },
+    /// Yearly values of a KPI with its target. `percent`: the axis runs 0–100;
+    /// `lower_is_better` (a rank): the axis is inverted, so up means better. Other
+    /// axes start at 0.
+    Kpi {
+        years: Vec<i32>,
+        values: Vec<Option<f64>>,
+        target: Option<KpiTarget>,
+        unit: String,
+        series: String,
+        percent: bool,
+        lower_is_better: bool,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
