@@ -1,13 +1,14 @@
 // Browser end-to-end test of Son La as it is now, on `chiso serve --demo` (2025
 // filled with generated demo values and published as such): the ranking of 75
 // communes searched and filtered by former district, a commune's history chart
-// restated from its 2024 districts, the map of the 75 communes and its toggle to
+// restated from its 2024 districts, the ranking downloaded as CSV, the map of the 75 communes and its toggle to
 // the 12 districts of 2024 — on a desktop
 // and at phone width (390 px, nothing scrolls sideways).
 //
 // Environment: CHISO_URL, CHISO_SCREENSHOTS, CHISO_CHROMIUM (as run.mjs).
 // Normally run by `cargo test -p chiso --test e2e`, which starts a fresh server.
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Scenario, analysisSettled, check, checkEqual, clickTo, env, path } from "./lib.mjs";
 
@@ -68,6 +69,15 @@ await scenario.run(async () => {
       await bar.locator("[data-filter-former]").selectOption("");
       checkEqual(await visibleRows(page, "commune").count(), 75, "all communes after clearing the filter");
       if (device === "desktop") {
+        // The ranking downloads as CSV with named columns.
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page.locator("[data-testid=download-csv-commune]").click(),
+        ]);
+        const csv = readFileSync(await download.path(), "utf8");
+        const lines = csv.trim().split("\n");
+        checkEqual(lines.length, 76, "CSV lines (a header and 75 communes)");
+        check(lines[0].startsWith("Hạng,Mã,Đơn vị,1 "), `the CSV header: ${lines[0]}`);
         // Printing: the navigation and the filters are not on paper.
         await page.emulateMedia({ media: "print" });
         check(!(await page.locator("header.top").isVisible()), "the navigation is printed");

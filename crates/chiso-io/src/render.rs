@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod csv;
+pub mod group_csv;
 pub mod json;
 pub mod kpi;
 pub mod report;

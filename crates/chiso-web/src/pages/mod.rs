@@ -1,6 +1,7 @@
 //! HTML pages: public results and monitoring, sign-in, administration.
 
 pub mod admin;
+pub mod downloads;
 pub mod error_page;
 pub mod public;
 pub mod session;

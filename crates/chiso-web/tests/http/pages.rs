@@ -163,3 +163,30 @@ async fn a_scorecard_says_what_reaches_the_next_band() {
     let (_, page) = browser.text("/rounds/1/units/STTTT").await;
     assert!(page.contains("Đã ở xếp loại cao nhất"));
 }
+
+/// Every group's ranking downloads as CSV with named columns in the page's
+/// language, from the publication; the overview links it and the annex.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_groups_ranking_downloads_as_csv_with_named_columns() {
+    let app = crate::support::spawn().await;
+    let (_, overview) = app.browser().text("/").await;
+    assert!(
+        overview.contains("href=\"/rounds/1/tables/provincial.csv?lang=vi\""),
+        "the overview links the CSV"
+    );
+    assert!(overview.contains("href=\"/rounds/1/annex.xlsx?lang=vi\""), "and the annex");
+    let response = app.browser().get("/rounds/1/tables/district.csv").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("2024-district-vi.csv"));
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with("Hạng,Mã,Đơn vị,1 Nhận thức số,"), "{text}");
+    assert!(text.contains("1,116,Thành phố Sơn La,") && text.contains(",89.77,"), "{text}");
+    let (_, english) = app.browser().text("/rounds/1/tables/district.csv?lang=en").await;
+    assert!(english.starts_with("Rank,Code,Unit,1 Digital awareness") && english.contains("Son La City"));
+    for missing in
+        ["/rounds/1/tables/nope.csv", "/rounds/1/tables/district.txt", "/rounds/9/tables/district.csv"]
+    {
+        assert_eq!(app.browser().get(missing).await.status(), reqwest::StatusCode::NOT_FOUND, "{missing}");
+    }
+}

@@ -1,0 +1,31 @@
+//! Tables to download from the public pages: one group's ranking as CSV, with
+//! named columns in the reader's language, from the round's latest publication
+//! (never from data changed since).
+
+use super::PageCtx;
+use crate::error::AppError;
+use axum::extract::Path;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use chiso_store::RoundId;
+
+/// `/rounds/{id}/tables/{group}.csv`.
+pub async fn group_csv(ctx: PageCtx, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
+    let group = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
+    let latest = ctx.state.store.latest_publication(RoundId(id)).await?.ok_or(AppError::NotFound)?;
+    let package = ctx.state.store.publication_package(latest.info.id).await?.ok_or(AppError::NotFound)?;
+    let results = package.score().map_err(|e| AppError::Internal(format!("{:?}", e.0)))?;
+    let mut bytes = Vec::new();
+    chiso_io::render::group_csv::write(&mut bytes, &package.assessment, &results, group, ctx.lang)
+        .ok_or(AppError::NotFound)?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("{}-{group}-{}.csv", package.assessment.year, ctx.lang.code());
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
