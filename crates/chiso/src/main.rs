@@ -6,6 +6,7 @@ mod analyze_cmd;
 mod backup_cmd;
 mod cli;
 mod feed_cmd;
+mod help_lang;
 mod serve_cmd;
 mod user_cmd;
 
@@ -13,7 +14,7 @@ use anyhow::Context;
 use chiso_core::Lang;
 use chiso_io::render::{csv, json, kpi, report, summary, table};
 use chiso_io::{MonitoringPackage, Package, PackageErrors};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use cli::{Cli, Command, Format, KpiFormat};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -23,7 +24,13 @@ use std::process::ExitCode;
 const ERROR_LIMIT: usize = 50;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Help and the command line's own errors in the language asked for.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = help_lang::localise(Cli::command(), help_lang::requested(&args));
+    let cli = match command.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let lang = Lang::from(cli.lang);
     match run(cli.command, lang) {
         Ok(code) => code,

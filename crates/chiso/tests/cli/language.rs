@@ -80,3 +80,27 @@ fn an_unknown_language_is_a_usage_error_with_nothing_on_stdout() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("fr"), "{}", run.stderr);
 }
+
+/// `--help` speaks one language: Vietnamese by default, English with `--lang en`
+/// or CHISO_LANG=en; every subcommand's too.
+#[test]
+fn help_is_in_one_language() {
+    let vi = chiso(&["--help"]);
+    assert!(vi.success, "{}", vi.stderr);
+    assert_contains_all(&vi.stdout, &["Cách dùng:", "Lệnh", "Chấm điểm một gói đánh giá", "Ví dụ:"]);
+    for english in ["Usage:", "Score a package", "Examples", "Commands:", "Print help"] {
+        assert!(!vi.stdout.contains(english), "{english:?} in the Vietnamese help:\n{}", vi.stdout);
+    }
+    let en = chiso_with_env(&["--help"], &[("CHISO_LANG", "en")]);
+    assert_contains_all(
+        &en.stdout,
+        &["Usage:", "Commands", "Score a package and print the rankings", "Examples:"],
+    );
+    assert!(!en.stdout.chars().any(|c| c.is_alphabetic() && !c.is_ascii()), "Vietnamese in:\n{}", en.stdout);
+    let score = chiso(&["score", "--help", "--lang", "en"]);
+    assert_contains_all(&score.stdout, &["The package folder", "Output format"]);
+    assert!(!score.stdout.contains("Thư mục"), "{}", score.stdout);
+    let score_vi = chiso(&["score", "--help"]);
+    assert_contains_all(&score_vi.stdout, &["Thư mục gói đánh giá", "Tuỳ chọn"]);
+    assert!(!score_vi.stdout.contains("The package folder"), "{}", score_vi.stdout);
+}
