@@ -6,6 +6,7 @@ pub mod cache;
 pub mod changes;
 pub mod chart;
 pub mod filters;
+pub mod heat;
 pub mod history;
 pub mod results;
 pub mod round;

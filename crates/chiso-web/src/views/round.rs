@@ -166,6 +166,8 @@ pub struct GroupView {
     /// Last year's units that several of this group's units came from (a commune's
     /// former district), to filter the ranking by: (code, name), by name.
     pub former_options: Vec<(String, String)>,
+    /// Each unit's main indicators as percent of their maximum (the heat map).
+    pub heat: super::heat::HeatMap,
 }
 
 /// A main indicator or any indicator of a scorecard.
@@ -351,17 +353,13 @@ impl RoundView {
                             change_text,
                             url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
                             interval: None,
-                            former: self
-                                .former_of(&unit.code)
-                                .iter()
-                                .map(|(c, _)| c.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" "),
+                            former: super::filters::former_codes(self.former_of(&unit.code)),
                         }
                     })
                     .collect::<Vec<RankRow>>();
                 let former_options =
                     super::filters::former_options(rows.iter().map(|r| self.former_of(&r.code)), lang);
+                let heat = super::heat::heat_map(self, &group.code, lang);
                 GroupView {
                     code: group.code.clone(),
                     name: group.name.clone(),
@@ -371,6 +369,7 @@ impl RoundView {
                     chart,
                     rows,
                     former_options,
+                    heat,
                 }
             })
             .collect()

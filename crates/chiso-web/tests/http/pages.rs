@@ -190,3 +190,24 @@ async fn a_groups_ranking_downloads_as_csv_with_named_columns() {
         assert_eq!(app.browser().get(missing).await.status(), reqwest::StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+/// The overview's heat map: each group's units × main indicators as percent of the
+/// indicator's maximum, sortable (a ranking per main indicator).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_shows_a_heat_map_of_the_main_indicators() {
+    let app = crate::support::spawn().await;
+    let (_, page) = app.browser().text("/").await;
+    let start = page.find("data-testid=\"heat-provincial\"").expect("a heat map for the provincial agencies");
+    let table = &page[start..start + page[start..].find("</table>").unwrap()];
+    assert_eq!(table.matches("<th data-sort=\"number\"").count(), 7, "the 7 main indicators: {table}");
+    assert_eq!(table.matches("<tr>").count(), 21, "a header and 20 agencies");
+    assert!(table.contains("<abbr title=\"Nhận thức số\">1</abbr>"), "{table}");
+    assert!(table.contains("class=\"num heat-"), "cells carry their level");
+    let district = &page[page.find("data-testid=\"heat-district\"").expect("and the districts")..];
+    assert!(district[..district.find("</table>").unwrap()].matches("<th data-sort=\"number\"").count() == 8);
+    let (_, english) = app.browser().text("/?lang=en").await;
+    assert!(
+        english.contains("<abbr title=\"Digital awareness\">1</abbr>")
+            && english.contains("Main indicators (% of their maximum)")
+    );
+}
