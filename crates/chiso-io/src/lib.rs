@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod csv_file;
+pub mod documents;
 pub mod error;
 pub mod feed;
 pub mod files;

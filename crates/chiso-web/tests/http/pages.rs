@@ -211,3 +211,22 @@ async fn the_overview_shows_a_heat_map_of_the_main_indicators() {
             && english.contains("Main indicators (% of their maximum)")
     );
 }
+
+/// The decision approving the published results downloads as Word from the
+/// overview and the admin page, in the page's language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decision_downloads_as_word() {
+    let app = crate::support::spawn().await;
+    let (_, overview) = app.browser().text("/").await;
+    assert!(overview.contains("href=\"/rounds/1/decision.docx?lang=vi\""), "the overview links it");
+    let response = app.browser().get("/rounds/1/decision.docx?lang=en").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("decision-2024-en.docx"));
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
+    let admin = app.signed_in("admin", crate::support::ADMIN_PASSWORD).await;
+    let (_, page) = admin.text("/admin/rounds/1").await;
+    assert!(page.contains("href=\"/rounds/1/decision.docx?lang=vi\""), "the admin page links it");
+    assert_eq!(app.browser().get("/rounds/9/decision.docx").await.status(), reqwest::StatusCode::NOT_FOUND);
+}

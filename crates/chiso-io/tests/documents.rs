@@ -1,0 +1,74 @@
+//! The decision as Word: opened as a reader would (the .docx is a zip holding
+//! word/document.xml) and read: the national title, the number and date to fill
+//! in, the articles, and every unit with its score and band in the annex.
+
+use chiso_core::Lang;
+use chiso_io::documents::{decision_docx, province_of};
+use chiso_io::{Files, Package};
+use std::io::Read;
+use std::path::Path;
+
+/// The text of a .docx: word/document.xml without its tags.
+fn text_of(docx: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap_or_else(|e| panic!("{e}"));
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .read_to_string(&mut xml)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", "\"")
+}
+
+#[test]
+fn the_decision_holds_the_national_format_and_every_unit_of_the_annex() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sonla/2024");
+    let package = Package::from_files(Files::dir(dir)).unwrap_or_else(|e| panic!("{:?}", e.0));
+    let results = package.score().unwrap_or_else(|e| panic!("{:?}", e.0));
+    assert_eq!(province_of(&package.assessment, Lang::Vi), "Sơn La");
+    assert_eq!(province_of(&package.assessment, Lang::En), "Son La");
+
+    let vi =
+        text_of(&decision_docx(&package.assessment, &results, Lang::Vi).unwrap_or_else(|e| panic!("{e}")));
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TỈNH SƠN LA",
+        "Số: ……/QĐ-UBND",
+        "Sơn La, ngày …… tháng …… năm 2025",
+        "QUYẾT ĐỊNH",
+        "Điều 1.",
+        "Điểm trung bình chung đạt 74,80 điểm, xếp loại Khá",
+        "Điều 3.",
+        "Nơi nhận:",
+        "PHỤ LỤC",
+        "Khối cơ quan cấp tỉnh",
+    ] {
+        assert!(vi.contains(expected), "{expected:?} not in the decision:\n{vi}");
+    }
+    for (r, unit) in results.units.iter().map(|r| (r, &package.assessment.units[r.unit])) {
+        assert!(vi.contains(unit.name.get(Lang::Vi)), "{} not in the annex", unit.code);
+        assert!(vi.contains(&Lang::Vi.number(r.rounded, 2)), "{}'s score not in the annex", unit.code);
+    }
+    assert!(vi.contains("Sở Thông tin và Truyền thông91,48Tốt1"), "STTTT's row: total, band, rank");
+
+    let en =
+        text_of(&decision_docx(&package.assessment, &results, Lang::En).unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        en.contains("SOCIALIST REPUBLIC OF VIETNAM")
+            && en.contains("Article 1.")
+            && en.contains("74.80 points")
+    );
+    assert!(en.contains("Department of Information and Communications91.48Good1"), "{en}");
+    assert!(!en.contains("Điều") && !en.contains("Sở "), "one language per document");
+}
