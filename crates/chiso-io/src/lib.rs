@@ -14,6 +14,7 @@ pub mod error;
 pub mod feed;
 pub mod files;
 pub mod monitoring;
+pub mod open_data;
 pub mod package;
 pub mod render;
 pub mod results;

@@ -72,3 +72,46 @@ fn the_decision_holds_the_national_format_and_every_unit_of_the_annex() {
     assert!(en.contains("Department of Information and Communications91.48Good1"), "{en}");
     assert!(!en.contains("Điều") && !en.contains("Sở "), "one language per document");
 }
+
+/// The open-data bundle: a Frictionless descriptor and one CSV per group whose
+/// columns are the descriptor's fields.
+#[test]
+fn the_open_data_bundle_describes_each_groups_table() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sonla/2024");
+    let package = Package::from_files(Files::dir(dir)).unwrap_or_else(|e| panic!("{:?}", e.0));
+    let results = package.score().unwrap_or_else(|e| panic!("{:?}", e.0));
+    let bytes = chiso_io::open_data::bundle(&package.assessment, &results, "Quyết định số 1/QĐ-UBND")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_string(&mut text)
+            .unwrap_or_default();
+        text
+    };
+    let descriptor: serde_json::Value = serde_json::from_str(&read("datapackage.json")).unwrap_or_default();
+    assert_eq!(descriptor["name"], "chiso-2024");
+    let resources = descriptor["resources"].as_array().cloned().unwrap_or_default();
+    assert_eq!(resources.len(), 2);
+    for (resource, rows) in resources.iter().zip([20, 12]) {
+        let csv = read(resource["path"].as_str().unwrap_or_default());
+        let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+        let empty = Vec::new();
+        let fields: Vec<&str> = resource["schema"]["fields"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter_map(|f| f["name"].as_str())
+            .collect();
+        assert_eq!(header, fields, "the CSV's columns are the descriptor's fields");
+        assert_eq!(csv.lines().count(), rows + 1);
+    }
+    let provincial = read("results-provincial.csv");
+    assert!(
+        provincial.lines().nth(1).unwrap_or_default().starts_with("1,STTTT,Sở Thông tin và Truyền thông,")
+    );
+    assert!(provincial.contains(",91.48,good"), "{provincial}");
+}

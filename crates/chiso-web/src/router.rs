@@ -67,6 +67,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rounds/{id}/annex.xlsx", get(work::annex))
         .route("/rounds/{id}/tables/{file}", get(crate::pages::downloads::group_csv))
         .route("/rounds/{id}/decision.docx", get(crate::pages::downloads::decision_docx))
+        .route("/rounds/{id}/open-data.zip", get(crate::pages::downloads::open_data))
         .route("/static/{*path}", get(static_file))
         .route("/favicon.ico", get(|| static_file(Path("favicon.svg".to_owned()))))
         .merge(api)

@@ -27,6 +27,18 @@ pub async fn decision_docx(ctx: PageCtx, Path(id): Path<i64>) -> Result<Response
     Ok(attachment(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &name))
 }
 
+/// `/rounds/{id}/open-data.zip`: the latest publication as a Frictionless data
+/// package (datapackage.json and one CSV per group).
+pub async fn open_data(ctx: PageCtx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let latest = ctx.state.store.latest_publication(RoundId(id)).await?.ok_or(AppError::NotFound)?;
+    let package = ctx.state.store.publication_package(latest.info.id).await?.ok_or(AppError::NotFound)?;
+    let results = package.score().map_err(|e| AppError::Internal(format!("{:?}", e.0)))?;
+    let decision = crate::bundled::decision_text(&latest.info.decision, chiso_core::Lang::Vi);
+    let bytes =
+        chiso_io::open_data::bundle(&package.assessment, &results, &decision).map_err(AppError::Internal)?;
+    Ok(attachment(bytes, "application/zip", &format!("chiso-{}-open-data.zip", package.assessment.year)))
+}
+
 /// `bytes` to download as `name`.
 fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut response = bytes.into_response();

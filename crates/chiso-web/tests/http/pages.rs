@@ -229,4 +229,10 @@ async fn the_decision_downloads_as_word() {
     let (_, page) = admin.text("/admin/rounds/1").await;
     assert!(page.contains("href=\"/rounds/1/decision.docx?lang=vi\""), "the admin page links it");
     assert_eq!(app.browser().get("/rounds/9/decision.docx").await.status(), reqwest::StatusCode::NOT_FOUND);
+    // And the results as open data.
+    assert!(overview.contains("href=\"/rounds/1/open-data.zip\""));
+    let response = app.browser().get("/rounds/1/open-data.zip").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(response.bytes().await.unwrap().starts_with(b"PK"));
 }
