@@ -166,6 +166,15 @@ impl Assessment {
         &self.groups[self.units[unit].group].framework
     }
 
+    /// Whether unit `unit` (a code) is in the assessment and its framework has an
+    /// indicator `indicator` (a code).
+    pub fn has_indicator(&self, unit: &str, indicator: &str) -> bool {
+        self.units
+            .iter()
+            .position(|u| u.code == unit)
+            .is_some_and(|u| self.framework_of(u).find(indicator).is_some())
+    }
+
     /// Indices of the units of a group, in file order.
     pub fn units_of(&self, group: usize) -> impl Iterator<Item = usize> + '_ {
         self.units.iter().enumerate().filter(move |(_, u)| u.group == group).map(|(i, _)| i)

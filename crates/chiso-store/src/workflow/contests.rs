@@ -91,11 +91,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let (indicator, reason) = (indicator.trim(), reason.trim());
         let model = self.round_model(round).await?;
-        let known = model
-            .units
-            .iter()
-            .position(|u| u.code == unit)
-            .is_some_and(|u| model.framework_of(u).find(indicator).is_some());
+        let known = model.has_indicator(unit, indicator);
         let action = Action::Contest {
             unit: unit.to_owned(),
             indicator: indicator.to_owned(),
@@ -293,11 +289,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (indicator, text) = (indicator.trim(), text.trim());
         let model = self.round_model(round).await?;
-        let known = model
-            .units
-            .iter()
-            .position(|u| u.code == unit)
-            .is_some_and(|u| model.framework_of(u).find(indicator).is_some());
+        let known = model.has_indicator(unit, indicator);
         let action = Action::AddEvidence { unit: unit.to_owned() };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         if !known {

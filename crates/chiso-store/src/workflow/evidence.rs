@@ -26,11 +26,7 @@ impl Store {
         let action = Action::AddEvidence { unit: unit.to_owned() };
         let Decided { mut tx, transition, .. } = self.begin_action(round, &action).await?;
         let now = transition.at;
-        let known = model
-            .units
-            .iter()
-            .position(|u| u.code == unit)
-            .is_some_and(|u| model.framework_of(u).indicators.iter().any(|i| i.code == indicator));
+        let known = model.has_indicator(unit, indicator);
         if !known {
             return Err(StoreError::InvalidInput(InputProblem::UnknownIndicator {
                 unit: unit.to_owned(),
