@@ -227,7 +227,11 @@ fn check_intervals(result: &UncertaintyResult, assessment: &Assessment) -> Resul
         prop_assert_eq!(group.units.len() as f64, n);
         for r in &group.units {
             prop_assert!(1.0 <= r.q05 && r.q05 <= r.median && r.median <= r.q95 && r.q95 <= n, "{:?}", r);
-            prop_assert!((1.0..=n).contains(&r.mean) && (0.0..=1.0).contains(&r.band_kept), "{:?}", r);
+            prop_assert!(
+                (1.0..=n).contains(&r.mean) && r.band_kept.is_some_and(|k| (0.0..=1.0).contains(&k)),
+                "{:?}",
+                r
+            );
         }
     }
     Ok(())
@@ -332,7 +336,7 @@ proptest! {
         let result = uncertainty(&case.assessment, &case.values, &spec(20, seed, &[(1, 0.0), (2, 0.0)]), &|_| {}).unwrap();
         for r in &result.groups[0].units {
             let nominal = r.nominal as f64;
-            prop_assert_eq!((r.q05, r.median, r.q95, r.mean, r.band_kept), (nominal, nominal, nominal, nominal, 1.0));
+            prop_assert_eq!((r.q05, r.median, r.q95, r.mean, r.band_kept), (nominal, nominal, nominal, nominal, Some(1.0)));
         }
     }
 
@@ -351,7 +355,7 @@ proptest! {
         let result = uncertainty(&assessment, &values, &own, &|_| {}).unwrap();
         for r in &result.groups[0].units {
             let nominal = r.nominal as f64;
-            prop_assert_eq!((r.q05, r.median, r.q95, r.mean, r.band_kept), (nominal, nominal, nominal, nominal, 1.0));
+            prop_assert_eq!((r.q05, r.median, r.q95, r.mean, r.band_kept), (nominal, nominal, nominal, nominal, Some(1.0)));
         }
     }
 

@@ -356,6 +356,9 @@ enum Kind {
     },
     Composite {
         normalises: Vec<Normalise>,
+        /// Per normalisation: whether it is the framework's own, so that its totals
+        /// are on the scale the bands are thresholds on.
+        on_scale: Vec<bool>,
         aggregates: Vec<Aggregate>,
         /// Per (normalisation, aggregation) pair, index n × aggregates.len() + a:
         /// members × frozen columns of values.
@@ -378,6 +381,32 @@ pub(crate) struct GroupModel<'a> {
     pub(crate) offset: usize,
     tree: Tree,
     kind: Kind,
+}
+
+impl GroupModel<'_> {
+    /// Whether a replication that drew normalisation alternative `normalise` gives
+    /// totals on the scale the bands are thresholds on: always for points, and for
+    /// a composite index only under the framework's own normalisation.
+    fn on_band_scale(&self, normalise: usize) -> bool {
+        match &self.kind {
+            Kind::Points { .. } => true,
+            Kind::Composite { on_scale, .. } => on_scale[normalise],
+        }
+    }
+}
+
+/// Per unit (rank-array order): the replications on the bands' scale (`counted`)
+/// and those of them in which the unit kept its nominal band (`kept`).
+#[derive(Debug, Clone)]
+pub(crate) struct BandTally {
+    pub(crate) kept: Vec<u32>,
+    pub(crate) counted: Vec<u32>,
+}
+
+impl BandTally {
+    pub(crate) fn new(units: usize) -> BandTally {
+        BandTally { kept: vec![0; units], counted: vec![0; units] }
+    }
 }
 
 /// The whole package, resolved for one specification.
@@ -560,14 +589,14 @@ impl<'a> Model<'a> {
     /// Replication s is drawn from
     /// `uniforms[s × d..(s + 1) × d]` (see the module documentation); its ranks are
     /// written to `ranks[s × units..]` (group after group, each group's members in
-    /// file order) and, with `kept`, 1 is added for every unit whose band is its
-    /// nominal band.
+    /// file order) and, with `bands`, each replication whose totals are on the
+    /// bands' scale is tallied per unit (see [`BandTally`]).
     pub(crate) fn run(
         &self,
         uniforms: &[f64],
         scratch: &mut Scratch,
         ranks: &mut [u32],
-        mut kept: Option<&mut [u32]>,
+        mut bands: Option<&mut BandTally>,
     ) -> Result<(), AnalysisError> {
         let count = ranks.len() / self.unit_count.max(1);
         debug_assert!(count <= scratch.lanes && uniforms.len() == count * self.uniforms());
@@ -577,7 +606,7 @@ impl<'a> Model<'a> {
         for group in &self.groups {
             let n = group.members.len();
             self.totals(group, count, scratch)?;
-            let Scratch { totals, keys, sorted, .. } = scratch;
+            let Scratch { totals, keys, sorted, normalise, .. } = scratch;
             let keys = &mut keys[..n];
             for s in 0..count {
                 for (m, key) in keys.iter_mut().enumerate() {
@@ -591,9 +620,13 @@ impl<'a> Model<'a> {
                 for (rank, key) in ranks.iter_mut().zip(keys.iter()) {
                     *rank = (sorted.partition_point(|s| s > key) + 1) as u32;
                 }
-                if let Some(kept) = kept.as_deref_mut() {
-                    let kept = &mut kept[group.offset..group.offset + n];
+                if let Some(tally) = bands.as_deref_mut()
+                    && group.on_band_scale(normalise[s])
+                {
+                    let range = group.offset..group.offset + n;
+                    let (kept, counted) = (&mut tally.kept[range.clone()], &mut tally.counted[range]);
                     for (m, key) in keys.iter().enumerate() {
+                        counted[m] += 1;
                         if group.framework.band_for(*key as f64 / factor) == group.nominal_band[m] {
                             kept[m] += 1;
                         }
@@ -641,7 +674,7 @@ impl<'a> Model<'a> {
                     group.tree.points(row, factors, *scale, points, &mut totals[m * lanes..(m + 1) * lanes]);
                 }
             }
-            Kind::Composite { normalises, aggregates, tables } => {
+            Kind::Composite { normalises, aggregates, tables, .. } => {
                 for m in 0..group.members.len() {
                     for s in 0..count {
                         let table = &tables[normalise[s] * aggregates.len() + aggregate[s]];
@@ -754,7 +787,8 @@ fn resolve_group(
                     tables.push(table);
                 }
             }
-            Kind::Composite { normalises, aggregates, tables }
+            let on_scale = normalises.iter().map(|&n| n == own_normalise).collect();
+            Kind::Composite { normalises, on_scale, aggregates, tables }
         }
     };
     Ok((tree, kind))

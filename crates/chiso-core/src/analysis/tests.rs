@@ -340,7 +340,7 @@ fn assert_all_nominal(result: &UncertaintyResult) {
             let nominal = r.nominal as f64;
             assert_eq!(
                 (r.q05, r.median, r.q95, r.mean, r.band_kept),
-                (nominal, nominal, nominal, nominal, 1.0)
+                (nominal, nominal, nominal, nominal, Some(1.0))
             );
         }
     }
@@ -381,7 +381,7 @@ fn intervals_are_ordered_and_listed_in_nominal_rank_order() {
     let mut moved = false;
     for r in &result.groups[0].units {
         assert!(1.0 <= r.q05 && r.q05 <= r.median && r.median <= r.q95 && r.q95 <= 6.0, "{r:?}");
-        assert!((1.0..=6.0).contains(&r.mean) && (0.0..=1.0).contains(&r.band_kept));
+        assert!((1.0..=6.0).contains(&r.mean) && r.band_kept.is_some_and(|k| (0.0..=1.0).contains(&k)));
         moved |= r.q05 != r.q95;
     }
     assert!(moved, "noise 0.4 should move some rank");
@@ -686,4 +686,24 @@ fn gap_refuses_composite_frameworks_and_unknown_units() {
         gap(&assessment, &values, &results, 99).unwrap_err(),
         AnalysisError::UnitNotScored { unit: 99 }
     );
+}
+
+#[test]
+fn band_kept_counts_only_samples_on_the_bands_scale() {
+    let (assessment, values) = composite_package(MINMAX_1_100, Aggregate::Arithmetic);
+    let zscore = Normalise::ZScore { mean: 10.0, sd: 2.0 };
+    // No weight noise: a sample under the framework's own min-max gives the nominal
+    // totals, so every unit keeps its band in each sample that counts; z-scores
+    // (around 10, far below the bands' thresholds) are left out.
+    let mut both = spec(200, 5, &[(0, 0.0)]);
+    both.normalise = vec![MINMAX_1_100, zscore];
+    let result = uncertainty(&assessment, &values, &both, &no_progress).unwrap();
+    for r in &result.groups[0].units {
+        assert_eq!(r.band_kept, Some(1.0), "{r:?}");
+    }
+    // Only another scale drawn: nothing to count.
+    let mut other = spec(50, 5, &[(0, 0.0)]);
+    other.normalise = vec![zscore];
+    let result = uncertainty(&assessment, &values, &other, &no_progress).unwrap();
+    assert!(result.groups[0].units.iter().all(|r| r.band_kept.is_none()));
 }

@@ -7,7 +7,7 @@
 //! depends on the seed alone, never on the number of threads.
 
 use super::error::AnalysisError;
-use super::model::Model;
+use super::model::{BandTally, Model};
 use super::spec::UncertaintySpec;
 use crate::assessment::Assessment;
 use crate::value::Values;
@@ -46,8 +46,11 @@ pub struct RankInterval {
     pub median: f64,
     pub q05: f64,
     pub q95: f64,
-    /// Share (0..=1) of the replications in which the unit keeps its nominal band.
-    pub band_kept: f64,
+    /// Share (0..=1) of the replications in which the unit keeps its nominal band,
+    /// among those whose totals are on the bands' scale (a replication that draws
+    /// another normalisation than the framework's own is left out); `None` when no
+    /// replication is left.
+    pub band_kept: Option<f64>,
 }
 
 /// SplitMix64's output function: decorrelates nearby seeds.
@@ -80,8 +83,8 @@ pub(crate) fn quantile(sorted: &[u32], p: f64) -> f64 {
 struct Chunk {
     /// Replication after replication, each a rank per unit (rank-array order).
     ranks: Vec<u32>,
-    /// Per unit: replications that kept the nominal band.
-    kept: Vec<u32>,
+    /// Per unit: replications on the bands' scale, and those that kept the band.
+    bands: BandTally,
 }
 
 /// Runs `spec.samples` replications. `progress` is called (from worker threads)
@@ -107,19 +110,23 @@ pub fn uncertainty(
                 *u = rng.random::<f64>();
             }
             let mut ranks = vec![0u32; len * units];
-            let mut kept = vec![0u32; units];
-            model.run(&uniforms, &mut scratch, &mut ranks, Some(&mut kept))?;
+            let mut bands = BandTally::new(units);
+            model.run(&uniforms, &mut scratch, &mut ranks, Some(&mut bands))?;
             progress(len);
-            Ok(Chunk { ranks, kept })
+            Ok(Chunk { ranks, bands })
         })
         .collect();
     let mut ranks = Vec::with_capacity(samples * units);
     let mut kept = vec![0u64; units];
+    let mut counted = vec![0u64; units];
     for chunk in chunks {
         let chunk = chunk?;
         ranks.extend_from_slice(&chunk.ranks);
-        for (total, k) in kept.iter_mut().zip(chunk.kept) {
+        for (total, k) in kept.iter_mut().zip(chunk.bands.kept) {
             *total += u64::from(k);
+        }
+        for (total, c) in counted.iter_mut().zip(chunk.bands.counted) {
+            *total += u64::from(c);
         }
     }
 
@@ -150,7 +157,7 @@ pub fn uncertainty(
                         median: quantile(&column, 0.5),
                         q05: quantile(&column, 0.05),
                         q95: quantile(&column, 0.95),
-                        band_kept: kept[at] as f64 / samples as f64,
+                        band_kept: (counted[at] > 0).then(|| kept[at] as f64 / counted[at] as f64),
                     }
                 })
                 .collect();

@@ -40,7 +40,7 @@ pub fn to_json(assessment: &Assessment, result: &UncertaintyResult, lang: Lang) 
                         "median": clean(u.median),
                         "q05": clean(u.q05),
                         "q95": clean(u.q95),
-                        "band_kept": clean(u.band_kept),
+                        "band_kept": u.band_kept.map(clean),
                     })
                 })
                 .collect();
@@ -58,12 +58,14 @@ pub fn render(assessment: &Assessment, result: &UncertaintyResult, lang: Lang) -
     out.push_str(&match lang {
         Lang::Vi => format!(
             "Phân tích bất định: {} mẫu, seed {} — thứ hạng của mỗi đơn vị khi trọng số và phương pháp thay đổi.\n\
-             Giữ xếp loại: tỉ lệ số mẫu trong đó đơn vị vẫn ở xếp loại hiện tại.\n",
+             Giữ xếp loại: tỉ lệ số mẫu trong đó đơn vị vẫn ở xếp loại hiện tại (chỉ tính các mẫu cùng thang điểm với \
+             các mức xếp loại; — khi không còn mẫu nào).\n",
             result.samples, result.seed
         ),
         Lang::En => format!(
             "Uncertainty analysis: {} samples, seed {} — each unit's rank when the weights and methods vary.\n\
-             Band kept: the share of samples in which the unit stays in its current band.\n",
+             Band kept: the share of samples in which the unit stays in its current band (counting only samples on \
+             the bands' scale; — when none is left).\n",
             result.samples, result.seed
         ),
     });
@@ -89,7 +91,7 @@ pub fn render(assessment: &Assessment, result: &UncertaintyResult, lang: Lang) -
                     short(lang, u.median, 1),
                     format!("{} – {}", short(lang, u.q05, 1), short(lang, u.q95, 1)),
                     lang.number(u.mean, 2),
-                    percent(lang, u.band_kept),
+                    u.band_kept.map_or_else(|| "—".to_string(), |kept| percent(lang, kept)),
                     if is_wide(u, n) { WIDE_MARK.to_string() } else { String::new() },
                 ]
             })
@@ -116,7 +118,7 @@ mod tests {
     use super::*;
 
     fn interval(q05: f64, q95: f64) -> RankInterval {
-        RankInterval { unit: 0, nominal: 1, mean: 1.0, median: 1.0, q05, q95, band_kept: 1.0 }
+        RankInterval { unit: 0, nominal: 1, mean: 1.0, median: 1.0, q05, q95, band_kept: Some(1.0) }
     }
 
     #[test]
