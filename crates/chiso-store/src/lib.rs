@@ -40,7 +40,7 @@ pub use history::{HistoryPoint, RestatedPrevious};
 pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
 pub use monitoring::{MonitoringImport, NewObservation};
 pub use problems::{Clash, InputProblem, stale_message};
-pub use publications::{Publication, PublicationInfo, PublishedRound};
+pub use publications::{Decision, Publication, PublicationInfo, PublishedRound};
 pub use rounds::{
     ChangeRefusal, RefusedChange, Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange,
     ValueSave, inputs_hash,

@@ -26,6 +26,10 @@ pub enum InputProblem {
     },
     /// A publication names the decision that approved it.
     DecisionEmpty,
+    /// A decision's date is not a day written YYYY-MM-DD.
+    DecisionDate {
+        date: String,
+    },
     /// A unit's framework has no such indicator.
     UnknownIndicator {
         unit: String,
@@ -97,6 +101,16 @@ impl InputProblem {
                     "A publication names the decision that approved it.",
                 )
                 .into(),
+            InputProblem::DecisionDate { date } if vi => {
+                format!(
+                    "Ngày ký quyết định \"{date}\" không phải một ngày dạng năm-tháng-ngày (ví dụ 2025-03-20)."
+                )
+            }
+            InputProblem::DecisionDate { date } => {
+                format!(
+                    "The decision's date \"{date}\" is not a day written year-month-day (e.g. 2025-03-20)."
+                )
+            }
             InputProblem::UnknownIndicator { unit, indicator } if vi => {
                 format!("Đơn vị {unit} không có chỉ số {indicator}.")
             }
@@ -333,6 +347,7 @@ mod tests {
             InputProblem::TokenNameEmpty,
             InputProblem::Scope { scope: "".into() },
             InputProblem::DecisionEmpty,
+            InputProblem::DecisionDate { date: "2025-02-30".into() },
             InputProblem::UnknownIndicator { unit: "STP".into(), indicator: "9.9".into() },
             InputProblem::OtherUnit { unit: "STP".into(), form: "SYT".into() },
             InputProblem::NoYearLine,

@@ -28,6 +28,10 @@ pub struct PublicationInfo {
     pub published_by: String,
     /// The decision that approved the results (e.g. "Quyết định số 123/QĐ-UBND").
     pub decision: String,
+    /// The day the decision was signed (`YYYY-MM-DD`), when it was given: the
+    /// publication's date as the province counts it (`published_at` is when chiso
+    /// stored it).
+    pub decided_on: Option<String>,
     /// [`crate::inputs_hash`] of the files the results were scored from.
     pub inputs_hash: String,
     /// The publication this one corrects (or, after preliminary results, replaces).
@@ -35,6 +39,70 @@ pub struct PublicationInfo {
     /// Preliminary results, open to units' contests until a final publication
     /// replaces them.
     pub preliminary: bool,
+}
+
+/// The decision a publication is made under: its number and title as written, and
+/// optionally the day it was signed (`YYYY-MM-DD`). A plain text converts into a
+/// decision without a date.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decision {
+    pub text: String,
+    pub decided_on: Option<String>,
+}
+
+impl Decision {
+    pub fn new(text: impl Into<String>, decided_on: Option<String>) -> Decision {
+        Decision { text: text.into(), decided_on }
+    }
+
+    /// The trimmed text and the checked date, or why they cannot be published.
+    fn checked(&self) -> Result<(&str, Option<&str>), StoreError> {
+        let text = self.text.trim();
+        if text.is_empty() {
+            return Err(StoreError::InvalidInput(InputProblem::DecisionEmpty));
+        }
+        let date = self.decided_on.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        if let Some(date) = date
+            && !is_calendar_date(date)
+        {
+            return Err(StoreError::InvalidInput(InputProblem::DecisionDate { date: date.to_owned() }));
+        }
+        Ok((text, date))
+    }
+}
+
+impl From<&str> for Decision {
+    fn from(text: &str) -> Decision {
+        Decision::new(text, None)
+    }
+}
+
+impl From<&String> for Decision {
+    fn from(text: &String) -> Decision {
+        Decision::new(text.as_str(), None)
+    }
+}
+
+/// `YYYY-MM-DD` naming a day that exists, from 1945 (the first decisions of the
+/// state) to 2199.
+fn is_calendar_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = &text[range];
+        part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+    };
+    match (number(0..4), number(5..7), number(8..10)) {
+        (Some(year), Some(month), Some(day)) => {
+            (1945..2200).contains(&year)
+                && (1..=12).contains(&month)
+                && day >= 1
+                && day <= u32::from(chiso_core::kpi::days_in_month(year as i32, month as u8))
+        }
+        _ => false,
+    }
 }
 
 /// A publication with its results: the `chiso score --format json` document in
@@ -63,7 +131,7 @@ pub struct PublishedRound {
 }
 
 const INFO_COLUMNS: &str =
-    "id, round_id, published_at, published_by, decision, inputs_hash, supersedes, preliminary";
+    "id, round_id, published_at, published_by, decision, decided_on, inputs_hash, supersedes, preliminary";
 
 fn info_from_row(row: &AnyRow, prefix: &str) -> Result<PublicationInfo, StoreError> {
     let column = |name: &str| format!("{prefix}{name}");
@@ -73,6 +141,7 @@ fn info_from_row(row: &AnyRow, prefix: &str) -> Result<PublicationInfo, StoreErr
         published_at: row.try_get(column("published_at").as_str())?,
         published_by: row.try_get(column("published_by").as_str())?,
         decision: row.try_get(column("decision").as_str())?,
+        decided_on: row.try_get(column("decided_on").as_str())?,
         inputs_hash: row.try_get(column("inputs_hash").as_str())?,
         supersedes: row.try_get::<Option<i64>, _>(column("supersedes").as_str())?.map(PublicationId),
         preliminary: row.try_get::<i64, _>(column("preliminary").as_str())? == 1,
@@ -118,16 +187,13 @@ pub(crate) async fn publish_tx(
     tx: &mut sqlx::AnyConnection,
     for_update: &str,
     round: RoundId,
-    decision: &str,
+    decision: &Decision,
     now: i64,
     actor: Actor,
     workflow: Option<WorkflowResults>,
 ) -> Result<PublicationId, StoreError> {
     let (stages_json, preliminary) = workflow.map_or((None, false), |w| (Some(w.stages_json), w.preliminary));
-    let decision = decision.trim();
-    if decision.is_empty() {
-        return Err(StoreError::InvalidInput(InputProblem::DecisionEmpty));
-    }
+    let (decision, decided_on) = decision.checked()?;
     let status = rounds::lock_round(&mut *tx, round, for_update).await?;
     let files = rounds::load_inputs(&mut *tx, round).await?;
     let snapshot = files.clone();
@@ -139,8 +205,8 @@ pub(crate) async fn publish_tx(
             .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO publications (round_id, published_at, published_by, decision, results_json_vi, \
-         results_json_en, inputs_hash, supersedes, stages_json, preliminary) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         results_json_en, inputs_hash, supersedes, stages_json, preliminary, decided_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          RETURNING id",
     )
     .bind(round.0)
@@ -153,6 +219,7 @@ pub(crate) async fn publish_tx(
     .bind(previous)
     .bind(stages_json)
     .bind(i64::from(preliminary))
+    .bind(decided_on)
     .fetch_one(&mut *tx)
     .await?;
     for (path, content) in &snapshot {
@@ -173,6 +240,7 @@ pub(crate) async fn publish_tx(
             "round": round.0,
             "status": RoundStatus::Published.code(),
             "decision": decision,
+            "decided_on": decided_on,
             "inputs_hash": hash,
             "supersedes": previous,
             "preliminary": preliminary,
@@ -189,12 +257,13 @@ impl Store {
     pub async fn publish_round(
         &self,
         round: RoundId,
-        decision: &str,
+        decision: impl Into<Decision>,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
+        let decision = decision.into();
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let id = publish_tx(&mut tx, self.for_update(), round, decision, now, actor, None).await?;
+        let id = publish_tx(&mut tx, self.for_update(), round, &decision, now, actor, None).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -260,7 +329,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT r.id, r.year, r.name_vi, r.name_en, r.overall, r.rank_precision, r.status, r.created_at, \
              r.created_by, p.id AS p_id, p.round_id AS p_round_id, p.published_at AS p_published_at, \
-             p.published_by AS p_published_by, p.decision AS p_decision, p.inputs_hash AS p_inputs_hash, \
+             p.published_by AS p_published_by, p.decision AS p_decision, p.decided_on AS p_decided_on, p.inputs_hash AS p_inputs_hash, \
              p.supersedes AS p_supersedes, p.preliminary AS p_preliminary \
              FROM rounds r JOIN publications p ON p.round_id = r.id \
              WHERE p.id = (SELECT MAX(q.id) FROM publications q WHERE q.round_id = r.id) \

@@ -92,6 +92,30 @@ pub fn format_datetime(ms: i64, lang: Lang) -> String {
     }
 }
 
+/// `2025-03-20` → "20/03/2025" in Vietnamese, "2025-03-20" in English.
+pub fn format_date(iso: &str, lang: Lang) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match (lang, parts.as_slice()) {
+        (Lang::Vi, [y, m, d]) => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// When a publication was published as the province counts it: "Công bố ngày
+/// 20/03/2025" (the decision's date), or, when the decision's date was not given,
+/// "Nhập vào chiso lúc 22:40 06/12/2026" — never the storing time passed off as
+/// the publication date.
+pub fn publication_date(info: &chiso_store::PublicationInfo, lang: Lang) -> String {
+    match &info.decided_on {
+        Some(date) => format!("{} {}", lang.pick("Công bố ngày", "Published on"), format_date(date, lang)),
+        None => format!(
+            "{} {}",
+            lang.pick("Nhập vào chiso lúc", "Stored in chiso at"),
+            format_datetime(info.published_at, lang)
+        ),
+    }
+}
+
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;

@@ -9,7 +9,7 @@ use crate::db::blocking;
 use crate::error::StoreError;
 use crate::ids::{Actor, PublicationId, RoundId};
 use crate::problems::InputProblem;
-use crate::publications::WorkflowResults;
+use crate::publications::{Decision, WorkflowResults};
 use crate::rounds::edit::apply_value_changes;
 use crate::rounds::typed;
 use crate::rounds::{self, Import, import_tx, load_files};
@@ -156,10 +156,17 @@ impl Store {
     pub async fn publish_workflow_round(
         &self,
         round: RoundId,
-        decision: &str,
+        decision: impl Into<Decision>,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
-        self.publish_stage(round, &Action::Publish { decision: decision.to_owned() }, decision, actor).await
+        let decision = decision.into();
+        self.publish_stage(
+            round,
+            &Action::Publish { decision: decision.text.trim().to_owned() },
+            &decision,
+            actor,
+        )
+        .await
     }
 
     /// Publishes preliminary results of an appraised round (every unit taking part
@@ -168,19 +175,20 @@ impl Store {
     pub async fn publish_preliminary(
         &self,
         round: RoundId,
-        decision: &str,
+        decision: impl Into<Decision>,
         deadline: Option<i64>,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
-        let action = Action::PublishPreliminary { decision: decision.to_owned(), deadline };
-        self.publish_stage(round, &action, decision, actor).await
+        let decision = decision.into();
+        let action = Action::PublishPreliminary { decision: decision.text.trim().to_owned(), deadline };
+        self.publish_stage(round, &action, &decision, actor).await
     }
 
     async fn publish_stage(
         &self,
         round: RoundId,
         action: &Action,
-        decision: &str,
+        decision: &Decision,
         actor: Actor,
     ) -> Result<PublicationId, StoreError> {
         let model = self.round_model(round).await?;

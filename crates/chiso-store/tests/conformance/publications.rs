@@ -2,7 +2,7 @@ use crate::rounds::{ADMIN, score_json, sonla_files};
 use crate::support::{TestResult, data, each_backend};
 use chiso_core::Lang;
 use chiso_io::Package;
-use chiso_store::{RoundStatus, StoreError, ValueChange, inputs_hash};
+use chiso_store::{Decision, InputProblem, RoundStatus, StoreError, ValueChange, inputs_hash};
 
 const DECISION: &str = "Quyết định số 123/QĐ-UBND ngày 20/03/2025";
 
@@ -80,8 +80,21 @@ async fn published_rounds_come_newest_year_first_and_a_decision_is_required() {
         let draft = store.import_round(sonla_files(), ADMIN).await?;
         let empty = store.publish_round(older, "  ", ADMIN).await;
         assert!(matches!(empty, Err(StoreError::InvalidInput(_))), "{empty:?}");
-        store.publish_round(older, DECISION, ADMIN).await?;
+        // The decision's date must be a real day; nothing is published otherwise.
+        for bad in ["2025-02-30", "20/03/2025", "2025-3-20", "1900-01-01", "2025-03-20x"] {
+            let refused = store.publish_round(older, Decision::new(DECISION, Some(bad.into())), ADMIN).await;
+            assert!(
+                matches!(&refused, Err(StoreError::InvalidInput(InputProblem::DecisionDate { date })) if date == bad),
+                "{bad}: {refused:?}"
+            );
+        }
+        assert!(store.publications(older).await?.is_empty());
+        let dated = store.publish_round(older, Decision::new(DECISION, Some(" 2024-02-29 ".into())), ADMIN).await?;
+        let info = store.publication(dated).await?.expect("the publication").info;
+        assert_eq!(info.decided_on.as_deref(), Some("2024-02-29"));
         store.publish_round(newer, DECISION, ADMIN).await?;
+        let published = store.published_rounds().await?;
+        assert_eq!(published.iter().map(|p| p.latest.decided_on.as_deref()).collect::<Vec<_>>(), [None, Some("2024-02-29")]);
         let years: Vec<_> =
             store.published_rounds().await?.iter().map(|p| (p.round.id, p.round.year)).collect();
         assert_eq!(years, [(newer, 2024), (older, 2023)]);

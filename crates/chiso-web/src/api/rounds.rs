@@ -26,6 +26,8 @@ pub struct PublicationSummary {
     /// Unix milliseconds.
     published_at: i64,
     decision: String,
+    /// The day the decision was signed (YYYY-MM-DD), when it was given.
+    decided_on: Option<String>,
     /// SHA-256 of the package files the results were scored from.
     inputs_hash: String,
     /// The publication this one corrects (or, after preliminary results, replaces).
@@ -40,6 +42,7 @@ impl From<&PublicationInfo> for PublicationSummary {
             id: p.id.0,
             published_at: p.published_at,
             decision: p.decision.clone(),
+            decided_on: p.decided_on.clone(),
             inputs_hash: p.inputs_hash.clone(),
             supersedes: p.supersedes.map(|s| s.0),
             preliminary: p.preliminary,
@@ -256,8 +259,9 @@ pub struct UncertaintyUnit {
     median: f64,
     q05: f64,
     q95: f64,
-    /// Share of samples in which the unit keeps its published band (0..1).
-    band_kept: f64,
+    /// Share of samples in which the unit keeps its published band (0..1), among
+    /// the samples on the bands' scale; null when none is.
+    band_kept: Option<f64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/rounds/{id}/uncertainty", tag = "rounds",

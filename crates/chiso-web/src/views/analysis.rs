@@ -117,8 +117,11 @@ pub struct RankInterval {
     pub from: f64,
     pub width: f64,
     pub nominal: f64,
-    /// "87%".
-    pub band_kept: String,
+    /// "87%", only for a unit that can lose its band (kept in fewer than all the
+    /// samples on the bands' scale): for the others it says nothing.
+    pub band_kept: Option<String>,
+    /// For sorting: the share kept, 1 when every counted sample kept the band or
+    /// when no sample was on the bands' scale.
     pub band_kept_share: f64,
     /// Wider than a quarter of the group (as `chiso analyze uncertainty` flags it).
     pub wide: bool,
@@ -137,14 +140,17 @@ pub fn intervals(view: &RoundView, result: &UncertaintyResult, lang: Lang) -> Ha
             let (lo, hi) = (u.q05.round(), u.q95.round());
             let text =
                 if lo == hi { lang.plain(lo) } else { format!("{}–{}", lang.plain(lo), lang.plain(hi)) };
-            let band_kept = format!("{}%", lang.plain((u.band_kept * 100.0).round()));
-            let label = match lang {
-                Lang::Vi => {
-                    format!("Hạng {} (5–95%: {text}); giữ xếp loại trong {band_kept} số mẫu", u.nominal)
+            let band_kept =
+                u.band_kept.filter(|&k| k < 1.0).map(|k| format!("{}%", lang.number(k * 100.0, 0)));
+            let label = match (lang, &band_kept) {
+                (Lang::Vi, Some(kept)) => {
+                    format!("Hạng {} (5–95%: {text}); giữ xếp loại trong {kept} số mẫu", u.nominal)
                 }
-                Lang::En => {
-                    format!("Rank {} (5–95%: {text}); band kept in {band_kept} of samples", u.nominal)
+                (Lang::En, Some(kept)) => {
+                    format!("Rank {} (5–95%: {text}); band kept in {kept} of samples", u.nominal)
                 }
+                (Lang::Vi, None) => format!("Hạng {} (5–95%: {text})", u.nominal),
+                (Lang::En, None) => format!("Rank {} (5–95%: {text})", u.nominal),
             };
             out.insert(
                 view.assessment.units[u.unit].code.clone(),
@@ -154,13 +160,29 @@ pub fn intervals(view: &RoundView, result: &UncertaintyResult, lang: Lang) -> Ha
                     width: (u.q95 - u.q05) / n * 100.0 + 100.0 / n,
                     nominal: at(u.nominal as f64),
                     band_kept,
-                    band_kept_share: u.band_kept,
+                    band_kept_share: u.band_kept.unwrap_or(1.0),
                     wide: u.q95 - u.q05 > n / 4.0,
                     label,
                 },
             );
         }
     }
+    out
+}
+
+/// The units that can lose their band: kept in fewer than all the samples on the
+/// bands' scale, fewest first, as (name, share kept).
+pub fn band_at_risk(view: &RoundView, result: &UncertaintyResult, lang: Lang) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = result
+        .groups
+        .iter()
+        .flat_map(|g| &g.units)
+        .filter_map(|u| {
+            let kept = u.band_kept.filter(|&k| k < 1.0)?;
+            Some((view.assessment.units[u.unit].name.get(lang).to_owned(), kept))
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
     out
 }
 

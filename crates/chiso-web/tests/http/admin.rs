@@ -21,11 +21,35 @@ async fn an_uploaded_zip_becomes_a_draft_round_then_a_public_one() {
     let (status, page) = admin.text("/admin/rounds/2?notice=imported").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("91,48") && page.contains("data-testid=\"publish\""));
-    let response =
-        admin.post_form("/admin/rounds/2/publish", &[("decision", "Quyết định số 99/QĐ-UBND")]).await;
+    // A day that does not exist is refused, in the reader's language, and nothing is published.
+    let response = admin
+        .post_form(
+            "/admin/rounds/2/publish",
+            &[("decision", "Quyết định số 99/QĐ-UBND"), ("decided_on", "2025-02-30")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let refused = response.text().await.unwrap();
+    assert!(refused.contains("Ngày ký quyết định &#34;2025-02-30&#34;"), "{refused}");
+    assert_eq!(app.store.round(RoundId(2)).await.unwrap().unwrap().status, RoundStatus::Draft);
+    let response = admin
+        .post_form(
+            "/admin/rounds/2/publish",
+            &[("decision", "Quyết định số 99/QĐ-UBND"), ("decided_on", "2025-03-20")],
+        )
+        .await;
     assert_eq!(location(&response), "/admin/rounds/2?notice=published");
     let (status, page) = app.browser().text("/").await;
     assert_eq!(status, StatusCode::OK);
+    // The publication's date is the decision's, not the time chiso stored it.
+    assert!(page.contains("Công bố ngày 20/03/2025 · Quyết định số 99/QĐ-UBND"), "the decision's date");
+    let (_, english) = app.browser().text("/rounds/2?lang=en").await;
+    assert!(english.contains("Published on 2025-03-20"), "in English");
+    let (_, bundled) = app.browser().text("/rounds/1").await;
+    assert!(
+        bundled.contains("Nhập vào chiso lúc"),
+        "without a decision date, the storing time says what it is"
+    );
     assert!(page.contains("năm 2025"), "the newest year is the home page");
     assert!(page.contains("So với 2024"), "with the change against last year");
     assert!(page.contains("href=\"/rounds/1\""), "and a link to 2024");

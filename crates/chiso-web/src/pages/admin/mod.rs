@@ -10,7 +10,7 @@ mod users;
 
 pub use audit::audit;
 pub use monitoring::upload_monitoring;
-pub use rounds::{PublishForm, publish, round, upload_round};
+pub use rounds::{PublishForm, decision_of, publish, round, upload_round};
 pub use tokens::{create_token, revoke_token, tokens};
 pub use users::{add_user, set_password, update_user, users};
 

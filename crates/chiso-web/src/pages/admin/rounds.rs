@@ -15,7 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chiso_io::Files;
-use chiso_store::RoundId;
+use chiso_store::{Decision, RoundId};
 use serde::Deserialize;
 
 pub async fn upload_round(
@@ -129,7 +129,7 @@ pub async fn round(
         .map(|p| {
             (
                 p.id.0,
-                format_datetime(p.published_at, ctx.lang),
+                crate::i18n::publication_date(&p, ctx.lang),
                 actor_name(&names, p.published_by),
                 crate::bundled::decision_text(&p.decision, ctx.lang),
             )
@@ -154,6 +154,22 @@ pub async fn round(
 pub struct PublishForm {
     #[serde(default)]
     pub decision: String,
+    /// The day the decision was signed (an `<input type="date">`: YYYY-MM-DD, or
+    /// empty when not given).
+    #[serde(default)]
+    pub decided_on: String,
+}
+
+impl PublishForm {
+    pub fn decision(&self) -> Decision {
+        decision_of(&self.decision, &self.decided_on)
+    }
+}
+
+/// A publishing form's decision and optional date.
+pub fn decision_of(text: &str, decided_on: &str) -> Decision {
+    let date = decided_on.trim();
+    Decision::new(text, (!date.is_empty()).then(|| date.to_owned()))
 }
 
 pub async fn publish(
@@ -163,7 +179,7 @@ pub async fn publish(
     CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<Response, AppError> {
     // An empty decision is refused by the store, said in the reader's language.
-    let publication = state.store.publish_round(RoundId(id), &form.decision, who.actor()).await?;
+    let publication = state.store.publish_round(RoundId(id), form.decision(), who.actor()).await?;
     tracing::info!(round = id, publication = %publication, user = %who.user.id, "round published");
     Ok(see_other(&format!("/admin/rounds/{id}?notice=published")))
 }

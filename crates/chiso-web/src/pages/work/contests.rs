@@ -132,6 +132,8 @@ pub struct PreliminaryForm {
     #[serde(default)]
     decision: String,
     #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
     deadline: String,
 }
 
@@ -144,7 +146,17 @@ pub async fn publish_preliminary(
     CsrfForm(form): CsrfForm<PreliminaryForm>,
 ) -> Result<Response, AppError> {
     let deadline = super::stages::end_of_day(&form.deadline)?;
-    match ctx.state.store.publish_preliminary(RoundId(id), &form.decision, deadline, who.actor()).await {
+    match ctx
+        .state
+        .store
+        .publish_preliminary(
+            RoundId(id),
+            crate::pages::admin::decision_of(&form.decision, &form.decided_on),
+            deadline,
+            who.actor(),
+        )
+        .await
+    {
         Ok(_) => Ok(see_other(&format!("/work/rounds/{id}?message=preliminary"))),
         Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }

@@ -93,7 +93,7 @@ pub async fn publish(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<Response, AppError> {
-    match ctx.state.store.publish_workflow_round(RoundId(id), &form.decision, who.actor()).await {
+    match ctx.state.store.publish_workflow_round(RoundId(id), form.decision(), who.actor()).await {
         Ok(_) => Ok(see_other(&format!("/rounds/{id}"))),
         Err(error) => refused_on_board(&ctx, &who, id, error).await,
     }
