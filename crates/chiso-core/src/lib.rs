@@ -1,5 +1,6 @@
 //! The chiso domain, pure: frameworks (indicator trees, rules, bands) and their
-//! validation, values, scoring in points and composite mode, bands and ranks.
+//! validation, values, scoring in points and composite mode, bands and ranks; the
+//! public-service quality index of Decision 766/QĐ-TTg ([`service_index`]).
 //!
 //! This crate must not do IO, async, databases or HTTP. It takes plain definitions
 //! (as read from files by `chiso-io`, or from a database) and says *what* is wrong
@@ -18,6 +19,7 @@ pub mod problem;
 pub mod rank;
 pub mod rule;
 pub mod score;
+pub mod service_index;
 pub mod value;
 pub mod workflow;
 

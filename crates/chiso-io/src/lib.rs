@@ -1,6 +1,7 @@
 //! Files in and out for chiso, synchronous: assessment packages (TOML and CSV) read
 //! into `chiso-core` types with `FILE:LINE` errors, and results written out as
-//! JSON, CSV, aligned tables and the published summary text.
+//! JSON, CSV, aligned tables and the published summary text, and as documents: the
+//! decision (Word) and the reports (Markdown, Word, PDF; see [`report`]).
 //!
 //! Depends on `chiso-core` only; knows nothing of databases or HTTP.
 
@@ -10,6 +11,7 @@
 
 mod csv_file;
 pub mod documents;
+mod docx_style;
 pub mod error;
 pub mod feed;
 pub mod files;
@@ -17,7 +19,9 @@ pub mod monitoring;
 pub mod open_data;
 pub mod package;
 pub mod render;
+pub mod report;
 pub mod results;
+pub mod service;
 pub mod toml_file;
 pub mod uncertainty;
 pub mod xlsx;

@@ -15,8 +15,11 @@ use std::path::PathBuf;
         chiso score data/sonla/2024 --lang en --format json\n  \
         chiso check data/sonla/2024\n  \
         chiso report data/sonla/2024 --lang en\n  \
+        chiso report data/sonla/2024 --format pdf --out bao-cao-2024.pdf\n  \
         chiso kpi data/sonla/monitoring --year 2025\n  \
+        chiso kpi data/sonla/monitoring --year 2025 --format docx --out theo-doi-2025.docx\n  \
         chiso feed dossiers hoso.csv --period quarter --out observations.csv\n  \
+        chiso service-index data/dvc --period quarter --from 2025-Q1\n  \
         chiso analyze uncertainty data/sonla/2024 --spec data/sonla/2024/uncertainty.toml\n  \
         chiso analyze gap data/sonla/2024 --unit VPUBND"
 )]
@@ -60,9 +63,13 @@ pub enum Command {
         /// Phạm vi: province (toàn tỉnh) hoặc mã đơn vị. Scope: province or a unit code.
         #[arg(long, default_value = "province")]
         scope: String,
-        /// Dạng kết quả: table (bảng) hoặc json. Output format.
+        /// Dạng kết quả: table (bảng), json, hoặc báo cáo cho Ban Chỉ đạo dạng md, docx (Word), pdf.
+        /// Output format: table, json, or the steering committee's report as md, docx (Word) or pdf.
         #[arg(long, value_enum, default_value = "table")]
         format: KpiFormat,
+        /// Ghi vào tệp này thay vì màn hình (bắt buộc với docx và pdf). Write to this file instead of standard output (required for docx and pdf).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Tính chỉ tiêu từ dữ liệu thô của hệ thống kết nối. Turn raw records of connected systems into KPI observations.
     Feed {
@@ -77,6 +84,43 @@ pub enum Command {
         /// Ghi kết quả vào tệp (mặc định: màn hình). Write the observations to this file (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Bỏ qua dòng lỗi thay vì dừng lại. Skip bad rows instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) của từng sở, ngành và xã, phường.
+    /// The public-service quality index (Decision 766 of the Prime Minister) per department and commune.
+    #[command(
+        name = "service-index",
+        after_help = "Thư mục gồm units.csv, procedures.csv, dossiers.csv và (nếu có) petitions.csv; xem docs/formats/service-index.md.\n\
+        The folder holds units.csv, procedures.csv, dossiers.csv and, optionally, petitions.csv; see docs/formats/service-index.md.\n\n\
+        Ví dụ / Examples:\n  \
+        chiso service-index data/dvc\n  \
+        chiso service-index data/dvc --period quarter --from 2025-Q1 --to 2025-Q4 --format json\n  \
+        chiso service-index data/dvc --unit STP --lang en\n  \
+        chiso service-index data/dvc --observations > svc-observations.csv"
+    )]
+    ServiceIndex {
+        /// Thư mục dữ liệu dịch vụ công. The service folder.
+        folder: PathBuf,
+        /// Kỳ tính: month (tháng), quarter (quý), year (năm). Period of the index.
+        #[arg(long, value_enum, default_value = "month")]
+        period: PeriodArg,
+        /// Từ kỳ (mặc định: kỳ đầu tiên có hồ sơ). First period shown (default: the first with dossiers).
+        #[arg(long, value_name = "YYYY-MM|YYYY-Qn|YYYY")]
+        from: Option<String>,
+        /// Đến kỳ (mặc định: kỳ cuối cùng có hồ sơ). Last period shown (default: the last with dossiers).
+        #[arg(long, value_name = "YYYY-MM|YYYY-Qn|YYYY")]
+        to: Option<String>,
+        /// Chỉ in đơn vị này (mã trong units.csv). Show only this unit (its code in units.csv).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Dạng kết quả: table (bảng), json, csv. Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// In số liệu chỉ tiêu (kpi,scope,period,value,note) thay cho kết quả. Print KPI observations instead.
+        #[arg(long)]
+        observations: bool,
         /// Bỏ qua dòng lỗi thay vì dừng lại. Skip bad rows instead of stopping at the first.
         #[arg(long)]
         skip_bad: bool,
@@ -129,10 +173,31 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
-    /// In đoạn tóm tắt kết quả để công bố. Print the summary paragraph to publish.
+    /// In đoạn tóm tắt kết quả để công bố, hoặc lập báo cáo kết quả (md, docx, pdf).
+    /// Print the summary paragraph to publish, or make the results report (md, docx, pdf).
+    #[command(
+        after_help = "Báo cáo gồm: tóm tắt, bảng xếp hạng và biểu đồ của từng khối, độ vững của xếp loại (khi gói có uncertainty.toml), những điểm cần cải thiện.\n\
+        The report holds: the summary, each group's ranking and chart, the robustness of the bands (when the package has uncertainty.toml), where to improve.\n\n\
+        Ví dụ / Examples:\n  \
+        chiso report data/sonla/2024\n  \
+        chiso report data/sonla/2024 --format pdf --out bao-cao-2024.pdf --decision \"Quyết định số 123/QĐ-UBND\" --decided-on 2025-03-20\n  \
+        chiso report data/sonla/2024 --lang en --format docx --out report-2024.docx"
+    )]
     Report {
         /// Thư mục gói đánh giá. The package folder.
         package: PathBuf,
+        /// Dạng: text (đoạn tóm tắt), md, docx (Word), pdf. Output format: text (the summary paragraph), md, docx (Word), pdf.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Ghi vào tệp này thay vì màn hình (bắt buộc với docx và pdf). Write to this file instead of standard output (required for docx and pdf).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Số, ký hiệu của quyết định phê duyệt kết quả. The number of the decision approving the results.
+        #[arg(long, value_name = "TEXT")]
+        decision: Option<String>,
+        /// Ngày ban hành quyết định, dạng YYYY-MM-DD. The date of the decision, written YYYY-MM-DD.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        decided_on: Option<String>,
     },
     /// Phân tích độ vững của xếp hạng và khoảng cách tới xếp loại kế tiếp (không thay đổi gói).
     /// Analyse how robust the ranking is, and what would move a unit up (the package is not changed).
@@ -219,6 +284,17 @@ pub enum PeriodArg {
 pub enum KpiFormat {
     Table,
     Json,
+    Md,
+    Docx,
+    Pdf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Md,
+    Docx,
+    Pdf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

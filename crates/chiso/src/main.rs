@@ -7,15 +7,18 @@ mod backup_cmd;
 mod cli;
 mod feed_cmd;
 mod help_lang;
+mod parse_errors;
+mod report_cmd;
 mod serve_cmd;
+mod service_cmd;
 mod user_cmd;
 
 use anyhow::Context;
 use chiso_core::Lang;
-use chiso_io::render::{csv, json, kpi, report, summary, table};
+use chiso_io::render::{csv, json, summary, table};
 use chiso_io::{MonitoringPackage, Package, PackageErrors};
 use clap::{CommandFactory, FromArgMatches};
-use cli::{Cli, Command, Format, KpiFormat};
+use cli::{Cli, Command, Format};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -26,10 +29,11 @@ const ERROR_LIMIT: usize = 50;
 fn main() -> ExitCode {
     // Help and the command line's own errors in the language asked for.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let command = help_lang::localise(Cli::command(), help_lang::requested(&args));
+    let requested = help_lang::requested(&args);
+    let command = help_lang::localise(Cli::command(), requested);
     let cli = match command.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => parse_errors::exit(e, requested),
     };
     let lang = Lang::from(cli.lang);
     match run(cli.command, lang) {
@@ -92,7 +96,11 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             }
             out.extend(summary::render(&package, lang).into_bytes());
         }
-        Command::Kpi { package, year, scope, format } => {
+        Command::Kpi { package, year, scope, format, out } => {
+            if report_cmd::needs_out(format) && out.is_none() {
+                report_cmd::refuse_without_out(lang);
+                return Ok(ExitCode::FAILURE);
+            }
             let Some(package) = MonitoringPackage::load(&package)
                 .map_err(|errors| print_errors(&package, &errors, lang))
                 .ok()
@@ -111,19 +119,7 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::FAILURE);
             };
-            let statuses = monitoring.statuses(&scope, year);
-            match format {
-                KpiFormat::Table => {
-                    out.extend(kpi::render(monitoring, &scope, year, &statuses, lang).into_bytes())
-                }
-                KpiFormat::Json => {
-                    serde_json::to_writer_pretty(
-                        &mut out,
-                        &kpi::to_json(monitoring, &scope, year, &statuses, lang),
-                    )?;
-                    out.push(b'\n');
-                }
-            }
+            return report_cmd::kpi(monitoring, &scope, year, format, out.as_deref(), lang);
         }
         Command::Migrate { database } => return migrate(&database, lang),
         Command::Serve(args) => return serve_cmd::run(args, lang),
@@ -135,16 +131,32 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Feed { kind, file, period, out, skip_bad } => {
             return feed_cmd::run(kind, &file, period, out.as_deref(), skip_bad, lang);
         }
+        Command::ServiceIndex { folder, period, from, to, unit, format, observations, skip_bad } => {
+            let request = service_cmd::Request {
+                folder: &folder,
+                period,
+                from: from.as_deref(),
+                to: to.as_deref(),
+                unit: unit.as_deref(),
+                format,
+                observations,
+                skip_bad,
+            };
+            return service_cmd::run(&request, lang);
+        }
         Command::Analyze { analysis } => match analyze_cmd::run(analysis, lang)? {
             Some(result) => out = result,
             None => return Ok(ExitCode::FAILURE),
         },
-        Command::Report { package } => {
-            let Some((package, results)) = load_and_score(&package, None, lang) else {
-                return Ok(ExitCode::FAILURE);
+        Command::Report { package, format, out, decision, decided_on } => {
+            let request = report_cmd::ReportRequest {
+                package: &package,
+                format,
+                out: out.as_deref(),
+                decision,
+                decided_on,
             };
-            out.extend(report::render(&package.assessment, &results, lang).into_bytes());
-            out.push(b'\n');
+            return report_cmd::report(request, lang);
         }
     }
     let mut stdout = std::io::stdout().lock();

@@ -30,9 +30,15 @@ mod migrate;
 mod monitoring;
 #[path = "cli/ranks_and_means.rs"]
 mod ranks_and_means;
+#[path = "cli/report.rs"]
+mod report;
 #[path = "cli/score.rs"]
 mod score;
 #[path = "cli/serve_and_users.rs"]
 mod serve_and_users;
+#[path = "cli/service_index.rs"]
+mod service_index;
+#[path = "cli/service_index_errors.rs"]
+mod service_index_errors;
 #[path = "cli/values.rs"]
 mod values;
