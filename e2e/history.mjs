@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Scenario, analysisSettled, check, checkEqual, clickTo, env, path } from "./lib.mjs";
+import { CheckFailed, Scenario, analysisSettled, check, checkEqual, clickTo, env, path } from "./lib.mjs";
 
 const BASE = env("CHISO_URL").replace(/\/+$/, "");
 const SHOTS = join(env("CHISO_SCREENSHOTS"), "history");
@@ -34,6 +34,20 @@ async function sideways(page) {
       .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
       .join(", "),
   ]);
+}
+
+/** What the map drew: its series type, the regions given data, the SVG paths filled with a band colour. */
+async function drawnAreas(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector("div.chart.map");
+    const series = echarts.getInstanceByDom(el).getOption().series[0] || {};
+    const colours = ["#1a7f37", "#6aa84f", "#d4a017", "#c0392b"];
+    return {
+      series: series.type,
+      regions: (series.data || []).length,
+      filled: [...el.querySelectorAll("svg path")].filter((p) => colours.includes((p.getAttribute("fill") || "").toLowerCase())).length,
+    };
+  });
 }
 
 await scenario.run(async () => {
@@ -115,10 +129,15 @@ await scenario.run(async () => {
       const chart = page.locator("[data-chart]").first();
       await page.waitForFunction(() => document.querySelector("[data-chart]")?.dataset.drawn === "true");
       const data = JSON.parse(await chart.getAttribute("data-chart"));
-      const points = data.bands.flatMap((band) => band.points);
-      checkEqual(points.length, 75, "communes on the map");
-      check(points.every((p) => p.lat > 20 && p.lat < 22.1 && p.lon > 103 && p.lon < 105.3), "a commune placed outside Son La");
-      check((await chart.locator("svg path").count()) >= 75, "fewer marks than communes drawn");
+      checkEqual(data.units.length, 75, "communes on the map");
+      checkEqual(data.areas.features.length, 75, "commune areas in the map's GeoJSON");
+      const corners = data.areas.features.flatMap((f) => f.geometry.coordinates.flat(f.geometry.type === "Polygon" ? 1 : 2));
+      check(corners.every(([lon, lat]) => lat > 20.3 && lat < 22.3 && lon > 103 && lon < 105.3), "a commune's area reaches outside Son La");
+      const drawn = await drawnAreas(page);
+      checkEqual(drawn.series, "map", "the map's series type");
+      checkEqual(drawn.regions, 75, "communes with data on the map");
+      check(drawn.filled >= 75, `fewer filled areas than communes drawn: ${drawn.filled}`);
+      check(/gần đúng|approximate/i.test(await page.locator("[data-testid=map-approximate]").innerText()), "no approximate-boundaries note");
       if (device === "phone") {
         const [wide, inner, what] = await sideways(page);
         check(wide <= inner, `the map scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
@@ -128,10 +147,41 @@ await scenario.run(async () => {
       await clickTo(page.locator("[data-testid=map-years] a", { hasText: "2024" }), (url) => /^\/rounds\/\d+\/map$/.test(url.pathname), "switch the map to 2024");
       await page.waitForFunction(() => document.querySelector("[data-chart]")?.dataset.drawn === "true");
       const before = JSON.parse(await page.locator("[data-chart]").first().getAttribute("data-chart"));
-      checkEqual(before.bands.flatMap((band) => band.points).length, 12, "districts on the 2024 map");
+      checkEqual(before.areas.features.length, 12, "district areas on the 2024 map");
+      const districts = await drawnAreas(page);
+      checkEqual(districts.regions, 12, "districts with data on the 2024 map");
+      check(districts.filled >= 12, `fewer filled areas than districts drawn: ${districts.filled}`);
+      if (device === "phone") {
+        const [wide, inner, what] = await sideways(page);
+        check(wide <= inner, `the 2024 map scrolls sideways at 390 px: ${wide} > ${inner} (${what})`);
+      }
       await scenario.shoot(page, `${device}-04-map-2024.png`);
+      // Son La City's area: a click opens its scorecard; on a phone the first tap shows
+      // its tooltip (name, total, band) and only a second tap opens it.
+      const [x, y] = await page.evaluate(() => {
+        const el = document.querySelector("div.chart.map");
+        const chart = echarts.getInstanceByDom(el);
+        const city = JSON.parse(el.dataset.chart).areas.features.find((f) => f.properties.name === "116");
+        const [px, py] = chart.convertToPixel({ seriesIndex: 0 }, city.properties.cp);
+        const box = el.getBoundingClientRect();
+        return [box.left + px, box.top + py];
+      });
+      const scorecard = (url) => /^\/rounds\/\d+\/units\/116$/.test(url.pathname);
+      if (device === "phone") {
+        await page.touchscreen.tap(x, y);
+        const tooltip = page.locator("div.chart.map div").filter({ hasText: "Thành phố Sơn La" }).last();
+        await tooltip.waitFor({ state: "visible" });
+        check(/Tổng điểm: \d+,\d{2}/.test(await tooltip.innerText()), `the tooltip lacks the total: ${await tooltip.innerText()}`);
+        check(/\/map$/.test(page.url()), `the first tap left the map for ${path(page.url())}`);
+        await page.touchscreen.tap(x, y);
+      } else {
+        await page.mouse.click(x, y);
+      }
+      await page.waitForURL(scorecard, { timeout: 10_000 }).catch(() => {
+        throw new CheckFailed(`${device}: Son La City's area did not open its scorecard (at ${path(page.url())})`);
+      });
       scenario.noBrowserProblems();
-      return `${points.length} communes, from ${path(page.url())}; 12 districts in 2024`;
+      return `${data.units.length} commune areas (${drawn.filled} filled paths); 12 district areas in 2024; Son La City opens ${path(page.url())}`;
     });
   }
 });

@@ -58,22 +58,79 @@ function radarChart(d) {
   };
 }
 
-function mapChart(d) {
-  const all = d.bands.flatMap((b) => b.points);
-  const pad = 0.08;
-  const lons = all.map((p) => p.lon), lats = all.map((p) => p.lat);
+// Patterns of the map's areas per band, the same as the legend's swatches (app.css
+// .swatch.area), so that the map reads without colour.
+const BAND_DECALS = {
+  fair: { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 5], rotation: Math.PI / 4, color: "rgba(255,255,255,0.45)" },
+  average: { symbol: "circle", symbolSize: 0.7, dashArrayX: [[4, 2]], dashArrayY: [4, 2], color: "rgba(255,255,255,0.55)" },
+  weak: { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 5], rotation: -Math.PI / 4, color: "rgba(255,255,255,0.45)" },
+};
+const MAP_PADDING = 6;
+let mapCount = 0;
+
+// [west, south, east, north] of GeoJSON features.
+function bounds(features) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const f of features) {
+    for (const [lon, lat] of f.geometry.coordinates.flat(f.geometry.type === "Polygon" ? 1 : 2)) {
+      b[0] = Math.min(b[0], lon); b[1] = Math.min(b[1], lat); b[2] = Math.max(b[2], lon); b[3] = Math.max(b[3], lat);
+    }
+  }
+  return b;
+}
+
+// The label each area can hold at this size: name and total, the name alone, or
+// nothing (the tooltip still has everything). Measured around the label's point
+// (the unit's centre) within the area's bounding box, with a rough glyph width.
+function mapLabels(d, el, fontSize) {
+  const all = bounds(d.areas.features);
+  const width = el.clientWidth - 2 * MAP_PADDING, height = el.clientHeight - 2 * MAP_PADDING;
+  const scale = Math.min(width / ((all[2] - all[0]) * d.aspect), height / (all[3] - all[1]));
+  const room = new Map(d.areas.features.map((f) => {
+    const [w, s, e, n] = bounds([f]);
+    const [lon, lat] = f.properties.cp;
+    return [f.properties.name, [2 * Math.min(lon - w, e - lon) * d.aspect * scale, 2 * Math.min(lat - s, n - lat) * scale]];
+  }));
+  const fits = (text, lines, [w, h]) => text.length * fontSize * 0.56 <= w * 0.9 && lines * fontSize * 1.25 <= h * 0.9;
+  return (u) => {
+    const space = room.get(u.code) || [0, 0];
+    const total = fmt(u.total);
+    if (fits(u.short.length > total.length ? u.short : total, 2, space)) return `${u.short}\n${total}`;
+    return fits(u.short, 1, space) ? u.short : "";
+  };
+}
+
+// Units' approximate areas (GeoJSON built by the server from the administrative
+// centres), each filled with its band's colour and pattern, named by its unit code;
+// no axes. Labels only where they fit; the tooltip (hover or tap) has name, total, band.
+function mapChart(d, el) {
+  const name = `chiso-areas-${mapCount++}`;
+  echarts.registerMap(name, d.areas);
+  const fontSize = el.clientWidth >= 640 ? 11 : 9;
+  const label = mapLabels(d, el, fontSize);
   return {
-    legend: { top: 0 },
-    tooltip: { formatter: (p) => `${esc(p.data.name)}<br>${esc(d.tooltip_total)}: <b>${esc(fmt(p.data.total))}</b><br>${esc(p.seriesName)}` },
-    grid: { left: 50, right: 130, top: 40, bottom: 40 },
-    xAxis: { type: "value", name: "°E", min: Math.floor((Math.min(...lons) - pad) * 10) / 10, max: Math.ceil((Math.max(...lons) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
-    yAxis: { type: "value", name: "°N", min: Math.floor((Math.min(...lats) - pad) * 10) / 10, max: Math.ceil((Math.max(...lats) + pad) * 10) / 10, interval: 0.2, axisLabel: { formatter: (v) => fmt(Math.round(v * 10) / 10) } },
-    series: d.bands.map((band, i) => ({
-      type: "scatter", name: band.label, symbol: SHAPES[i % SHAPES.length], symbolSize: 18,
-      itemStyle: { color: BAND_COLOURS[band.code] || "#0b5cad", borderColor: "#222", borderWidth: 1 },
-      label: { show: true, position: "right", formatter: (p) => p.data.name, fontSize: 11 },
-      data: band.points.map((p) => ({ value: [p.lon, p.lat], name: p.name, total: p.total, url: p.url })),
-    })),
+    aria: { enabled: true, decal: { show: false } },
+    tooltip: {
+      trigger: "item",
+      formatter: (p) => (p.data ? `${esc(p.data.unit)}<br>${esc(d.tooltip_total)}: <b>${esc(fmt(p.data.total))}</b><br>${esc(d.bands[p.data.band].label)}` : ""),
+    },
+    series: [{
+      type: "map", map: name, aspectScale: d.aspect, preserveAspect: "contain", roam: false, selectedMode: false,
+      left: MAP_PADDING, right: MAP_PADDING, top: MAP_PADDING, bottom: MAP_PADDING,
+      label: { fontSize, lineHeight: Math.round(fontSize * 1.2), color: "#1c2430", textBorderColor: "#fff", textBorderWidth: 2, formatter: (p) => (p.data ? p.data.text : "") },
+      emphasis: { label: { show: true, formatter: (p) => (p.data ? p.data.short : "") } },
+      data: d.units.map((u) => {
+        const band = d.bands[u.band] || {};
+        const colour = BAND_COLOURS[band.code] || "#0b5cad";
+        const text = label(u);
+        return {
+          name: u.code, unit: u.name, short: u.short, total: u.total, band: u.band, url: u.url, text,
+          label: { show: text !== "" },
+          itemStyle: { areaColor: colour, borderColor: "#fff", borderWidth: 1, decal: BAND_DECALS[band.code] },
+          emphasis: { itemStyle: { areaColor: colour, borderColor: "#1c2430", borderWidth: 2 } },
+        };
+      }),
+    }],
   };
 }
 
@@ -128,6 +185,22 @@ function historyChart(d) {
 
 const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart, history: historyChart };
 
+// A click on a map's area opens the unit's scorecard; on a touch screen the first tap
+// shows the area's tooltip and a second tap on the same area opens it.
+function openOnClick(chart) {
+  let tapped = null;
+  chart.on("click", (p) => {
+    if (!p.data || !p.data.url) return;
+    const native = p.event && p.event.event;
+    const touch = native && (native.pointerType === "touch" || String(native.type).startsWith("touch"));
+    if (touch && tapped !== p.data.name) {
+      tapped = p.data.name;
+      return;
+    }
+    location.href = p.data.url;
+  });
+}
+
 function drawCharts() {
   if (typeof echarts === "undefined") return;
   const charts = [];
@@ -137,8 +210,8 @@ function drawCharts() {
     const build = data && BUILDERS[data.kind];
     if (!build) continue;
     const chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(Object.assign({}, BASE, build(data)));
-    if (data.kind === "map") chart.on("click", (p) => { if (p.data && p.data.url) location.href = p.data.url; });
+    chart.setOption(Object.assign({}, BASE, build(data, el)));
+    if (data.kind === "map") openOnClick(chart);
     el.dataset.drawn = "true";
     charts.push(chart);
   }

@@ -1,6 +1,7 @@
 //! Chart data handed to the browser (static/app.js draws it with ECharts). The
 //! JSON goes into a `data-chart` attribute, which the template escapes.
 
+use crate::geo::FeatureCollection;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -12,8 +13,15 @@ pub enum Chart {
     Points { labels: Vec<String>, points: Vec<f64>, max: Vec<f64>, points_name: String, max_name: String },
     /// The main indicators in percent of their maximum.
     Radar { labels: Vec<String>, percent: Vec<f64>, series: String },
-    /// Units at their coordinates, one series per band.
-    Map { bands: Vec<MapBand>, tooltip_total: String },
+    /// Units' areas filled by band: `areas` holds one GeoJSON feature per unit, named
+    /// by its code; `aspect` is the map's `aspectScale` (see `geo::aspect`).
+    Map {
+        areas: FeatureCollection,
+        aspect: f64,
+        units: Vec<MapUnit>,
+        bands: Vec<MapBand>,
+        tooltip_total: String,
+    },
     /// A unit's total across years in percent of scale (0–100 axis); restated
     /// years drawn hollow.
     History {
@@ -37,19 +45,22 @@ pub enum Chart {
     },
 }
 
+/// A band of the map's legend, in the framework's order (best first).
 #[derive(Debug, Clone, Serialize)]
 pub struct MapBand {
     pub code: String,
     pub label: String,
-    pub points: Vec<MapPoint>,
 }
 
+/// A unit on the map: `code` names its area; `short` is its name for the area's
+/// label; `band` is its band's index in `bands`.
 #[derive(Debug, Clone, Serialize)]
-pub struct MapPoint {
+pub struct MapUnit {
+    pub code: String,
     pub name: String,
-    pub lon: f64,
-    pub lat: f64,
+    pub short: String,
     pub total: String,
+    pub band: usize,
     pub url: String,
 }
 

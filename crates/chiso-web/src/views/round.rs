@@ -2,7 +2,7 @@
 //! results (both languages), its frameworks (names, maxima, bands), the values as
 //! written, the summary paragraph, and last year's totals for the "change" column.
 
-use super::chart::{Chart, MapBand, MapPoint};
+use super::chart::{Chart, MapBand, MapUnit};
 use super::results::{ResultsDoc, UnitDoc};
 use crate::error::AppError;
 use crate::geo;
@@ -488,38 +488,11 @@ impl RoundView {
         })
     }
 
+    /// The map: each unit with an area (a Son La commune of 2025 or district of
+    /// 2024, see `geo`) filled with its band's colour; the others counted by group.
     pub fn map(&self, lang: Lang) -> MapView {
         let doc = self.doc(lang);
-        let mut bands: Vec<MapBand> = Vec::new();
-        let mut unplaced: Vec<(String, usize)> = Vec::new();
-        let mut placed = 0;
-        for unit in &doc.units {
-            let Some(place) = geo::locate(&unit.code) else {
-                let group = doc.groups.iter().find(|g| g.code == unit.group).map_or("", |g| g.name.as_str());
-                match unplaced.iter_mut().find(|(name, _)| name == group) {
-                    Some((_, count)) => *count += 1,
-                    None => unplaced.push((group.to_owned(), 1)),
-                }
-                continue;
-            };
-            placed += 1;
-            let point = MapPoint {
-                name: unit.name.clone(),
-                lon: place.lon,
-                lat: place.lat,
-                total: lang.number(unit.total.unwrap_or(f64::NAN), 2),
-                url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
-            };
-            match bands.iter_mut().find(|b| b.code == unit.band) {
-                Some(band) => band.points.push(point),
-                None => bands.push(MapBand {
-                    code: unit.band.clone(),
-                    label: self.band_label(&unit.group, &unit.band, lang),
-                    points: vec![point],
-                }),
-            }
-        }
-        // Legend and series in the framework's band order (best first).
+        // Bands in the framework's order (best first), as the legend lists them.
         let order = |code: &str| {
             self.assessment
                 .groups
@@ -528,15 +501,73 @@ impl RoundView {
                 .next()
                 .unwrap_or(usize::MAX)
         };
-        bands.sort_by_key(|b| order(&b.code));
-        let legend = bands.iter().map(|b| (b.code.clone(), b.label.clone(), b.points.len())).collect();
+        let mut placed: Vec<(&UnitDoc, geo::Feature)> = Vec::new();
+        let mut unplaced: Vec<(String, usize)> = Vec::new();
+        for unit in &doc.units {
+            match geo::feature(&unit.code) {
+                Some(feature) => placed.push((unit, feature)),
+                None => {
+                    let group =
+                        doc.groups.iter().find(|g| g.code == unit.group).map_or("", |g| g.name.as_str());
+                    match unplaced.iter_mut().find(|(name, _)| name == group) {
+                        Some((_, count)) => *count += 1,
+                        None => unplaced.push((group.to_owned(), 1)),
+                    }
+                }
+            }
+        }
+        let mut bands: Vec<(MapBand, usize)> = Vec::new();
+        for (unit, _) in &placed {
+            match bands.iter_mut().find(|(b, _)| b.code == unit.band) {
+                Some((_, count)) => *count += 1,
+                None => bands.push((
+                    MapBand {
+                        code: unit.band.clone(),
+                        label: self.band_label(&unit.group, &unit.band, lang),
+                    },
+                    1,
+                )),
+            }
+        }
+        bands.sort_by_key(|(b, _)| order(&b.code));
+        let units = placed
+            .iter()
+            .map(|(unit, _)| MapUnit {
+                code: unit.code.clone(),
+                name: unit.name.clone(),
+                short: short_name(&unit.name).to_owned(),
+                total: lang.number(unit.total.unwrap_or(f64::NAN), 2),
+                band: bands.iter().position(|(b, _)| b.code == unit.band).unwrap_or(0),
+                url: format!("/rounds/{}/units/{}", self.round.id, unit.code),
+            })
+            .collect();
+        let count = placed.len();
+        let features = placed.into_iter().map(|(_, feature)| feature).collect();
         MapView {
-            chart: Chart::Map { bands, tooltip_total: lang.pick("Tổng điểm", "Total").into() }.json(),
-            legend,
-            placed,
+            legend: bands.iter().map(|(b, count)| (b.code.clone(), b.label.clone(), *count)).collect(),
+            chart: Chart::Map {
+                areas: geo::FeatureCollection::new(features),
+                aspect: geo::aspect(),
+                units,
+                bands: bands.into_iter().map(|(b, _)| b).collect(),
+                tooltip_total: lang.pick("Tổng điểm", "Total").into(),
+            }
+            .json(),
+            placed: count,
             unplaced,
         }
     }
+}
+
+/// A unit's name without the kind of unit, for the small labels of the map: "Xã
+/// Mường Bú" → "Mường Bú", "Son La City" → "Son La" (the tooltip has the full name).
+fn short_name(name: &str) -> &str {
+    const KINDS_BEFORE: [&str; 7] =
+        ["Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Phường ", "Xã ", "Đặc khu "];
+    const KINDS_AFTER: [&str; 6] = [" Commune", " Ward", " District", " Town", " City", " Special Zone"];
+    let short = KINDS_BEFORE.iter().find_map(|kind| name.strip_prefix(kind)).unwrap_or(name);
+    let short = KINDS_AFTER.iter().find_map(|kind| short.strip_suffix(kind)).unwrap_or(short);
+    if short.trim().is_empty() { name } else { short }
 }
 
 /// A value as written in values.csv, for reading: a choice by its label, yes/no in
@@ -564,5 +595,20 @@ fn readable_value(indicator: &chiso_core::framework::Indicator, text: &str, lang
             Lang::En => text.replace(',', "."),
         },
         _ => text.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_name;
+
+    #[test]
+    fn map_labels_drop_the_kind_of_unit_in_both_languages() {
+        assert_eq!(short_name("Xã Mường Bú"), "Mường Bú");
+        assert_eq!(short_name("Thành phố Sơn La"), "Sơn La");
+        assert_eq!(short_name("Son La City"), "Son La");
+        assert_eq!(short_name("Chieng Son Commune"), "Chieng Son");
+        assert_eq!(short_name("Xã "), "Xã ", "nothing left: the whole name");
+        assert_eq!(short_name("<img src=x>"), "<img src=x>");
     }
 }
