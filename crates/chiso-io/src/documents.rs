@@ -3,41 +3,14 @@
 //! 30/2020/NĐ-CP: national title and motto, issuing body, number and symbol, place
 //! and date, summary line, legal bases, articles, recipients, signature block),
 //! with the results annex: one table per group. A draft the provincial office
-//! edits and signs — the number and day are left to fill in.
+//! edits and signs: the number and day come from the publication's decision when
+//! it gives them, and are left to fill in ("……") otherwise.
 
+use crate::docx_style::{A4, BODY, TITLE, centred, justified, line, pack, run};
 use crate::render::clean;
 use chiso_core::rank::round_half_away;
 use chiso_core::{Assessment, AssessmentResults, Lang};
-use docx_rs::{
-    AlignmentType, BreakType, Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableRow,
-    WidthType,
-};
-
-/// A4 in twentieths of a point.
-const A4: (u32, u32) = (11_906, 16_838);
-/// Half-points: 13 pt body, 14 pt titles.
-const BODY: usize = 26;
-const TITLE: usize = 28;
-
-fn run(text: &str) -> Run {
-    Run::new()
-        .add_text(text)
-        .size(BODY)
-        .fonts(RunFonts::new().ascii("Times New Roman").hi_ansi("Times New Roman").cs("Times New Roman"))
-}
-
-fn line(text: &str) -> Paragraph {
-    Paragraph::new().add_run(run(text))
-}
-
-fn centred(text: &str, bold: bool, size: usize) -> Paragraph {
-    let r = run(text).size(size);
-    Paragraph::new().align(AlignmentType::Center).add_run(if bold { r.bold() } else { r })
-}
-
-fn justified(text: &str) -> Paragraph {
-    Paragraph::new().align(AlignmentType::Both).add_run(run(text))
-}
+use docx_rs::{BreakType, Docx, PageMargin, Paragraph, Table, TableCell, TableRow, WidthType};
 
 /// The province the assessment is of, read from its name ("… tỉnh Sơn La năm 2024",
 /// "… of Son La province, 2024"); "……" when the name does not say.
@@ -53,10 +26,49 @@ pub fn province_of(assessment: &Assessment, lang: Lang) -> String {
     found.map(str::trim).filter(|p| !p.is_empty()).unwrap_or("……").to_owned()
 }
 
-/// The decision approving `results` of `assessment`, in `lang`, as .docx bytes.
+/// The number and symbol in a decision's text: the first word holding a `/`
+/// after a digit ("Quyết định số 123/QĐ-UBND ngày …" → "123/QĐ-UBND").
+pub fn decision_number(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .map(|word| word.trim_end_matches([',', ';', '.', ')']))
+        .find(|word| word.chars().next().is_some_and(|c| c.is_ascii_digit()) && word.contains('/'))
+}
+
+/// "Sơn La, ngày 20 tháng 3 năm 2025" / "Son La, 20 March 2025" from `YYYY-MM-DD`;
+/// blanks to fill in (in the year after the assessed one) without a date.
+fn place_and_date(province: &str, decided_on: Option<&str>, year_after: i32, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let parts: Option<(i32, usize, u32)> = decided_on.and_then(|d| {
+        let mut it = d.trim().splitn(3, '-');
+        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+    });
+    match (parts.filter(|&(_, m, _)| (1..=12).contains(&m)), lang) {
+        (Some((y, m, d)), Lang::Vi) => format!("{province}, ngày {d:02} tháng {m:02} năm {y}"),
+        (Some((y, m, d)), Lang::En) => format!("{province}, {d} {} {y}", MONTHS[m - 1]),
+        (None, Lang::Vi) => format!("{province}, ngày …… tháng …… năm {year_after}"),
+        (None, Lang::En) => format!("{province}, …… {year_after}"),
+    }
+}
+
+/// The decision approving `results` of `assessment`, in `lang`, as .docx bytes;
+/// `meta` gives the decision's number (read from its text) and date when known.
 pub fn decision_docx(
     assessment: &Assessment,
     results: &AssessmentResults,
+    meta: &crate::report::ReportMeta,
     lang: Lang,
 ) -> Result<Vec<u8>, String> {
     let province = province_of(assessment, lang);
@@ -67,18 +79,15 @@ pub fn decision_docx(
         format!("PEOPLE'S COMMITTEE\nOF {} PROVINCE", province.to_uppercase())
     };
     let year_after = assessment.year + 1;
-    let place_date = if vi {
-        format!("{province}, ngày …… tháng …… năm {year_after}")
-    } else {
-        format!("{province}, …… {year_after}")
-    };
+    let place_date = place_and_date(&province, meta.decided_on.as_deref(), year_after, lang);
     // The heading: issuing body and number on the left, national title and motto,
     // place and date on the right.
     let cell = |lines: Vec<Paragraph>| {
         lines.into_iter().fold(TableCell::new().width(4_500, WidthType::Dxa), TableCell::add_paragraph)
     };
     let mut left = issuer.lines().map(|l| centred(l, true, BODY)).collect::<Vec<_>>();
-    left.push(centred(lang.pick("Số: ……/QĐ-UBND", "No.: ……/QĐ-UBND"), false, BODY));
+    let number = meta.decision.as_deref().and_then(decision_number).unwrap_or("……/QĐ-UBND");
+    left.push(centred(&format!("{} {number}", lang.pick("Số:", "No.:")), false, BODY));
     let right = vec![
         centred(lang.pick("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM"), true, BODY),
         centred(lang.pick("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"), true, BODY),
@@ -196,7 +205,5 @@ pub fn decision_docx(
             .add_table(Table::new(rows).set_grid(vec![700, 4_300, 1_400, 1_400, 1_200]))
             .add_paragraph(line(""));
     }
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes.into_inner())
+    pack(docx)
 }

@@ -3,7 +3,8 @@
 //! in, the articles, and every unit with its score and band in the annex.
 
 use chiso_core::Lang;
-use chiso_io::documents::{decision_docx, province_of};
+use chiso_io::documents::{decision_docx, decision_number, province_of};
+use chiso_io::report::ReportMeta;
 use chiso_io::{Files, Package};
 use std::io::Read;
 use std::path::Path;
@@ -38,8 +39,10 @@ fn the_decision_holds_the_national_format_and_every_unit_of_the_annex() {
     assert_eq!(province_of(&package.assessment, Lang::Vi), "Sơn La");
     assert_eq!(province_of(&package.assessment, Lang::En), "Son La");
 
-    let vi =
-        text_of(&decision_docx(&package.assessment, &results, Lang::Vi).unwrap_or_else(|e| panic!("{e}")));
+    let vi = text_of(
+        &decision_docx(&package.assessment, &results, &ReportMeta::default(), Lang::Vi)
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     for expected in [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
@@ -62,8 +65,10 @@ fn the_decision_holds_the_national_format_and_every_unit_of_the_annex() {
     }
     assert!(vi.contains("Sở Thông tin và Truyền thông91,48Tốt1"), "STTTT's row: total, band, rank");
 
-    let en =
-        text_of(&decision_docx(&package.assessment, &results, Lang::En).unwrap_or_else(|e| panic!("{e}")));
+    let en = text_of(
+        &decision_docx(&package.assessment, &results, &ReportMeta::default(), Lang::En)
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     assert!(
         en.contains("SOCIALIST REPUBLIC OF VIETNAM")
             && en.contains("Article 1.")
@@ -114,4 +119,26 @@ fn the_open_data_bundle_describes_each_groups_table() {
         provincial.lines().nth(1).unwrap_or_default().starts_with("1,STTTT,Sở Thông tin và Truyền thông,")
     );
     assert!(provincial.contains(",91.48,good"), "{provincial}");
+}
+
+#[test]
+fn the_decision_carries_the_publications_number_and_date() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sonla/2024");
+    let package = Package::from_files(Files::dir(dir)).unwrap_or_else(|e| panic!("{:?}", e.0));
+    let results = package.score().unwrap_or_else(|e| panic!("{:?}", e.0));
+    let meta = ReportMeta {
+        decision: Some("Quyết định số 123/QĐ-UBND phê duyệt kết quả".into()),
+        decided_on: Some("2025-03-20".into()),
+    };
+    let vi = text_of(
+        &decision_docx(&package.assessment, &results, &meta, Lang::Vi).unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(vi.contains("Số: 123/QĐ-UBND") && vi.contains("Sơn La, ngày 20 tháng 03 năm 2025"), "{vi}");
+    assert!(!vi.contains("……"), "nothing left to fill in");
+    let en = text_of(
+        &decision_docx(&package.assessment, &results, &meta, Lang::En).unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(en.contains("No.: 123/QĐ-UBND") && en.contains("Son La, 20 March 2025"), "{en}");
+    assert_eq!(decision_number("Decision No. 45/QĐ-UBND, 2025"), Some("45/QĐ-UBND"));
+    assert_eq!(decision_number("Son La 2024 results bundled with chiso"), None);
 }

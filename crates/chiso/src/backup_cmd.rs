@@ -408,7 +408,7 @@ fn tool(name: &str, lang: Lang) -> anyhow::Result<PathBuf> {
 }
 
 /// `.NAME.partial-PID` beside `out`.
-fn partial_name(out: &Path) -> PathBuf {
+pub(crate) fn partial_name(out: &Path) -> PathBuf {
     let name = out.file_name().map_or_else(|| "chiso".into(), |n| n.to_string_lossy().into_owned());
     out.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }

@@ -43,17 +43,17 @@ pub fn to_json(monitoring: &Monitoring, scope: &str, year: i32, statuses: &[KpiS
 }
 
 /// The province as the reader calls it; a unit by its code.
-fn scope_name(scope: &str, lang: Lang) -> &str {
+pub(crate) fn scope_name(scope: &str, lang: Lang) -> &str {
     if scope == "province" { lang.pick("toàn tỉnh", "the province") } else { scope }
 }
 
 /// Two decimals, or four for values below 1 (an index of 0.5478).
-fn number(lang: Lang, value: f64) -> String {
+pub(crate) fn number(lang: Lang, value: f64) -> String {
     let decimals = if value.abs() < 1.0 { 4 } else { 2 };
     lang.plain(round_half_away(value, decimals))
 }
 
-fn with_unit(lang: Lang, value: f64, unit: &str) -> String {
+pub(crate) fn with_unit(lang: Lang, value: f64, unit: &str) -> String {
     if unit.is_empty() { number(lang, value) } else { format!("{} {unit}", number(lang, value)) }
 }
 

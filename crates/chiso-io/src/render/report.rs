@@ -15,7 +15,7 @@ fn mid_sentence(name: &str) -> String {
 }
 
 /// "74,8/100 điểm", "74.8/100 points", or without a scale for composite indices.
-fn points(lang: Lang, value: f64, decimals: u32, framework: &Framework) -> String {
+pub(crate) fn points(lang: Lang, value: f64, decimals: u32, framework: &Framework) -> String {
     let number = lang.number(value, decimals);
     match (framework.is_points(), framework.scale) {
         (true, Some(scale)) => format!("{number}/{} {}", lang.number(scale, 0), lang.pick("điểm", "points")),

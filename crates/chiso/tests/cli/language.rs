@@ -104,3 +104,30 @@ fn help_is_in_one_language() {
     assert_contains_all(&score_vi.stdout, &["Thư mục gói đánh giá", "Tuỳ chọn"]);
     assert!(!score_vi.stdout.contains("The package folder"), "{}", score_vi.stdout);
 }
+
+#[test]
+fn command_line_mistakes_are_said_in_the_language_asked_for() {
+    let package = Package::copy_of_sonla();
+    // Vietnamese by default: what is wrong, what is accepted, where to read more.
+    let run = chiso(&["score", &package.arg(), "--format", "xml"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert_contains_all(
+        &run.stderr,
+        &["lỗi: giá trị 'xml' không hợp lệ", "giá trị được chấp nhận: table, json, csv", "chiso --help"],
+    );
+    let run = chiso(&["scor", &package.arg()]);
+    assert_contains_all(&run.stderr, &["lỗi: không có lệnh 'scor'", "gợi ý: có phải ý bạn là ", "'score'"]);
+    let run = chiso(&["score", &package.arg(), "--formt", "json"]);
+    assert_contains_all(&run.stderr, &["không có tuỳ chọn hay đối số '--formt'"]);
+    for run in [chiso(&["score", &package.arg(), "--format", "xml"]), chiso(&["scor"]), chiso(&["score"])] {
+        assert_eq!(run.code, Some(2));
+        for english in ["error", "invalid", "unexpected", "Usage", "required", "found", "tip"] {
+            assert!(!run.stderr.contains(english), "{english} in {}", run.stderr);
+        }
+    }
+    // English: clap's own wording, with no Vietnamese.
+    let run = chiso_with_env(&["score", &package.arg(), "--format", "xml"], &[("CHISO_LANG", "en")]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("invalid value 'xml'") && !run.stderr.contains("lỗi"), "{}", run.stderr);
+}
