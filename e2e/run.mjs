@@ -29,6 +29,27 @@ if (!existsSync(ZIP)) {
   process.exit(2);
 }
 
+/**
+ * What the map chart drew: its series type, the features of its GeoJSON, the regions
+ * given data, the SVG paths filled with a band colour, and whether it has axes.
+ */
+async function mapAreas(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector("div.chart.map");
+    const chart = echarts.getInstanceByDom(el);
+    const option = chart.getOption();
+    const series = option.series[0] || {};
+    const colours = ["#1a7f37", "#6aa84f", "#d4a017", "#c0392b"];
+    return {
+      series: series.type,
+      features: (echarts.getMap(series.map)?.geoJSON?.features || []).length,
+      regions: (series.data || []).length,
+      filled: [...el.querySelectorAll("svg path")].filter((p) => colours.includes((p.getAttribute("fill") || "").toLowerCase())).length,
+      axes: (option.xAxis || []).length + (option.yAxis || []).length > 0,
+    };
+  });
+}
+
 /** Every `.chart` on the page has been drawn by app.js (data-drawn="true") and holds an SVG. */
 async function chartsDrawn(page, expectedAtLeast) {
   const where = path(page.url());
@@ -93,7 +114,8 @@ await scenario.run(async () => {
     const intervals = await count(page, "[data-testid^=interval-] svg.rankbar");
     checkEqual(intervals, 32, "/ units with a rank-interval bar");
     const sttt = (await text(page, "[data-testid=interval-STTTT]")).replace(/\s+/g, " ");
-    check(/^1 giữ xếp loại 100%$/.test(sttt), `/ STTTT robustness: ${JSON.stringify(sttt)}`);
+    // STTTT keeps its band in every sample: only its rank interval is shown.
+    check(/^1$/.test(sttt), `/ STTTT robustness: ${JSON.stringify(sttt)}`);
     noBrowserProblems();
     return `${intervals} intervals; STTTT: ${sttt}`;
   });
@@ -170,15 +192,23 @@ await scenario.run(async () => {
     return `${heading}; ${leaves.length} indicators`;
   });
 
-  await step("map: chart drawn, legend present", async () => {
+  await step("map: the 12 districts drawn as areas, legend and approximate-boundaries note present", async () => {
     await clickTo(page.locator("header nav a[href='/map']"), (url) => url.pathname === "/map", "open the map");
     checkEqual(await count(page, "div.chart.map"), 1, "/map chart count");
     await chartsDrawn(page, 1);
     const legend = await count(page, "[data-testid=map-legend] li");
     check(legend >= 1, "/map legend has no entries");
+    const areas = await mapAreas(page);
+    checkEqual(areas.series, "map", "the map's series type");
+    checkEqual(areas.features, 12, "district areas in the map's GeoJSON");
+    checkEqual(areas.regions, 12, "districts with data on the map");
+    check(areas.filled >= 12, `fewer filled areas than districts drawn: ${areas.filled}`);
+    check(!areas.axes, "the map still has lat/lon axes");
+    const note = await text(page, "[data-testid=map-approximate]");
+    check(/approximate|gần đúng/i.test(note), `no approximate-boundaries note: ${note}`);
     noBrowserProblems();
     await shoot(page, "04-map.png");
-    return `${legend} legend entries`;
+    return `${areas.regions} areas, ${areas.filled} filled paths; ${legend} legend entries`;
   });
 
   // One card per KPI of the bundled catalogue the server imported on its first start.
@@ -334,12 +364,12 @@ await scenario.run(async () => {
     const hostile = "<img src=x onerror=window.__xss=1>";
     await page.goto(`${BASE}/rounds/${roundId}/map`);
     await chartsDrawn(page, 1);
-    // Show the tooltip of Son La City's point as a hover would.
+    // Show the tooltip of Son La City's area as a hover would.
     const shown = await page.evaluate(() => {
       const chart = echarts.getInstanceByDom(document.querySelector("div.chart.map"));
       const series = chart.getOption().series;
       for (let s = 0; s < series.length; s++) {
-        const i = series[s].data.findIndex((d) => d.name.includes("<img"));
+        const i = series[s].data.findIndex((d) => d.unit.includes("<img"));
         if (i >= 0) {
           chart.dispatchAction({ type: "showTip", seriesIndex: s, dataIndex: i });
           return true;
@@ -347,7 +377,7 @@ await scenario.run(async () => {
       }
       return false;
     });
-    check(shown, "the map has no point for Son La City with its uploaded name");
+    check(shown, "the map has no area for Son La City with its uploaded name");
     const tooltip = page.locator("div.chart.map div").filter({ hasText: hostile }).last();
     await tooltip.waitFor({ state: "visible" });
     check((await tooltip.innerText()).includes(hostile), `the tooltip does not show the name as text: ${await tooltip.innerText()}`);
@@ -400,6 +430,45 @@ await scenario.run(async () => {
     }
     noBrowserProblems();
     return "390 px wide, no horizontal scrolling of the page";
+  });
+
+  await step("print preview hides the navigation; every download link of the overview works", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${BASE}/rounds/1`);
+    await page.emulateMedia({ media: "print" });
+    const hidden = await page.evaluate(() =>
+      ["header.top", "header.top nav", "footer"].map((s) => {
+        const el = document.querySelector(s);
+        return el ? getComputedStyle(el).display === "none" || el.getBoundingClientRect().height === 0 : true;
+      }),
+    );
+    checkEqual(JSON.stringify(hidden), "[true,true,true]", "print: header, navigation and footer hidden");
+    check(await page.locator("[data-testid=ranking-provincial] tbody tr").first().isVisible(), "print: the ranking is printed");
+    await shoot(page, "12-print-preview.png");
+    await page.emulateMedia({ media: "screen" });
+    const links = await page.evaluate(() =>
+      [...document.querySelectorAll("a[download]")].map((a) => a.getAttribute("href")),
+    );
+    check(links.length >= 4, `the overview offers only ${links.length} downloads`);
+    const magic = { docx: "PK", xlsx: "PK", zip: "PK", pdf: "%PDF" };
+    const seen = [];
+    for (const href of [...new Set(links)]) {
+      const response = await page.request.get(BASE + href);
+      checkEqual(response.status(), 200, `GET ${href}`);
+      const body = await response.body();
+      check(body.length > 0, `${href} is empty`);
+      const disposition = response.headers()["content-disposition"] ?? "";
+      check(/attachment/.test(disposition), `${href} is not sent as a download: ${disposition}`);
+      const extension = new URL(BASE + href).pathname.split(".").pop();
+      if (magic[extension]) {
+        checkEqual(body.subarray(0, magic[extension].length).toString("latin1"), magic[extension], `${href} starts as a .${extension}`);
+      } else if (extension === "csv") {
+        check(/Hạng|Rank/.test(body.toString("utf8").split("\n")[0]), `${href}: no header row`);
+      }
+      seen.push(extension);
+    }
+    noBrowserProblems();
+    return `${seen.length} downloads: ${seen.join(", ")}`;
   });
 
 });

@@ -68,6 +68,8 @@ pub fn app(state: AppState) -> Router {
         .route("/rounds/{id}/tables/{file}", get(crate::pages::downloads::group_csv))
         .route("/rounds/{id}/decision.docx", get(crate::pages::downloads::decision_docx))
         .route("/rounds/{id}/open-data.zip", get(crate::pages::downloads::open_data))
+        .route("/rounds/{id}/reports/{file}", get(crate::pages::downloads::report))
+        .route("/monitoring/{file}", get(crate::pages::downloads::monitoring_report))
         .route("/static/{*path}", get(static_file))
         .route("/favicon.ico", get(|| static_file(Path("favicon.svg".to_owned()))))
         .merge(api)

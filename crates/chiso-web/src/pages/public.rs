@@ -166,16 +166,39 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
             for row in groups.iter_mut().flat_map(|g| g.rows.iter_mut()) {
                 row.interval = intervals.get(&row.code).cloned();
             }
+            let at_risk = crate::views::analysis::band_at_risk(&view, &result, ctx.lang);
+            let lang = ctx.lang;
+            let names = |list: &[(String, f64)]| {
+                list.iter()
+                    .map(|(name, kept)| format!("{name} ({}%)", lang.number(kept * 100.0, 0)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let bands = match (lang, at_risk.len()) {
+                (chiso_core::Lang::Vi, 0) => {
+                    "Mọi đơn vị giữ nguyên xếp loại trong tất cả các mẫu.".to_owned()
+                }
+                (chiso_core::Lang::En, 0) => "Every unit keeps its band in all the samples.".to_owned(),
+                (chiso_core::Lang::Vi, n) => {
+                    format!("{n} đơn vị có thể mất xếp loại (tỷ lệ mẫu giữ xếp loại): {}.", names(&at_risk))
+                }
+                (chiso_core::Lang::En, n) => {
+                    format!(
+                        "{n} units can lose their band (share of samples keeping it): {}.",
+                        names(&at_risk)
+                    )
+                }
+            };
             RobustnessView {
                 state: "ready",
                 done: result.samples,
                 total: result.samples,
-                note: match ctx.lang {
+                note: match lang {
                     chiso_core::Lang::Vi => format!(
-                        "Độ vững: khoảng thứ hạng 5–95% khi trọng số của các chỉ số chính thay đổi ngẫu nhiên ±25% ({samples} mẫu), và tỷ lệ mẫu giữ nguyên xếp loại. ⚑: khoảng rộng hơn một phần tư số đơn vị của khối."
+                        "Độ vững: khoảng thứ hạng 5–95% khi trọng số của các chỉ số chính thay đổi ngẫu nhiên ±25% ({samples} mẫu). {bands} ⚑: khoảng rộng hơn một phần tư số đơn vị của khối."
                     ),
                     chiso_core::Lang::En => format!(
-                        "Robustness: the 5–95% rank interval when the main indicators' weights vary at random by ±25% ({samples} samples), and the share of samples that keep the band. ⚑: wider than a quarter of the group."
+                        "Robustness: the 5–95% rank interval when the main indicators' weights vary at random by ±25% ({samples} samples). {bands} ⚑: wider than a quarter of the group."
                     ),
                 },
             }
@@ -197,7 +220,7 @@ async fn overview_page(ctx: &PageCtx, id: RoundId, who: MaybeSignedIn) -> Result
         overall_band: doc.overall.band.clone(),
         overall_band_label: view.overall_band_label(ctx.lang),
         unit_count: doc.overall.units,
-        published_at: crate::i18n::format_datetime(view.publication.published_at, ctx.lang),
+        published_at: crate::i18n::publication_date(&view.publication, ctx.lang),
         decision: crate::bundled::decision_text(&view.publication.decision, ctx.lang),
         report: view.report(ctx.lang).map(str::to_owned),
         groups,
@@ -437,7 +460,7 @@ pub async fn changes(
     };
     let describe = |info: &chiso_store::PublicationInfo| {
         let decision = crate::bundled::decision_text(&info.decision, ctx.lang);
-        format!("{} · {decision}", crate::i18n::format_datetime(info.published_at, ctx.lang))
+        format!("{} · {decision}", crate::i18n::publication_date(info, ctx.lang))
     };
     let doc = |json: &str| -> Result<crate::views::results::ResultsDoc, AppError> {
         serde_json::from_str(json)
@@ -492,7 +515,7 @@ pub async fn changes(
             .iter()
             .map(|info| PublicationRow {
                 id: info.id.0,
-                published_at: crate::i18n::format_datetime(info.published_at, ctx.lang),
+                published_at: crate::i18n::publication_date(info, ctx.lang),
                 decision: crate::bundled::decision_text(&info.decision, ctx.lang),
                 current: info.id == shown.id,
             })

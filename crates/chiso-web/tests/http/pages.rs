@@ -62,14 +62,57 @@ async fn a_unit_scorecard_has_its_total_rank_charts_and_gaps() {
 }
 
 #[tokio::test]
-async fn the_map_places_the_twelve_districts_and_says_who_is_not_on_it() {
+async fn the_map_draws_an_approximate_area_per_district_and_says_who_is_not_on_it() {
     let app = spawn().await;
-    let (status, page) = app.browser().text("/map").await;
+    let browser = app.browser();
+    let (status, page) = browser.text("/map").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("12 đơn vị có trên bản đồ"));
     assert!(page.contains("Khối cơ quan cấp tỉnh: 20"));
-    assert!(page.contains("103.914387"), "Sơn La city's centre");
     assert!(page.contains("data-testid=\"map-legend\""));
+    assert!(page.contains(
+        "Ranh giới gần đúng, dựng từ vị trí trung tâm hành chính; không phải địa giới chính thức."
+    ));
+    let chart = map_chart(&page);
+    let features = chart["areas"]["features"].as_array().unwrap();
+    assert_eq!(features.len(), 12, "one area per district");
+    let mut named: Vec<&str> = features.iter().map(|f| f["properties"]["name"].as_str().unwrap()).collect();
+    let mut units: Vec<&str> =
+        chart["units"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect();
+    named.sort_unstable();
+    units.sort_unstable();
+    assert_eq!(named, units, "each area named by its unit's code");
+    assert!(named.contains(&"116"));
+    assert!(
+        features
+            .iter()
+            .all(|f| ["Polygon", "MultiPolygon"].contains(&f["geometry"]["type"].as_str().unwrap()))
+    );
+    assert!(chart.get("xAxis").is_none() && page.contains("Thành phố Sơn La"));
+    // In English, the note is English only.
+    browser.get("/lang/en").await;
+    let (_, page) = browser.text("/map").await;
+    assert!(
+        page.contains("Approximate areas built from the administrative centres; not official boundaries.")
+    );
+    assert!(!page.contains("Ranh giới gần đúng"));
+}
+
+/// The map's chart data (the `data-chart` attribute of `div.chart.map`, unescaped).
+fn map_chart(page: &str) -> serde_json::Value {
+    let start = page.find("class=\"chart map\" data-chart=\"").expect("a map chart") + 30;
+    let attribute = &page[start..start + page[start..].find('"').unwrap()];
+    let json = attribute
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&lt;", "<")
+        .replace("&#62;", ">")
+        .replace("&gt;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
 
 #[tokio::test]
@@ -138,14 +181,35 @@ async fn rank_intervals_run_in_the_background_and_then_show_on_the_overview() {
     }
     let sttt = units.iter().find(|u| u["code"] == "STTTT").unwrap();
     assert_eq!(sttt["nominal"], 1, "the published rank");
-    // Ready: the overview shows each unit's interval and the share that keeps its band.
+    // Ready: the overview shows each unit's interval, and the share that keeps the
+    // band only for the units that can lose it, named in the note.
+    let at_risk: Vec<&str> = units
+        .iter()
+        .filter(|u| u["band_kept"].as_f64().unwrap() < 1.0)
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
     let (_, page) = browser.text("/").await;
     assert!(page.contains("data-state=\"ready\"") && !page.contains("<progress"));
     assert_eq!(page.matches("data-testid=\"interval-").count(), 32);
-    assert!(page.contains("giữ xếp loại"));
+    assert_eq!(
+        page.matches("<span class=\"kept\">").count(),
+        at_risk.len(),
+        "band kept shown where it says something"
+    );
+    let note = &page[page.find("data-testid=\"robustness\"").unwrap()..];
+    let note = &note[..note.find("</p>").unwrap()];
+    if at_risk.is_empty() {
+        assert!(note.contains("Mọi đơn vị giữ nguyên xếp loại"), "{note}");
+    } else {
+        assert!(note.contains(&format!("{} đơn vị có thể mất xếp loại", at_risk.len())), "{note}");
+        for name in &at_risk {
+            assert!(note.contains(name), "{name} in {note}");
+        }
+    }
     browser.get("/lang/en?next=/").await;
     let (_, page) = browser.text("/").await;
-    assert!(page.contains("band kept") && page.contains("Rank robustness"));
+    assert!(page.contains("Rank robustness"));
+    assert!(page.contains("can lose their band") || page.contains("Every unit keeps its band"));
 }
 
 #[tokio::test]
@@ -235,4 +299,43 @@ async fn the_decision_downloads_as_word() {
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/zip");
     assert!(response.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn the_report_and_the_monitoring_report_download_as_pdf_and_word() {
+    let app = crate::support::spawn().await;
+    let (_, overview) = app.browser().text("/").await;
+    let admin = app.signed_in("admin", crate::support::ADMIN_PASSWORD).await;
+    let (_, admin_page) = admin.text("/admin/rounds/1").await;
+    for (extension, kind, magic) in
+        [("pdf", "application/pdf", &b"%PDF"[..]), ("docx", "wordprocessingml", b"PK")]
+    {
+        let link = format!("href=\"/rounds/1/reports/report.{extension}?lang=vi\"");
+        assert!(
+            overview.contains(&link) && admin_page.contains(&link),
+            "{link} on the overview and the admin page"
+        );
+        let response = app.browser().get(&format!("/rounds/1/reports/report.{extension}?lang=en")).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "report.{extension}");
+        assert!(response.headers()["content-type"].to_str().unwrap().contains(kind));
+        let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.contains(&format!("report-2024-en.{extension}")), "{disposition}");
+        assert!(response.bytes().await.unwrap().starts_with(magic), "report.{extension}");
+
+        let (_, monitoring) = app.browser().text("/monitoring").await;
+        assert!(monitoring.contains(&format!("href=\"/monitoring/report.{extension}?lang=vi\"")));
+        let response = app.browser().get(&format!("/monitoring/report.{extension}")).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "monitoring report.{extension}");
+        let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.contains("theo-doi-chi-tieu-") && disposition.contains("-vi."), "{disposition}");
+        assert!(response.bytes().await.unwrap().starts_with(magic), "monitoring report.{extension}");
+    }
+    for missing in [
+        "/rounds/1/reports/report.txt",
+        "/rounds/1/reports/other.pdf",
+        "/rounds/9/reports/report.pdf",
+        "/monitoring/report.exe",
+    ] {
+        assert_eq!(app.browser().get(missing).await.status(), reqwest::StatusCode::NOT_FOUND, "{missing}");
+    }
 }
