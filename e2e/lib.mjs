@@ -145,7 +145,9 @@ export class Scenario {
 
   async shoot(page, file) {
     this.lastPage = page;
-    await page.screenshot({ path: join(this.shots, file), fullPage: true });
+    // Three scenarios share two cores with the server, which typesets PDFs and runs
+    // analyses meanwhile: a full-page capture may wait for a busy renderer.
+    await page.screenshot({ path: join(this.shots, file), fullPage: true, timeout: 60_000 });
   }
 
   async step(title, body) {
