@@ -70,6 +70,10 @@ async fn the_map_draws_an_approximate_area_per_district_and_says_who_is_not_on_i
     assert!(page.contains("12 đơn vị có trên bản đồ"));
     assert!(page.contains("Khối cơ quan cấp tỉnh: 20"));
     assert!(page.contains("data-testid=\"map-legend\""));
+    assert!(
+        page.contains("href=\"/api/v1/rounds/1/units?lang=vi\" data-testid=\"map-json\""),
+        "the map's data as JSON"
+    );
     assert!(page.contains(
         "Ranh giới gần đúng, dựng từ vị trí trung tâm hành chính; không phải địa giới chính thức."
     ));
