@@ -56,7 +56,11 @@ fn place_and_date(province: &str, decided_on: Option<&str>, year_after: i32, lan
         Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
     });
     match (parts.filter(|&(_, m, _)| (1..=12).contains(&m)), lang) {
-        (Some((y, m, d)), Lang::Vi) => format!("{province}, ngày {d:02} tháng {m:02} năm {y}"),
+        // Decree 30/2020: a day below 10 and the months 1 and 2 take a leading zero.
+        (Some((y, m, d)), Lang::Vi) => {
+            let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
+            format!("{province}, ngày {d:02} tháng {month} năm {y}")
+        }
         (Some((y, m, d)), Lang::En) => format!("{province}, {d} {} {y}", MONTHS[m - 1]),
         (None, Lang::Vi) => format!("{province}, ngày …… tháng …… năm {year_after}"),
         (None, Lang::En) => format!("{province}, …… {year_after}"),
