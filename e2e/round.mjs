@@ -386,6 +386,9 @@ await scenario.run(async () => {
     await visitor.goto(`${BASE}/rounds/${roundId}`);
     const mark = await text(visitor, "[data-testid=preliminary]");
     check(/sơ bộ/i.test(mark) && /chưa phải kết quả chính thức/.test(mark), `the public mark: ${mark}`);
+    // The first view starts the robustness analysis and the page reloads when it is
+    // done: capture the page after that, not during the reload.
+    await analysisSettled(visitor);
     await scenario.shoot(visitor, "04a-public-preliminary.png");
     scenario.noBrowserProblems();
     return `${stage}; ${mark}`;
