@@ -20,6 +20,7 @@ pub mod document;
 mod error;
 mod fields;
 mod files;
+pub mod generate;
 pub mod output;
 mod rows;
 pub mod table;
@@ -34,6 +35,15 @@ use crate::feed::Progress;
 use chiso_core::service_index::{Input, PeriodKind, PeriodRange, ServiceIndex, Tally};
 use rows::BadRows;
 use std::path::Path;
+
+/// The files of a service folder (without `.csv`) and their columns, in the
+/// format's order: what a column mapping may name.
+pub const FILES: [(&str, &[&str]); 4] = [
+    ("units", files::UNIT_COLUMNS),
+    ("procedures", files::PROCEDURE_COLUMNS),
+    ("dossiers", files::DOSSIER_COLUMNS),
+    ("petitions", files::PETITION_COLUMNS),
+];
 
 /// How to compute the index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -51,6 +61,8 @@ pub struct ServiceRun {
     pub index: ServiceIndex,
     /// Data rows read, over every file (blank lines excluded, bad rows included).
     pub rows: u64,
+    /// The same per file (`units`, `procedures`, `dossiers`, `petitions` when given).
+    pub files: Vec<(&'static str, u64)>,
     /// Bad rows skipped (0 unless `skip_bad`).
     pub skipped: u64,
     /// The first bad rows, in the order met (at most 5).
@@ -103,12 +115,15 @@ pub fn read_sources(
     let mut tally = Tally::new(catalogue, options.period, inputs);
     let dossiers = files::read_dossiers(dossier_rows, &index, &mut tally, &mut bad, progress)?;
     let petitions = match sources.petitions {
-        Some(source) => files::read_petitions(source, &mut tally, &mut bad)?,
-        None => files::RowCount::default(),
+        Some(source) => Some(files::read_petitions(source, &mut tally, &mut bad)?),
+        None => None,
     };
+    let mut files = vec![("units", units.rows), ("procedures", procedures.rows), ("dossiers", dossiers.rows)];
+    files.extend(petitions.map(|p| ("petitions", p.rows)));
     Ok(ServiceRun {
         index: tally.score(&options.range),
-        rows: units.rows + procedures.rows + dossiers.rows + petitions.rows,
+        rows: files.iter().map(|(_, rows)| rows).sum(),
+        files,
         skipped: bad.count,
         first_bad: bad.first,
     })

@@ -40,6 +40,18 @@ id_type!(
     /// A stored KPI observation.
     ObservationId
 );
+id_type!(
+    /// A scheduled source of public-service records (a service-index feed).
+    ServiceSourceId
+);
+id_type!(
+    /// One pull of a service source, whatever its outcome.
+    ServicePullId
+);
+id_type!(
+    /// An immutable snapshot of the service index a pull computed.
+    ServiceSnapshotId
+);
 
 /// Who did a write: written into the audit log as `user:3`, `token:2` or `system`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

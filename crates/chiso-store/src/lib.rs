@@ -27,6 +27,7 @@ mod monitoring;
 mod problems;
 mod publications;
 mod rounds;
+mod service_feeds;
 mod sessions;
 mod store;
 mod tokens;
@@ -37,13 +38,20 @@ pub use audit::{AuditEntry, AuditFilter, DEFAULT_AUDIT_LIMIT};
 pub use clock::Clock;
 pub use error::{RowProblem, RowProblemKind, StoreError};
 pub use history::{HistoryPoint, RestatedPrevious};
-pub use ids::{Actor, ApiTokenId, ObservationId, PublicationId, RoundId, UserId};
+pub use ids::{
+    Actor, ApiTokenId, ObservationId, PublicationId, RoundId, ServicePullId, ServiceSnapshotId,
+    ServiceSourceId, UserId,
+};
 pub use monitoring::{MonitoringImport, NewObservation};
 pub use problems::{Clash, InputProblem, stale_message};
 pub use publications::{Decision, Publication, PublicationInfo, PublishedRound};
 pub use rounds::{
     ChangeRefusal, RefusedChange, Round, RoundGroup, RoundStatus, RoundUnit, RoundValue, ValueChange,
     ValueSave, inputs_hash,
+};
+pub use service_feeds::{
+    MAX_INTERVAL_MINUTES, NewServiceSnapshot, NewServiceSource, PullOutcome, ServicePull, ServicePullRecord,
+    ServiceSnapshot, ServiceSource, SourceFormat, SourceKind,
 };
 pub use sessions::{LoginAttempt, NewSession, Session};
 pub use store::{Backend, Store};

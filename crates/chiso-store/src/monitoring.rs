@@ -290,7 +290,7 @@ impl Store {
 }
 
 /// Marks the monitoring data changed (in the writer's transaction).
-async fn bump_monitoring_version(conn: &mut AnyConnection) -> Result<(), StoreError> {
+pub(crate) async fn bump_monitoring_version(conn: &mut AnyConnection) -> Result<(), StoreError> {
     sqlx::query("UPDATE data_versions SET version = version + 1 WHERE name = 'monitoring'")
         .execute(conn)
         .await?;

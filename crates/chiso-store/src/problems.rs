@@ -44,6 +44,14 @@ pub enum InputProblem {
     NoYearLine,
     /// A document cited as evidence needs its number.
     ReferenceNumberEmpty,
+    /// A service-index source needs a name.
+    SourceNameEmpty,
+    /// A service-index source is pulled every 1 to 10080 minutes (a week).
+    SourceInterval {
+        minutes: i64,
+    },
+    /// A URL or folder source needs its location.
+    SourceLocationEmpty,
 }
 
 /// A clash with what is stored (409): the database is the source of truth.
@@ -72,6 +80,10 @@ pub enum Clash {
     },
     ContestAnswered {
         contest: i64,
+    },
+    /// Service-index sources have distinct names.
+    SourceNameTaken {
+        name: String,
     },
 }
 
@@ -132,6 +144,21 @@ impl InputProblem {
             InputProblem::ReferenceNumberEmpty => lang
                 .pick("Văn bản dẫn chứng cần có số hiệu.", "A document reference needs its number.")
                 .into(),
+            InputProblem::SourceNameEmpty => {
+                lang.pick("Nguồn dữ liệu cần có tên.", "A data source needs a name.").into()
+            }
+            InputProblem::SourceInterval { minutes } if vi => {
+                format!("Chu kỳ lấy dữ liệu phải từ 1 đến 10080 phút (một tuần), không phải {minutes}.")
+            }
+            InputProblem::SourceInterval { minutes } => {
+                format!("The pull interval must be 1 to 10080 minutes (a week), not {minutes}.")
+            }
+            InputProblem::SourceLocationEmpty => lang
+                .pick(
+                    "Cần nhập địa chỉ URL hoặc thư mục của nguồn dữ liệu.",
+                    "A URL or folder source needs its address or folder.",
+                )
+                .into(),
         }
     }
 }
@@ -176,6 +203,8 @@ impl Clash {
             }
             Clash::ContestAnswered { contest } if vi => format!("Giải trình số {contest} đã được trả lời."),
             Clash::ContestAnswered { contest } => format!("Contest {contest} is answered already."),
+            Clash::SourceNameTaken { name } if vi => format!("Đã có nguồn dữ liệu tên \"{name}\"."),
+            Clash::SourceNameTaken { name } => format!("A data source named \"{name}\" exists already."),
         }
     }
 }
@@ -328,6 +357,8 @@ fn entity_name(entity: &str, lang: Lang) -> &str {
         "publication" => ("kết quả công bố", "publication"),
         "contest" => ("giải trình", "contest"),
         "round run in the app" => ("đợt đánh giá trực tuyến", "round run in the app"),
+        "service source" => ("nguồn dữ liệu dịch vụ công", "public-service data source"),
+        "service snapshot" => ("bản chụp chỉ số dịch vụ công", "public-service index snapshot"),
         other => (other, other),
     };
     lang.pick(vi, en)
@@ -352,6 +383,9 @@ mod tests {
             InputProblem::OtherUnit { unit: "STP".into(), form: "SYT".into() },
             InputProblem::NoYearLine,
             InputProblem::ReferenceNumberEmpty,
+            InputProblem::SourceNameEmpty,
+            InputProblem::SourceInterval { minutes: 0 },
+            InputProblem::SourceLocationEmpty,
         ];
         let clashes = [
             Clash::UsernameTaken { username: "lan".into() },
@@ -360,6 +394,7 @@ mod tests {
             Clash::KpiInUse { kpi: "k".into(), observations: 3 },
             Clash::AlreadyContested { unit: "STP".into(), indicator: "1.1".into() },
             Clash::ContestAnswered { contest: 4 },
+            Clash::SourceNameTaken { name: "Cổng dịch vụ công".into() },
         ];
         let messages = inputs
             .iter()

@@ -29,6 +29,8 @@ mod monitoring;
 mod publications;
 #[path = "conformance/rounds.rs"]
 mod rounds;
+#[path = "conformance/service_feeds.rs"]
+mod service_feeds;
 #[path = "conformance/sessions.rs"]
 mod sessions;
 #[path = "conformance/tokens.rs"]

@@ -99,6 +99,6 @@ mod tests {
         assert_eq!(demo.score().unwrap().units.len(), 90);
         assert_eq!(next.assessment.units.len(), 90);
         let monitoring = MonitoringPackage::from_files(sonla_monitoring()).unwrap();
-        assert_eq!(monitoring.monitoring.catalogue.kpis.len(), 34);
+        assert_eq!(monitoring.monitoring.catalogue.kpis.len(), 38);
     }
 }

@@ -12,6 +12,7 @@ pub mod bundled;
 mod cookies;
 mod error;
 mod extract;
+pub mod feeds;
 mod form;
 mod geo;
 mod i18n;

@@ -29,7 +29,8 @@ pub enum Bundled {
     WithRoundInPreparation,
     /// `chiso serve --demo`: the 2025 round filled with generated demo values and
     /// published under a decision that says so, to show a filled year and its
-    /// change on 2024 restated through lineage. Never the default.
+    /// change on 2024 restated through lineage, and the public-service index of
+    /// generated service records (the source `chiso-demo`). Never the default.
     Demo,
 }
 
@@ -57,6 +58,10 @@ pub async fn first_start(
             Bundled::Demo => {
                 let round = store.import_round(bundled::sonla_2025_demo()?, Actor::System).await?;
                 store.publish_round(round, bundled::DEMO_DECISION, Actor::System).await?;
+                let seeded = crate::feeds::seed_demo(store).await?;
+                if let crate::feeds::PullReport::Failed(error) = seeded {
+                    return Err(AppError::Internal(error.message(chiso_core::Lang::En)));
+                }
             }
         }
     }

@@ -183,7 +183,36 @@ function historyChart(d) {
   };
 }
 
-const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart, history: historyChart };
+// The public-service index over periods (/service and its unit pages): totals out of
+// 100 on a 0–100 axis, so a small change looks small; a period without a score is a
+// gap, not a zero; the period shown is marked by a larger point. The first series
+// (the unit) is labelled at every point where there is room, else at the period
+// shown only; a second (the province) is dashed, for comparison.
+const POINTS = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "vi-VN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const points = (v) => (typeof v === "number" ? POINTS.format(v) : v);
+
+function serviceTrendChart(d, el) {
+  const roomy = el.clientWidth / Math.max(d.labels.length, 1) >= 58;
+  return {
+    grid: { left: 8, right: 24, top: d.series.length > 1 ? 40 : 22, bottom: 8, containLabel: true },
+    legend: d.series.length > 1 ? { top: 0 } : undefined,
+    tooltip: { trigger: "axis", formatter: axisTooltip((v) => (v == null ? "—" : points(v))) },
+    xAxis: { type: "category", data: d.labels, boundaryGap: d.labels.length === 1 },
+    yAxis: { type: "value", min: 0, max: 100, ...VALUE_AXIS },
+    series: d.series.map((s, n) => ({
+      type: "line", name: s.name, connectNulls: false,
+      data: s.values.map((v, i) => ({
+        value: v, symbolSize: i === d.selected ? 13 : 7,
+        label: { show: n === 0 && v != null && (roomy || i === d.selected) },
+      })),
+      lineStyle: n > 0 ? { type: "dashed", width: 1.5 } : { width: 2.5 },
+      symbol: n > 0 ? "emptyCircle" : "circle",
+      label: { position: "top", fontSize: 10, formatter: (p) => (p.value == null ? "" : points(p.value)) },
+    })),
+  };
+}
+
+const BUILDERS = { bands: bandsChart, points: pointsChart, radar: radarChart, map: mapChart, kpi: kpiChart, history: historyChart, service_trend: serviceTrendChart };
 
 // A click on a map's area opens the unit's scorecard; on a touch screen the first tap
 // shows the area's tooltip and a second tap on the same area opens it.

@@ -41,3 +41,9 @@ mod history;
 
 #[path = "http/verification.rs"]
 mod verification;
+
+#[path = "http/feeds.rs"]
+mod feeds;
+
+#[path = "http/service_pages.rs"]
+mod service_pages;

@@ -20,6 +20,7 @@ use std::path::PathBuf;
         chiso kpi data/sonla/monitoring --year 2025 --format docx --out theo-doi-2025.docx\n  \
         chiso feed dossiers hoso.csv --period quarter --out observations.csv\n  \
         chiso service-index data/dvc --period quarter --from 2025-Q1\n  \
+        chiso service-data data/dvc-demo\n  \
         chiso analyze uncertainty data/sonla/2024 --spec data/sonla/2024/uncertainty.toml\n  \
         chiso analyze gap data/sonla/2024 --unit VPUBND"
 )]
@@ -124,6 +125,45 @@ pub enum Command {
         /// Bỏ qua dòng lỗi thay vì dừng lại. Skip bad rows instead of stopping at the first.
         #[arg(long)]
         skip_bad: bool,
+    },
+    /// Tạo một thư mục dữ liệu dịch vụ công minh hoạ của Sơn La (sinh ngẫu nhiên, không phải số liệu công bố).
+    /// Write an illustrative Son La service folder (generated, not published figures).
+    #[command(
+        name = "service-data",
+        after_help = "Đơn vị là 15 sở, ngành và 75 xã, phường của tỉnh từ năm 2025; thủ tục, hồ sơ và phản ánh là dữ liệu sinh ngẫu nhiên, cùng seed cho cùng kết quả.\n\
+        The units are the province's 15 departments and 75 communes of 2025; procedures, dossiers and petitions are generated, and the same seed gives the same files.\n\n\
+        Ví dụ / Examples:\n  \
+        chiso service-data data/dvc-demo\n  \
+        chiso service-index data/dvc-demo --period quarter\n  \
+        chiso service-data /tmp/dvc --dossiers 10000000 --petitions 100000 --procedures 5000 --units 89 --force"
+    )]
+    ServiceData {
+        /// Thư mục sẽ ghi (tạo nếu chưa có). The folder to write (created if needed).
+        folder: PathBuf,
+        /// Hạt giống sinh số ngẫu nhiên (mặc định 766). Seed of the generator (default 766).
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// Tháng đầu tiên (mặc định 2025-07). First month (default 2025-07).
+        #[arg(long, value_name = "YYYY-MM")]
+        from: Option<String>,
+        /// Số tháng (mặc định 12). Number of months (default 12).
+        #[arg(long, value_name = "N")]
+        months: Option<u32>,
+        /// Số thủ tục (mặc định 300). Number of procedures (default 300).
+        #[arg(long, value_name = "N")]
+        procedures: Option<usize>,
+        /// Số hồ sơ (mặc định 40000). Number of dossiers (default 40000).
+        #[arg(long, value_name = "N")]
+        dossiers: Option<u64>,
+        /// Số phản ánh, kiến nghị (mặc định 2000). Number of petitions (default 2000).
+        #[arg(long, value_name = "N")]
+        petitions: Option<u64>,
+        /// Chỉ lấy N đơn vị đầu tiên, sở trước (mặc định: cả 90). Only the first N units, departments first (default: all 90).
+        #[arg(long, value_name = "N")]
+        units: Option<usize>,
+        /// Thay thế các tệp đã có trong thư mục. Replace the files already in the folder.
+        #[arg(long)]
+        force: bool,
     },
     /// Tạo hoặc nâng cấp cơ sở dữ liệu (chỉ chạy migration). Create or upgrade the database (migrations only).
     Migrate {

@@ -11,6 +11,7 @@ mod parse_errors;
 mod report_cmd;
 mod serve_cmd;
 mod service_cmd;
+mod service_data_cmd;
 mod user_cmd;
 
 use anyhow::Context;
@@ -143,6 +144,20 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 skip_bad,
             };
             return service_cmd::run(&request, lang);
+        }
+        Command::ServiceData { folder, seed, from, months, procedures, dossiers, petitions, units, force } => {
+            let request = service_data_cmd::Request {
+                folder: &folder,
+                seed,
+                from: from.as_deref(),
+                months,
+                procedures,
+                dossiers,
+                petitions,
+                units,
+                force,
+            };
+            return service_data_cmd::run(&request, lang);
         }
         Command::Analyze { analysis } => match analyze_cmd::run(analysis, lang)? {
             Some(result) => out = result,

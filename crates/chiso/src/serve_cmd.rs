@@ -66,6 +66,37 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
+/// The feeds' settings: the defaults, or what the operator set in the
+/// environment (`docs/service-feeds.md`): `CHISO_FEED_TICK_MS`,
+/// `CHISO_FEED_BACKOFF_SECS`, `CHISO_FEED_LEASE_SECS`, `CHISO_FEED_TIMEOUT_SECS`,
+/// `CHISO_FEED_MAX_MB`.
+fn feed_settings() -> anyhow::Result<chiso_web::feeds::FeedSettings> {
+    let mut settings = chiso_web::feeds::FeedSettings::default();
+    let number = |name: &str| -> anyhow::Result<Option<u64>> {
+        match std::env::var(name) {
+            Ok(text) => text.trim().parse::<u64>().map(Some).with_context(|| format!("{name}={text:?} is not a whole number")),
+            Err(_) => Ok(None),
+        }
+    };
+    if let Some(ms) = number("CHISO_FEED_TICK_MS")? {
+        settings.tick = Duration::from_millis(ms.max(10));
+    }
+    if let Some(secs) = number("CHISO_FEED_BACKOFF_SECS")? {
+        settings.backoff = Duration::from_secs(secs);
+    }
+    if let Some(secs) = number("CHISO_FEED_LEASE_SECS")? {
+        settings.lease = Duration::from_secs(secs.max(1));
+    }
+    if let Some(secs) = number("CHISO_FEED_TIMEOUT_SECS")? {
+        settings.request_timeout = Duration::from_secs(secs.max(1));
+        settings.read_timeout = settings.read_timeout.min(settings.request_timeout);
+    }
+    if let Some(mb) = number("CHISO_FEED_MAX_MB")? {
+        settings.max_bytes = mb.saturating_mul(1024 * 1024);
+    }
+    Ok(settings)
+}
+
 pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
     init_tracing(args.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -117,6 +148,8 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
                 }
             })
         };
+        // Scheduled feeds of the public-service index run beside the web server.
+        let feeds = chiso_web::feeds::spawn(store.clone(), feed_settings()?);
         let state = AppState::new(store.clone(), WebConfig {
                 secure_cookies: args.secure_cookies,
                 trust_proxy: args.trust_proxy,
@@ -124,6 +157,7 @@ pub fn run(args: ServeArgs, lang: Lang) -> anyhow::Result<ExitCode> {
             });
         chiso_web::serve(listener, state, shutdown).await.context("serving")?;
         cleaner.abort();
+        feeds.abort();
         store.close().await;
         tracing::info!("stopped");
         anyhow::Ok(())

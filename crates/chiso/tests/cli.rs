@@ -22,6 +22,9 @@ mod errors;
 mod errors_together;
 #[path = "cli/feed.rs"]
 mod feed;
+
+#[path = "cli/feed_kill.rs"]
+mod feed_kill;
 #[path = "cli/language.rs"]
 mod language;
 #[path = "cli/migrate.rs"]
@@ -36,6 +39,8 @@ mod report;
 mod score;
 #[path = "cli/serve_and_users.rs"]
 mod serve_and_users;
+#[path = "cli/service_data.rs"]
+mod service_data;
 #[path = "cli/service_index.rs"]
 mod service_index;
 #[path = "cli/service_index_errors.rs"]

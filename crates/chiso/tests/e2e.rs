@@ -2,7 +2,8 @@
 //! scenario in headless Chromium (Playwright): `e2e/run.mjs`, from the public overview
 //! to uploading and publishing a new round as admin; `e2e/round.mjs`, a whole round
 //! run in the app by an admin, two reporters and an appraiser; `e2e/history.mjs`,
-//! the 2025 province (75 communes, lineage) on `chiso serve --demo`.
+//! the 2025 province (75 communes, lineage) on `chiso serve --demo`; `e2e/service.mjs`,
+//! the public-service quality index (`/service`) on `chiso serve --demo`.
 //!
 //! Needs `node` (20 or newer), `/usr/bin/chromium` and `e2e/node_modules/playwright-core`
 //! (`apt-get install chromium nodejs npm && npm ci --prefix e2e`). Without them the test
@@ -376,4 +377,16 @@ fn browser_history_end_to_end() {
     let temp = tempfile::tempdir().expect("temp dir");
     fresh_screenshots(&e2e_dir().join("screenshots/history"));
     run_scenario(&node, "history.mjs", temp.path(), &["--demo"], &[]);
+}
+
+/// The public-service quality index on `chiso serve --demo` (its generated snapshot):
+/// the province, the rankings, an earlier month, a commune's page and the English
+/// page, on a desktop and a phone (`e2e/service.mjs`).
+#[test]
+fn browser_service_end_to_end() {
+    let Some(node) = prerequisites() else { return };
+    let _turn = ONE_SCENARIO_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let temp = tempfile::tempdir().expect("temp dir");
+    fresh_screenshots(&e2e_dir().join("screenshots/service"));
+    run_scenario(&node, "service.mjs", temp.path(), &["--demo"], &[]);
 }

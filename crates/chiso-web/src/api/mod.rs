@@ -11,6 +11,7 @@ mod error;
 mod history;
 mod monitoring;
 mod rounds;
+mod service;
 
 pub use error::{ApiError, ErrorBody, FieldError};
 
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
     tags(
         (name = "rounds", description = "Đợt đánh giá đã công bố · Published assessment rounds"),
         (name = "monitoring", description = "Chỉ tiêu và số liệu · KPIs and observations"),
+        (name = "service", description = "Chỉ số phục vụ người dân, doanh nghiệp · Public-service quality index"),
         (name = "operations", description = "Vận hành · Operations")
     )
 )]
@@ -67,6 +69,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(history::get_history))
         .routes(routes!(monitoring::get_kpis))
         .routes(routes!(monitoring::list_observations, add_observations::post_observations))
+        .routes(routes!(service::get_service))
         .routes(routes!(healthz))
         .split_for_parts()
 }

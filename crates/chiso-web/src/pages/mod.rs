@@ -4,6 +4,7 @@ pub mod admin;
 pub mod downloads;
 pub mod error_page;
 pub mod public;
+pub mod service;
 pub mod session;
 pub mod work;
 

@@ -34,6 +34,8 @@ pub struct ViewCache {
     pub observation_order: Versioned<ObservationFilter, Arc<Vec<usize>>>,
     /// `/api/v1/kpis` answers per scope, year asked and language.
     pub kpi_json: Versioned<(String, Option<i32>, Lang), Arc<serde_json::Value>>,
+    /// The public-service index's latest snapshot, parsed, and English unit names.
+    pub service: super::service::ServiceCache,
 }
 
 /// Values valid for one data version: asking with a newer version empties it.

@@ -10,6 +10,7 @@ pub mod heat;
 pub mod history;
 pub mod results;
 pub mod round;
+pub mod service;
 
 /// The scope of the province's own KPI observations (the others are unit codes).
 pub const PROVINCE: &str = "province";

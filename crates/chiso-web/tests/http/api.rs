@@ -30,7 +30,7 @@ async fn results_units_and_rounds_read_as_published() {
     assert_eq!(client.get("/api/v1/rounds/9/results").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(client.get("/api/v1/rounds/1/units/NOPE").await.status(), StatusCode::NOT_FOUND);
     let kpis: Value = client.get("/api/v1/kpis?year=2025").await.json().await.unwrap();
-    assert_eq!(kpis["kpis"].as_array().unwrap().len(), 34);
+    assert_eq!(kpis["kpis"].as_array().unwrap().len(), 38);
     assert_eq!(kpis["scope"], "province");
 }
 
@@ -182,6 +182,7 @@ async fn every_api_route_is_in_the_openapi_document_and_answers() {
         ("GET", "/api/v1/rounds/1/uncertainty"),
         ("GET", "/api/v1/rounds/1/units"),
         ("GET", "/api/v1/rounds/1/units/STTTT"),
+        ("GET", "/api/v1/service"),
         ("GET", "/api/v1/units/STTTT/history"),
         ("GET", "/healthz"),
         ("POST", "/api/v1/observations"),

@@ -124,7 +124,7 @@ async fn the_dashboard_shows_every_kpi_and_those_at_risk_first() {
     let app = spawn().await;
     let (status, page) = app.browser().text("/monitoring").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(page.matches("data-testid=\"kpi-card\"").count(), 34);
+    assert_eq!(page.matches("data-testid=\"kpi-card\"").count(), 38);
     let alerts = &page[page.find("data-testid=\"alerts\"").unwrap()..page.find("kpi-grid").unwrap()];
     assert!(alerts.contains("Chệch hướng"), "the digital economy is off track");
     assert!(alerts.contains("Có nguy cơ không đạt"), "4G coverage is at risk");

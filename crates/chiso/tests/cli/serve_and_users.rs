@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -22,8 +22,8 @@ fn http_get(port: u16, path: &str) -> (String, String) {
     (head.lines().next().unwrap_or_default().to_owned(), body.to_owned())
 }
 
-struct Server {
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) child: Child,
     stderr: Vec<String>,
 }
 
@@ -35,7 +35,7 @@ impl Drop for Server {
 }
 
 /// Starts `chiso serve` and reads its stderr until it says where it listens.
-fn serve(data_dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
+pub(crate) fn serve(data_dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chiso"));
     command
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])

@@ -5,12 +5,14 @@
 mod audit;
 mod monitoring;
 mod rounds;
+mod service;
 mod tokens;
 mod users;
 
 pub use audit::audit;
 pub use monitoring::upload_monitoring;
 pub use rounds::{PublishForm, decision_of, publish, round, upload_round};
+pub use service::{add_source, pull_now, source, sources, update_source};
 pub use tokens::{create_token, revoke_token, tokens};
 pub use users::{add_user, set_password, update_user, users};
 
