@@ -164,10 +164,7 @@ fn main() {
     let (compared, scopes) = compare(&chiso_out, &duck_out);
     println!("   results agree: {compared} counts compared, over {scopes} scope-months");
     let goal = chiso_time <= duck_time && chiso_peak < 100.0;
-    println!(
-        "   goal (no slower than DuckDB, under 100 MB): {}",
-        if goal { "met" } else { "NOT met" }
-    );
+    println!("   goal (no slower than DuckDB, under 100 MB): {}", if goal { "met" } else { "NOT met" });
 }
 
 /// One timed run.
@@ -364,17 +361,21 @@ fn key_values(text: &str) -> HashMap<String, String> {
     text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
+/// (scope, period, indicator code).
+type Key = (String, String, String);
+/// (numerator, denominator).
+type Counts = (Option<f64>, Option<f64>);
+
 /// Checks DuckDB's counts against the numerators and denominators of chiso's JSON
 /// document, value by value (to 1e-9, relative past 1); every scope and period chiso
 /// scored must be in DuckDB's table. Returns (counts compared, scope-periods).
 fn compare(chiso: &Path, duck: &Path) -> (usize, usize) {
     let doc: ServiceIndexDocument = serde_json::from_reader(File::open(chiso).unwrap()).unwrap();
-    let mut ours: HashMap<(String, String, String), (Option<f64>, Option<f64>)> = HashMap::new();
+    let mut ours: HashMap<Key, Counts> = HashMap::new();
     let mut scopes = 0;
     for period in &doc.periods {
-        let units = std::iter::once(&period.province)
-            .chain(&period.levels.department)
-            .chain(&period.levels.commune);
+        let units =
+            std::iter::once(&period.province).chain(&period.levels.department).chain(&period.levels.commune);
         for unit in units {
             scopes += 1;
             let code = if std::ptr::eq(unit, &period.province) { "province" } else { unit.code.as_str() };

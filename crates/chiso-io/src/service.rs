@@ -10,12 +10,14 @@
 //! Strict by default: the first bad row (units, procedures, dossiers, petitions, in
 //! that order) stops the run with `FILE:LINE: reason (field: F)`, and nothing is
 //! computed; with `skip_bad`, bad rows are counted and the first few kept. Dossiers
-//! and petitions stream: one reused record, memory by units × periods.
+//! and petitions stream: memory by units × periods, not by rows (dossiers.csv in
+//! blocks parsed by one thread per core, `scan`).
 //!
 //! For a web page or a scheduled job: [`read_folder`] (files) or [`read_sources`]
 //! (any readers), then one of the renderers ([`document::ServiceIndexDocument`],
 //! [`output::write_csv`], [`output::write_observations`], [`table::render`]).
 
+mod codes;
 pub mod document;
 mod error;
 mod fields;
@@ -23,6 +25,7 @@ mod files;
 pub mod generate;
 pub mod output;
 mod rows;
+mod scan;
 pub mod table;
 
 #[cfg(test)]

@@ -145,7 +145,17 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             };
             return service_cmd::run(&request, lang);
         }
-        Command::ServiceData { folder, seed, from, months, procedures, dossiers, petitions, units, force } => {
+        Command::ServiceData {
+            folder,
+            seed,
+            from,
+            months,
+            procedures,
+            dossiers,
+            petitions,
+            units,
+            force,
+        } => {
             let request = service_data_cmd::Request {
                 folder: &folder,
                 seed,

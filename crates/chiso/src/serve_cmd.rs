@@ -74,7 +74,11 @@ fn feed_settings() -> anyhow::Result<chiso_web::feeds::FeedSettings> {
     let mut settings = chiso_web::feeds::FeedSettings::default();
     let number = |name: &str| -> anyhow::Result<Option<u64>> {
         match std::env::var(name) {
-            Ok(text) => text.trim().parse::<u64>().map(Some).with_context(|| format!("{name}={text:?} is not a whole number")),
+            Ok(text) => text
+                .trim()
+                .parse::<u64>()
+                .map(Some)
+                .with_context(|| format!("{name}={text:?} is not a whole number")),
             Err(_) => Ok(None),
         }
     };

@@ -40,7 +40,8 @@ pub fn run(request: &Request<'_>, lang: Lang) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "{}",
                 match lang {
-                    Lang::Vi => format!("--from: \"{text}\" không phải một tháng dạng YYYY-MM (ví dụ 2025-07)"),
+                    Lang::Vi =>
+                        format!("--from: \"{text}\" không phải một tháng dạng YYYY-MM (ví dụ 2025-07)"),
                     Lang::En => format!("--from: \"{text}\" is not a month written YYYY-MM (e.g. 2025-07)"),
                 }
             );

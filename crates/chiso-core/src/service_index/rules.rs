@@ -96,7 +96,7 @@ fn measure(code: IndicatorCode, f: &Facts) -> Measure {
         C::OnTimeDossiers => of(c.on_time, c.dossiers),
         C::HandlingTime => Measure::Mean {
             days: c.handling_seconds as f64 / super::calendar::DAY_SECONDS as f64
-                - c.finished_supplement_days,
+                - c.finished_supplement_days.value(),
             count: c.finished,
         },
         C::FullyOnlineDossiers => of(c.full_procedure_online, c.full_procedure),

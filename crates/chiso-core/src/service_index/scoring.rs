@@ -24,7 +24,7 @@ struct Announcements {
 }
 
 pub(crate) fn score(tally: Tally, range: &PeriodRange) -> ServiceIndex {
-    let Tally { catalogue, kind, inputs, periods: tallies } = tally;
+    let Tally { catalogue, kind, inputs, periods: tallies, .. } = tally;
     let announcements = announcements(&catalogue, kind);
     let as_listed = procedures_as_listed(&catalogue);
     let mut periods: Vec<PeriodScores> = Vec::new();

@@ -22,8 +22,10 @@ pub(crate) struct UnitCounts {
     pub finished: u64,
     /// Σ (finished − received) over finished dossiers, in seconds.
     pub handling_seconds: i64,
-    /// Σ supplement_days over finished dossiers.
-    pub finished_supplement_days: f64,
+    /// Σ supplement_days over finished dossiers, summed exactly (so that the sum does
+    /// not depend on the order the dossiers were counted in, or on how many threads
+    /// counted them).
+    pub finished_supplement_days: ExactSum,
     /// Dossiers of procedures with `online = full`, and those of them submitted online.
     pub full_procedure: u64,
     pub full_procedure_online: u64,
@@ -53,7 +55,7 @@ impl UnitCounts {
         self.on_time += o.on_time;
         self.finished += o.finished;
         self.handling_seconds += o.handling_seconds;
-        self.finished_supplement_days += o.finished_supplement_days;
+        self.finished_supplement_days.add(o.finished_supplement_days);
         self.full_procedure += o.full_procedure;
         self.full_procedure_online += o.full_procedure_online;
         self.online += o.online;
@@ -72,6 +74,32 @@ impl UnitCounts {
     }
 }
 
+/// A sum of non-negative numbers kept exactly, in fixed point (units of 2⁻⁶⁴): any
+/// double from 2⁻¹¹ up to 2⁶³ is a whole number of units, so adding them is exact
+/// and does not depend on the order; the sum is rounded once, when read. (A smaller
+/// value, below a thousandth of a day, is rounded down to a unit: 5 × 10⁻²⁰.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExactSum(i128);
+
+impl ExactSum {
+    const ONE: f64 = 18_446_744_073_709_551_616.0; // 2⁶⁴
+
+    /// Adds a value (negative and non-finite ones are clamped: they are refused before).
+    pub fn push(&mut self, value: f64) {
+        // A power of two scales exactly; `as` saturates.
+        self.0 = self.0.saturating_add((value.max(0.0) * Self::ONE) as i128);
+    }
+
+    pub fn add(&mut self, other: ExactSum) {
+        self.0 = self.0.saturating_add(other.0);
+    }
+
+    /// The sum, rounded once.
+    pub fn value(self) -> f64 {
+        self.0 as f64 / Self::ONE
+    }
+}
+
 /// What one procedure's dossiers of one period showed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ProcedureFacts {
@@ -80,6 +108,16 @@ pub(crate) struct ProcedureFacts {
     pub online_dossier: bool,
     pub paid_online: bool,
     pub population_data: bool,
+}
+
+impl ProcedureFacts {
+    fn add(&mut self, o: &ProcedureFacts) {
+        self.dossiers += o.dossiers;
+        self.synced += o.synced;
+        self.online_dossier |= o.online_dossier;
+        self.paid_online |= o.paid_online;
+        self.population_data |= o.population_data;
+    }
 }
 
 /// The counts of one period.
@@ -106,6 +144,9 @@ pub struct Tally {
     pub(crate) kind: PeriodKind,
     pub(crate) inputs: Inputs,
     pub(crate) periods: BTreeMap<ServicePeriod, PeriodTally>,
+    /// The period of the last record and its days [first, end): records come in
+    /// runs of the same period, so most skip the calendar arithmetic.
+    last: Option<(ServicePeriod, i64, i64, Moment)>,
 }
 
 impl Tally {
@@ -113,7 +154,41 @@ impl Tally {
     /// the optional inputs `inputs` (the indicators needing another are
     /// `missing_input`).
     pub fn new(catalogue: Catalogue, kind: PeriodKind, inputs: Inputs) -> Self {
-        Tally { catalogue, kind, inputs, periods: BTreeMap::new() }
+        Tally { catalogue, kind, inputs, periods: BTreeMap::new(), last: None }
+    }
+
+    /// An empty tally over the same units, procedures, periods and inputs: for
+    /// another thread to count some of the records, then [`Tally::merge`] them back.
+    pub fn split(&self) -> Tally {
+        Tally::new(self.catalogue.clone(), self.kind, self.inputs)
+    }
+
+    /// Adds the counts of `other`, a tally of [`Tally::split`]: the result is the
+    /// same as if this tally had counted `other`'s records too, in any order.
+    pub fn merge(&mut self, other: Tally) {
+        for (period, theirs) in other.periods {
+            let ours = self.period(period);
+            for (a, b) in ours.units.iter_mut().zip(&theirs.units) {
+                a.add(b);
+            }
+            for (a, b) in ours.procedures.iter_mut().zip(&theirs.procedures) {
+                a.add(b);
+            }
+        }
+    }
+
+    /// The period containing `date`, and its end.
+    fn period_of(&mut self, date: super::calendar::Date) -> (ServicePeriod, Moment) {
+        let day = date.days();
+        if let Some((period, first, end, moment)) = self.last
+            && (first..end).contains(&day)
+        {
+            return (period, moment);
+        }
+        let period = ServicePeriod::containing(self.kind, date);
+        let end = period.end();
+        self.last = Some((period, period.first_day().days(), period.next().first_day().days(), end));
+        (period, end)
     }
 
     /// The units and procedures, to resolve the codes of records.
@@ -139,8 +214,8 @@ impl Tally {
         };
         let (unit, online_level, paper_result) =
             (procedure.unit.index(), procedure.online, procedure.paper_result);
-        let period = ServicePeriod::containing(self.kind, dossier.received.date());
-        let on_time = is_on_time(dossier.finished.unwrap_or(period.end()), supplement, dossier.due);
+        let (period, end) = self.period_of(dossier.received.date());
+        let on_time = is_on_time(dossier.finished.unwrap_or(end), supplement, dossier.due);
         let tally = self.period(period);
         let c = &mut tally.units[unit];
         let d = dossier;
@@ -150,7 +225,7 @@ impl Tally {
         if let Some(finished) = d.finished {
             c.finished += 1;
             c.handling_seconds += finished.seconds() - d.received.seconds();
-            c.finished_supplement_days += supplement;
+            c.finished_supplement_days.push(supplement);
         }
         if online_level == OnlineLevel::Full {
             c.full_procedure += 1;
@@ -186,8 +261,8 @@ impl Tally {
         if unit >= self.catalogue.units().len() {
             return Err(RecordProblem::UnknownUnit { code: format!("#{unit}") });
         }
-        let period = ServicePeriod::containing(self.kind, petition.received.date());
-        let on_time = petition.handled.unwrap_or(period.end()) <= petition.due;
+        let (period, end) = self.period_of(petition.received.date());
+        let on_time = petition.handled.unwrap_or(end) <= petition.due;
         let satisfied = on_time && petition.satisfied != Some(false) && !petition.reopened;
         let c = &mut self.period(period).units[unit];
         c.petitions += 1;

@@ -3,7 +3,7 @@
 //! numbers (`2`, `2,5`, `2.5`), ISO 8601 local times or dates.
 
 use super::error::ServiceProblem;
-use super::rows::Rows;
+use super::rows::Row;
 use chiso_core::number::parse_number;
 use chiso_core::rule::parse_boolean;
 use chiso_core::service_index::{Date, Moment, RecordProblem};
@@ -22,14 +22,14 @@ impl From<RecordProblem> for FieldError {
 }
 
 /// One row being read: fields by their position in the format's column list.
-pub(crate) struct Fields<'r, 'a> {
-    pub rows: &'r Rows<'a>,
+pub(crate) struct Fields<'r, R: ?Sized> {
+    pub rows: &'r R,
     /// Per column of the format, its position in the file (None: absent column).
     pub index: &'r [Option<usize>],
     pub columns: &'r [&'static str],
 }
 
-impl Fields<'_, '_> {
+impl<R: Row + ?Sized> Fields<'_, R> {
     /// The text of column `i` of the format ("" for an absent column).
     pub(crate) fn text(&self, i: usize) -> &str {
         self.index[i].map_or("", |at| self.rows.get(at))

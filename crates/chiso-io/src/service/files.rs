@@ -2,9 +2,10 @@
 //! procedures.csv into the [`Catalogue`], dossiers.csv and petitions.csv into the
 //! [`Tally`]. Their columns are those of `shared/spec/service-index.md`.
 
+use super::codes::Codes;
 use super::error::{ServiceError, ServiceProblem};
 use super::fields::{FieldError, Fields};
-use super::rows::{BadRows, Refusal, Rows, Source};
+use super::rows::{BadRows, Refusal, Rest, Row, Rows, Source};
 use crate::feed::Progress;
 use chiso_core::service_index::{
     Catalogue, Dossier, Input, Inputs, Level, OnlineLevel, Petition, Procedure, RecordProblem, ServiceUnit,
@@ -65,7 +66,7 @@ fn each_row<'a>(
     index: &[Option<usize>],
     columns: &[&'static str],
     bad: &mut BadRows,
-    mut each: impl FnMut(&Fields<'_, 'a>) -> Result<(), FieldError>,
+    mut each: impl FnMut(&Fields<'_, Rows<'a>>) -> Result<(), FieldError>,
     mut tick: impl FnMut(&Rows<'a>, u64),
 ) -> Result<RowCount, ServiceError> {
     let mut read = RowCount::default();
@@ -191,47 +192,70 @@ fn dossier_inputs(index: &[Option<usize>]) -> Inputs {
         .fold(Inputs::none(), |inputs, (_, input)| inputs.with(input))
 }
 
-/// The header of dossiers.csv: its rows to read and the optional inputs it has.
+/// The header of dossiers.csv: the data after it, and the optional inputs it has.
 pub(crate) fn open_dossiers(
     source: Source<'_>,
-) -> Result<(Rows<'_>, Vec<Option<usize>>, Inputs), ServiceError> {
+) -> Result<(Rest<'_>, Vec<Option<usize>>, Inputs), ServiceError> {
     let (rows, index) = Rows::open(source, DOSSIER_COLUMNS, DOSSIER_REQUIRED)?;
     let inputs = dossier_inputs(&index);
-    Ok((rows, index, inputs))
+    Ok((rows.into_rest(), index, inputs))
 }
 
 /// dossiers.csv into the tally, with progress (bytes of the file, rows) about ten
-/// times a second.
-pub(crate) fn read_dossiers<'a>(
-    rows: Rows<'a>,
+/// times a second: by the fast reader of `super::scan`, which hands over to
+/// [`read_dossier_rows`] at the first quoted field.
+pub(crate) fn read_dossiers(
+    rest: Rest<'_>,
     index: &[Option<usize>],
     tally: &mut Tally,
     bad: &mut BadRows,
     progress: &dyn Progress,
 ) -> Result<RowCount, ServiceError> {
+    super::scan::read_dossiers(rest, index, tally, bad, progress)
+}
+
+/// Dossier rows read by the CSV reader (any quoting) into `tally`; `before` rows
+/// were read already (for progress).
+pub(crate) fn read_dossier_rows(
+    rows: Rows<'_>,
+    index: &[Option<usize>],
+    tally: &mut Tally,
+    bad: &mut BadRows,
+    progress: &dyn Progress,
+    before: u64,
+) -> Result<RowCount, ServiceError> {
     let mut last = Instant::now();
-    each_row(
+    let mut counted = tally.split();
+    let codes = Codes::new(tally.catalogue());
+    let read = each_row(
         rows,
         index,
         DOSSIER_COLUMNS,
         bad,
         |f| {
-            let dossier = parse_dossier(f, tally.catalogue())?;
-            tally.add_dossier(&dossier)?;
+            let dossier = parse_dossier(f, &codes)?;
+            counted.add_dossier(&dossier)?;
             Ok(())
         },
         |rows, count| {
             if last.elapsed() >= Duration::from_millis(100) {
-                progress.advance(rows.bytes(), count);
+                progress.advance(rows.bytes(), before + count);
                 last = Instant::now();
             }
         },
-    )
+    )?;
+    drop(codes);
+    tally.merge(counted);
+    Ok(read)
 }
 
-fn parse_dossier(f: &Fields<'_, '_>, catalogue: &Catalogue) -> Result<Dossier, FieldError> {
-    let unit = catalogue.unit_id(f.required(1)?)?;
-    let procedure = catalogue.procedure_id(unit, f.required(2)?)?;
+/// A dossier row, its codes resolved.
+pub(crate) fn parse_dossier<R: Row + ?Sized>(
+    f: &Fields<'_, R>,
+    codes: &Codes<'_>,
+) -> Result<Dossier, FieldError> {
+    let unit = codes.unit(f.required(1)?)?;
+    let procedure = codes.procedure(unit, f.required(2)?)?;
     let channel = |text: &str| match text {
         _ if text.eq_ignore_ascii_case("online") => Some(true),
         _ if text.eq_ignore_ascii_case("offline") => Some(false),

@@ -134,12 +134,8 @@ impl OptionProblem {
             (OptionProblem::Units { asked, max }, Lang::En) => {
                 format!("the number of units must be 1 to {max} (got {asked})")
             }
-            (OptionProblem::NoProcedures, Lang::Vi) => {
-                "cần ít nhất một thủ tục để tạo hồ sơ".to_string()
-            }
-            (OptionProblem::NoProcedures, Lang::En) => {
-                "dossiers need at least one procedure".to_string()
-            }
+            (OptionProblem::NoProcedures, Lang::Vi) => "cần ít nhất một thủ tục để tạo hồ sơ".to_string(),
+            (OptionProblem::NoProcedures, Lang::En) => "dossiers need at least one procedure".to_string(),
         }
     }
 }
@@ -262,9 +258,11 @@ pub struct GeneratedFolder {
 
 /// [`generate_to_writers`] into strings (for small folders: a demo, a test).
 pub fn generate_in_memory(options: &GenerateOptions) -> io::Result<GeneratedFolder> {
-    let (mut units, mut procedures, mut dossiers, mut petitions) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut units, mut procedures, mut dossiers, mut petitions) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let summary = generate_to_writers(&mut units, &mut procedures, &mut dossiers, &mut petitions, options)?;
-    let text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+    let text =
+        |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
     Ok(GeneratedFolder {
         units: text(units)?,
         procedures: text(procedures)?,

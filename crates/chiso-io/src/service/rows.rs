@@ -6,6 +6,9 @@
 //!
 //! Rows end at `\n` only (a `\r` before it is trimmed with the last field): the
 //! csv crate's own CRLF handling reports wrong line numbers (rust-csv#395).
+//!
+//! dossiers.csv, the big file, is read by `super::scan` after its header
+//! ([`Rows::into_rest`]), which hands back to a resumed [`Rows`] at the first quote.
 
 use super::error::{BadRow, ServiceError, ServiceProblem};
 use csv::StringRecord;
@@ -56,17 +59,72 @@ pub(crate) enum Refusal {
 /// The rows of one file.
 pub(crate) struct Rows<'a> {
     file: PathBuf,
-    reader: csv::Reader<Box<dyn Read + 'a>>,
+    reader: csv::Reader<Recorder<'a>>,
     record: StringRecord,
     width: usize,
     line: u64,
     /// The header's column names.
     names: Vec<String>,
+    /// The line the reader's line 1 is (1, unless resumed in the middle of a file).
+    line_base: u64,
+    /// The bytes before the reader's byte 0.
+    byte_base: u64,
+}
+
+/// The source's reader, keeping what it hands out while the header is read, so that
+/// what the CSV reader read ahead of the header can be taken back
+/// ([`Rows::into_rest`]).
+struct Recorder<'a> {
+    inner: Box<dyn Read + 'a>,
+    seen: Vec<u8>,
+    recording: bool,
+}
+
+impl Read for Recorder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.recording {
+            self.seen.extend_from_slice(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+/// A file after its header, as bytes: what was read ahead, then the rest of the
+/// source. For a reader faster than the CSV reader (`super::scan`).
+pub(crate) struct Rest<'a> {
+    pub file: PathBuf,
+    pub names: Vec<String>,
+    pub width: usize,
+    /// The line the data starts on.
+    pub line: u64,
+    /// The bytes of the header (before the data).
+    pub offset: u64,
+    /// The first bytes of the data, read with the header.
+    pub ahead: Vec<u8>,
+    pub reader: Box<dyn Read + 'a>,
+}
+
+/// A row being read: its fields by position in the file, and its line.
+pub(crate) trait Row {
+    /// The trimmed field at `index` ("" past the last).
+    fn get(&self, index: usize) -> &str;
+    /// The line the row starts on.
+    fn line(&self) -> u64;
 }
 
 /// Trims what surrounds a field: spaces, tabs, and the `\r` of a CRLF line end.
 pub(crate) fn trim(field: &str) -> &str {
-    field.trim_matches([' ', '\t', '\r'])
+    let b = field.as_bytes();
+    let blank = |c: &u8| matches!(c, b' ' | b'\t' | b'\r');
+    // Most fields have nothing to trim.
+    if !b.first().is_some_and(blank) && !b.last().is_some_and(blank) {
+        return field;
+    }
+    let start = b.iter().position(|c| !blank(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !blank(c)).map_or(start, |e| e + 1);
+    // Spaces, tabs and \r are ASCII: the cuts are on character boundaries.
+    field.get(start..end).unwrap_or("")
 }
 
 impl<'a> Rows<'a> {
@@ -79,19 +137,8 @@ impl<'a> Rows<'a> {
         columns: &[&'static str],
         required: usize,
     ) -> Result<(Rows<'a>, Vec<Option<usize>>), ServiceError> {
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(source.reader);
-        let mut rows = Rows {
-            file: source.name,
-            reader,
-            record: StringRecord::new(),
-            width: 0,
-            line: 1,
-            names: Vec::new(),
-        };
+        let recorder = Recorder { inner: source.reader, seen: Vec::new(), recording: true };
+        let mut rows = Rows::with_reader(source.name, recorder, 1, 0);
         let header_error = |rows: &Rows, field: Option<&str>, problem| {
             ServiceError::BadRow(Box::new(rows.bad_at(1, field, problem)))
         };
@@ -127,7 +174,66 @@ impl<'a> Rows<'a> {
         }
         rows.width = names.len();
         rows.names = names;
+        // Only the header's bytes are kept (for `into_rest`).
+        rows.reader.get_mut().recording = false;
         Ok((rows, index))
+    }
+
+    fn with_reader(file: PathBuf, recorder: Recorder<'a>, line_base: u64, byte_base: u64) -> Rows<'a> {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(recorder);
+        Rows {
+            file,
+            reader,
+            record: StringRecord::new(),
+            width: 0,
+            line: line_base.saturating_sub(1),
+            names: Vec::new(),
+            line_base,
+            byte_base,
+        }
+    }
+
+    /// Straight after [`Rows::open`]: the file's data as bytes, for another reader.
+    pub(crate) fn into_rest(self) -> Rest<'a> {
+        let position = self.reader.position();
+        let (offset, line) = (position.byte(), position.line());
+        let recorder = self.reader.into_inner();
+        let mut ahead = recorder.seen;
+        // What the CSV reader buffered beyond the header.
+        ahead.drain(..(offset as usize).min(ahead.len()));
+        Rest {
+            file: self.file,
+            names: self.names,
+            width: self.width,
+            line,
+            offset,
+            ahead,
+            reader: recorder.inner,
+        }
+    }
+
+    /// Rows of a file from the middle on: `reader` starts at a row's start, on `line`,
+    /// `offset` bytes into the file; the header was `names`.
+    pub(crate) fn resume(
+        file: PathBuf,
+        names: Vec<String>,
+        reader: Box<dyn Read + 'a>,
+        line: u64,
+        offset: u64,
+    ) -> Rows<'a> {
+        let mut rows = Rows::with_reader(
+            file,
+            Recorder { inner: reader, seen: Vec::new(), recording: false },
+            line,
+            offset,
+        );
+        rows.width = names.len();
+        rows.names = names;
+        rows
     }
 
     /// Reads the next row that is not blank: its line, or None at the end.
@@ -138,7 +244,7 @@ impl<'a> Rows<'a> {
                 Ok(true) => {}
                 Err(e) => return Err(self.refusal(e)),
             }
-            self.line = self.record.position().map_or(self.line + 1, |p| p.line());
+            self.line = self.record.position().map_or(self.line + 1, |p| self.line_base + p.line() - 1);
             if self.record.iter().all(|f| trim(f).is_empty()) {
                 continue;
             }
@@ -151,19 +257,9 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// The trimmed field at `index` of the current row.
-    pub(crate) fn get(&self, index: usize) -> &str {
-        self.record.get(index).map_or("", trim)
-    }
-
-    /// The line of the current row (its first line, when a quoted field spans several).
-    pub(crate) fn line(&self) -> u64 {
-        self.line
-    }
-
     /// Bytes read so far.
     pub(crate) fn bytes(&self) -> u64 {
-        self.reader.position().byte()
+        self.byte_base + self.reader.position().byte()
     }
 
     /// A bad current row.
@@ -177,7 +273,7 @@ impl<'a> Rows<'a> {
 
     /// A read error: fatal when the file cannot be read, a bad row otherwise.
     fn refusal(&mut self, e: csv::Error) -> Refusal {
-        let line = e.position().map_or(self.line + 1, |p| p.line());
+        let line = e.position().map_or(self.line + 1, |p| self.line_base + p.line() - 1);
         self.line = line;
         let message = e.to_string();
         match e.into_kind() {
@@ -190,6 +286,18 @@ impl<'a> Rows<'a> {
             }
             _ => Refusal::Bad(self.bad_at(line, None, ServiceProblem::Syntax { message })),
         }
+    }
+}
+
+impl Row for Rows<'_> {
+    /// The trimmed field at `index` of the current row.
+    fn get(&self, index: usize) -> &str {
+        self.record.get(index).map_or("", trim)
+    }
+
+    /// The line of the current row (its first line, when a quoted field spans several).
+    fn line(&self) -> u64 {
+        self.line
     }
 }
 
@@ -208,6 +316,11 @@ pub(crate) const KEPT_BAD_ROWS: usize = 5;
 impl BadRows {
     pub(crate) fn new(skip: bool) -> Self {
         BadRows { skip, count: 0, first: Vec::new() }
+    }
+
+    /// Whether bad rows are skipped (else the first stops the run).
+    pub(crate) fn skips(&self) -> bool {
+        self.skip
     }
 
     /// Records a bad row, or stops the run with it.

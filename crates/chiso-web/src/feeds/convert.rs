@@ -16,7 +16,13 @@ use std::path::Path;
 /// Writes `raw` (a CSV file named `origin` in messages) to `out` with its header
 /// renamed by `mapping`. Returns the number of data lines (line breaks after the
 /// header; an estimate where quoted fields hold line breaks).
-pub fn csv_file(raw: &Path, out: &Path, file: &str, origin: &str, mapping: &ColumnMapping) -> Result<u64, PullError> {
+pub fn csv_file(
+    raw: &Path,
+    out: &Path,
+    file: &str,
+    origin: &str,
+    mapping: &ColumnMapping,
+) -> Result<u64, PullError> {
     let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), detail: e.to_string() };
     let mut rest = File::open(raw).map_err(read_error)?;
     // The header line: up to the first line break outside quotes, within 64 KiB.
@@ -88,11 +94,18 @@ fn header_end(head: &[u8]) -> Option<usize> {
 /// keys out (empty fields) but not bring new ones. Strings are written as they
 /// are, numbers as JSON wrote them, booleans as `true`/`false`, null as empty.
 /// Returns the number of records.
-pub fn json_file(raw: &Path, out: &Path, file: &str, origin: &str, mapping: &ColumnMapping) -> Result<u64, PullError> {
+pub fn json_file(
+    raw: &Path,
+    out: &Path,
+    file: &str,
+    origin: &str,
+    mapping: &ColumnMapping,
+) -> Result<u64, PullError> {
     let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), detail: e.to_string() };
     let input = BufReader::new(File::open(raw).map_err(read_error)?);
     let output = BufWriter::new(File::create(out).map_err(read_error)?);
-    let mut sink = Records { writer: csv::Writer::from_writer(output), header: None, count: 0, file, mapping };
+    let mut sink =
+        Records { writer: csv::Writer::from_writer(output), header: None, count: 0, file, mapping };
     let mut deserializer = serde_json::Deserializer::from_reader(input);
     let result = (&mut sink).deserialize(&mut deserializer).and_then(|()| deserializer.end());
     if let Err(e) = result {

@@ -7,20 +7,42 @@ use chiso_core::Lang;
 #[derive(Debug, Clone, PartialEq)]
 pub enum PullError {
     /// The server answered with an error status.
-    Status { origin: String, status: u16 },
+    Status {
+        origin: String,
+        status: u16,
+    },
     /// No answer: refused, reset, name not found, timed out.
-    Network { origin: String, timed_out: bool, detail: String },
+    Network {
+        origin: String,
+        timed_out: bool,
+        detail: String,
+    },
     /// A file the index needs is not there (404, or absent from the folder).
-    Missing { origin: String },
+    Missing {
+        origin: String,
+    },
     /// More than the limit over all files.
-    TooLarge { origin: String, limit: u64 },
+    TooLarge {
+        origin: String,
+        limit: u64,
+    },
     /// Reading or writing a file failed.
-    Read { origin: String, detail: String },
+    Read {
+        origin: String,
+        detail: String,
+    },
     /// The delivered file is not CSV / JSON records.
-    Format { origin: String, line: Option<u64>, detail: String },
+    Format {
+        origin: String,
+        line: Option<u64>,
+        detail: String,
+    },
     Mapping(MappingError),
     /// The service folder was refused by its reader (`FILE:LINE: … (field: …)`).
-    Refused { vi: String, en: String },
+    Refused {
+        vi: String,
+        en: String,
+    },
     /// The computation stopped (a bug): nothing stored.
     Internal(String),
 }
@@ -29,7 +51,10 @@ impl PullError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             PullError::Status { origin, status } => {
-                format!("{origin}: {} {status}", lang.pick("máy chủ trả lời lỗi HTTP", "the server answered HTTP"))
+                format!(
+                    "{origin}: {} {status}",
+                    lang.pick("máy chủ trả lời lỗi HTTP", "the server answered HTTP")
+                )
             }
             PullError::Network { origin, timed_out: true, .. } => {
                 format!("{origin}: {}", lang.pick("quá thời gian chờ trả lời", "timed out"))
@@ -55,7 +80,10 @@ impl PullError {
             PullError::Mapping(error) => error.message(lang),
             PullError::Refused { vi, en } => lang.pick(vi, en).to_owned(),
             PullError::Internal(detail) => {
-                format!("{} ({detail})", lang.pick("lỗi nội bộ khi tính chỉ số", "internal error while computing"))
+                format!(
+                    "{} ({detail})",
+                    lang.pick("lỗi nội bộ khi tính chỉ số", "internal error while computing")
+                )
             }
         }
     }

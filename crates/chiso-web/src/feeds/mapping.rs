@@ -39,9 +39,9 @@ enum MappingProblem {
 impl MappingError {
     pub fn message(&self, lang: Lang) -> String {
         let what = match &self.kind {
-            MappingProblem::NoEquals => {
-                lang.pick("cần dạng «cột nguồn = cột chiso»", "expected «their column = chiso column»").to_owned()
-            }
+            MappingProblem::NoEquals => lang
+                .pick("cần dạng «cột nguồn = cột chiso»", "expected «their column = chiso column»")
+                .to_owned(),
             MappingProblem::UnknownFile(file) => format!(
                 "{} «{file}» ({})",
                 lang.pick("không có tệp", "no file"),
@@ -90,7 +90,8 @@ impl ColumnMapping {
                 .flat_map(|(_, columns)| columns.iter())
                 .find(|c| **c == to);
             let Some(to) = known else { return fail(MappingProblem::UnknownColumn(to.to_owned())) };
-            if rules.iter().any(|r| r.from == from && (r.file.is_none() || file.is_none() || r.file == file)) {
+            if rules.iter().any(|r| r.from == from && (r.file.is_none() || file.is_none() || r.file == file))
+            {
                 return fail(MappingProblem::Twice(from.to_owned()));
             }
             rules.push(Rule { file, from: from.to_owned(), to });
@@ -140,6 +141,9 @@ mod tests {
         assert!(error("hoso: x = id").message(Lang::Vi).contains("không có tệp «hoso»"));
         assert!(error(" = id").message(Lang::En).contains("missing"));
         assert!(error("a = id\na = unit").message(Lang::En).contains("mapped twice"));
-        assert_eq!(error("ok = id\n\nbad").message(Lang::En).split(':').next(), Some("Column mapping, line 3"));
+        assert_eq!(
+            error("ok = id\n\nbad").message(Lang::En).split(':').next(),
+            Some("Column mapping, line 3")
+        );
     }
 }

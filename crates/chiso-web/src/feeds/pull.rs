@@ -8,7 +8,8 @@ use chiso_io::feed::NoProgress;
 use chiso_io::service::document::ServiceIndexDocument;
 use chiso_io::service::{ServiceOptions, ServiceRun, output, read_folder};
 use chiso_store::{
-    Actor, NewObservation, NewServiceSnapshot, PullOutcome, ServicePullRecord, ServiceSource, SourceKind, Store, StoreError,
+    Actor, NewObservation, NewServiceSnapshot, PullOutcome, ServicePullRecord, ServiceSource, SourceKind,
+    Store, StoreError,
 };
 use std::time::Duration;
 
@@ -31,7 +32,11 @@ pub fn next_attempt(now_ms: i64, failures: i64, interval_minutes: i64, settings:
 
 /// Pulls `source` (already claimed) and records the run. Errors of the store are
 /// returned; everything else is a run with its outcome.
-pub async fn pull(store: &Store, source: &ServiceSource, settings: &FeedSettings) -> Result<PullReport, StoreError> {
+pub async fn pull(
+    store: &Store,
+    source: &ServiceSource,
+    settings: &FeedSettings,
+) -> Result<PullReport, StoreError> {
     let started_at = store.clock().now_ms();
     let attempt = fetch_and_score(store, source, settings).await;
     let now = store.clock().now_ms();
@@ -58,7 +63,10 @@ pub async fn pull(store: &Store, source: &ServiceSource, settings: &FeedSettings
         }
     };
     store
-        .record_service_pull(ServicePullRecord { source: source.id, started_at, outcome, next_run_at }, Actor::System)
+        .record_service_pull(
+            ServicePullRecord { source: source.id, started_at, outcome, next_run_at },
+            Actor::System,
+        )
         .await?;
     Ok(report)
 }
@@ -120,7 +128,8 @@ fn observations(run: &ServiceRun) -> Result<Vec<NewObservation>, PullError> {
     for record in reader.records() {
         let record = record.map_err(|e| PullError::Internal(e.to_string()))?;
         let value = record.get(3).and_then(|v| v.parse::<f64>().ok());
-        if let (Some(kpi), Some(scope), Some(period), Some(value)) = (record.get(0), record.get(1), record.get(2), value)
+        if let (Some(kpi), Some(scope), Some(period), Some(value)) =
+            (record.get(0), record.get(1), record.get(2), value)
         {
             rows.push(NewObservation {
                 kpi: kpi.to_owned(),

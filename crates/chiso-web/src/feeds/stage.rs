@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The files of a service folder, in the order they are hashed; petitions may be
 /// absent.
-const FILES: [(&str, bool); 4] = [("units", true), ("procedures", true), ("dossiers", true), ("petitions", false)];
+const FILES: [(&str, bool); 4] =
+    [("units", true), ("procedures", true), ("dossiers", true), ("petitions", false)];
 
 /// A private folder, removed when dropped (a process killed mid-pull leaves it
 /// in the system's temporary folder, nothing more).
@@ -28,8 +29,10 @@ pub struct StagingDir(PathBuf);
 impl StagingDir {
     fn new() -> io::Result<StagingDir> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let name = format!("chiso-pull-{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let name =
+            format!("chiso-pull-{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let path = std::env::temp_dir().join(name);
         std::fs::create_dir(&path)?;
         Ok(StagingDir(path))
@@ -62,9 +65,9 @@ pub struct Staged {
 impl Staged {
     /// `text` with staged paths replaced by their origins.
     pub fn locate(&self, text: &str) -> String {
-        self.origins
-            .iter()
-            .fold(text.to_owned(), |text, (staged, origin)| text.replace(&staged.display().to_string(), origin))
+        self.origins.iter().fold(text.to_owned(), |text, (staged, origin)| {
+            text.replace(&staged.display().to_string(), origin)
+        })
     }
 }
 
@@ -128,7 +131,7 @@ pub async fn stage(source: &ServiceSource, settings: &FeedSettings) -> Result<St
         match got {
             Some(bytes) => {
                 hasher.update(format!("{name} {}\n", bytes.size));
-                hasher.update(&bytes.digest);
+                hasher.update(bytes.digest);
                 delivered.push((name, origin, raw));
             }
             None if required => return Err(PullError::Missing { origin }),

@@ -45,7 +45,11 @@ impl Server {
     }
 
     async fn start(&self) -> String {
-        async fn file(State(server): State<Server>, Path(name): Path<String>, headers: HeaderMap) -> Response {
+        async fn file(
+            State(server): State<Server>,
+            Path(name): Path<String>,
+            headers: HeaderMap,
+        ) -> Response {
             *server.requests.lock().unwrap() += 1;
             let expected = server.token.lock().unwrap().clone();
             if let Some(token) = expected {
@@ -102,7 +106,14 @@ fn async_stream(first: Vec<u8>) -> impl futures_core::Stream<Item = Result<Vec<u
 
 /// A small generated service folder (three months, a few thousand dossiers).
 fn folder(seed: u64) -> Vec<(&'static str, Vec<u8>)> {
-    let options = GenerateOptions { seed, months: 3, procedures: 60, dossiers: 3_000, petitions: 200, ..Default::default() };
+    let options = GenerateOptions {
+        seed,
+        months: 3,
+        procedures: 60,
+        dossiers: 3_000,
+        petitions: 200,
+        ..Default::default()
+    };
     let generated = generate_in_memory(&options).unwrap();
     vec![
         ("units.csv", generated.units.into_bytes()),
@@ -141,7 +152,13 @@ fn settings() -> FeedSettings {
     }
 }
 
-async fn add(store: &Store, name: &str, kind: SourceKind, location: &str, format: SourceFormat) -> ServiceSourceId {
+async fn add(
+    store: &Store,
+    name: &str,
+    kind: SourceKind,
+    location: &str,
+    format: SourceFormat,
+) -> ServiceSourceId {
     let new = NewServiceSource {
         name: name.into(),
         kind,
@@ -178,7 +195,8 @@ async fn a_url_source_stores_good_pulls_and_keeps_the_last_good_data() {
     let good = folder(1);
     server.serve(&good);
     *server.token.lock().unwrap() = Some("s3cret".into());
-    let id = add(store, "DVC", SourceKind::Url, &format!("{base}/export/{{file}}.csv"), SourceFormat::Csv).await;
+    let id =
+        add(store, "DVC", SourceKind::Url, &format!("{base}/export/{{file}}.csv"), SourceFormat::Csv).await;
     let mut source = store.service_source(id).await.unwrap();
     source.token = Some("s3cret".into());
     store
@@ -202,7 +220,9 @@ async fn a_url_source_stores_good_pulls_and_keeps_the_last_good_data() {
     let settings = settings();
 
     // A good pull: the index and its provenance are stored.
-    let PullReport::Stored { hash, rows } = pull_now(store, id, &settings).await else { panic!("not stored") };
+    let PullReport::Stored { hash, rows } = pull_now(store, id, &settings).await else {
+        panic!("not stored")
+    };
     let first = store.latest_service_snapshot().await.unwrap().unwrap();
     assert_eq!(first.content_hash, hash);
     assert_eq!(first.source_name, "DVC");
@@ -210,8 +230,16 @@ async fn a_url_source_stores_good_pulls_and_keeps_the_last_good_data() {
     let dossiers = first.row_counts.iter().find(|(name, _)| name == "dossiers").unwrap().1;
     assert_eq!(dossiers, 3_000);
     assert_eq!(rows as i64, first.rows);
-    let document: chiso_io::service::document::ServiceIndexDocument = serde_json::from_str(&first.document).unwrap();
+    let document: chiso_io::service::document::ServiceIndexDocument =
+        serde_json::from_str(&first.document).unwrap();
     assert_eq!(document.periods.len(), 3);
+    // Its KPIs reach monitoring: the province's total for each month.
+    let monitoring = store.monitoring().await.unwrap();
+    let svc_index = monitoring.catalogue.kpis.iter().position(|k| k.code == "svc_index").unwrap();
+    let series = monitoring.series(svc_index, "province");
+    assert_eq!(series.len(), 3);
+    let first_month = series.iter().find(|o| o.period.to_string() == document.periods[0].period).unwrap();
+    assert_eq!(first_month.value, document.periods[0].province.total);
 
     // The same content again: recorded as unchanged, nothing new stored.
     assert!(matches!(pull_now(store, id, &settings).await, PullReport::Unchanged { .. }));
@@ -317,14 +345,18 @@ async fn json_records_with_a_column_mapping_give_the_same_index_as_csv() {
         server.set(&json_name, Answer::Body(serde_json::to_vec(&records).unwrap()));
     }
     let csv_source = add(store, "csv", SourceKind::Url, &format!("{base}/export"), SourceFormat::Csv).await;
-    let json_source = add(store, "json", SourceKind::Url, &format!("{base}/export/"), SourceFormat::Json).await;
+    let json_source =
+        add(store, "json", SourceKind::Url, &format!("{base}/export/"), SourceFormat::Json).await;
     let settings = settings();
     assert!(matches!(pull_now(store, csv_source, &settings).await, PullReport::Stored { .. }));
     let from_csv = store.latest_service_snapshot().await.unwrap().unwrap();
 
     // Without the mapping, the unknown columns are refused by name.
     let message = failed(pull_now(store, json_source, &settings).await).message(chiso_core::Lang::En);
-    assert!(message.starts_with(&format!("{base}/export/procedures.json:1:")) && message.contains("MaDonVi"), "{message}");
+    assert!(
+        message.starts_with(&format!("{base}/export/procedures.json:1:")) && message.contains("MaDonVi"),
+        "{message}"
+    );
 
     let mut source = store.service_source(json_source).await.unwrap();
     source.mapping = "MaDonVi = unit\ndossiers: MaHoSo = id".into();
@@ -375,7 +407,9 @@ async fn the_scheduler_pulls_due_sources_and_retries() {
     let server = Server::default();
     let base = server.start().await;
     server.set("dossiers.csv", Answer::Status(500));
-    let id = add(&store, "scheduled", SourceKind::Url, &format!("{base}/export/{{file}}.csv"), SourceFormat::Csv).await;
+    let id =
+        add(&store, "scheduled", SourceKind::Url, &format!("{base}/export/{{file}}.csv"), SourceFormat::Csv)
+            .await;
     let settings = FeedSettings { backoff: Duration::from_millis(200), ..settings() };
     let scheduler = chiso_web::feeds::spawn(store.clone(), settings);
     // It fails, is retried after the backoff, and stores once the server is good.
@@ -471,7 +505,10 @@ async fn administrators_register_and_change_sources_through_the_form() {
         .await;
     assert_eq!(response.status(), 303);
     let source = app.store.service_source(id).await.unwrap();
-    assert_eq!((source.token.as_deref(), source.interval_minutes, source.enabled), (Some("t0ken"), 30, false));
+    assert_eq!(
+        (source.token.as_deref(), source.interval_minutes, source.enabled),
+        (Some("t0ken"), 30, false)
+    );
     admin.refresh_csrf().await;
     assert_eq!(admin.post_form(&format!("/admin/service/{id}/pull"), &[]).await.status(), 303);
 

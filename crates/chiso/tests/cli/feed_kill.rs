@@ -25,8 +25,14 @@ struct Files {
 
 impl Files {
     fn serve(&self, seed: u64) {
-        let options =
-            GenerateOptions { seed, months: 2, procedures: 40, dossiers: 2_000, petitions: 100, ..Default::default() };
+        let options = GenerateOptions {
+            seed,
+            months: 2,
+            procedures: 40,
+            dossiers: 2_000,
+            petitions: 100,
+            ..Default::default()
+        };
         let folder = generate_in_memory(&options).unwrap();
         let mut bodies = self.bodies.lock().unwrap();
         bodies.insert("/units.csv".into(), folder.units.into_bytes());
@@ -53,10 +59,15 @@ impl Files {
                     let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
                     let body = files.bodies.lock().unwrap().get(&path).cloned();
                     let Some(body) = body else {
-                        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        let _ = stream.write_all(
+                            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        );
                         return;
                     };
-                    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
                     let _ = stream.write_all(head.as_bytes());
                     if path == "/dossiers.csv" && files.stall.load(Ordering::SeqCst) {
                         let _ = stream.write_all(&body[..body.len() / 2]);
@@ -88,7 +99,11 @@ fn a_server_killed_during_a_pull_keeps_the_previous_data_and_pulls_again_after_r
     let files = Files::default();
     files.serve(1);
     let base = files.start();
-    let env = [("CHISO_ADMIN_PASSWORD", "admin-password"), ("CHISO_FEED_TICK_MS", "50"), ("CHISO_FEED_LEASE_SECS", "3")];
+    let env = [
+        ("CHISO_ADMIN_PASSWORD", "admin-password"),
+        ("CHISO_FEED_TICK_MS", "50"),
+        ("CHISO_FEED_LEASE_SECS", "3"),
+    ];
 
     // First start (creates the database), then register the source beside it.
     let port = free_port();

@@ -29,7 +29,11 @@ fn a_generated_folder_is_scored_by_service_index() {
     run.assert_success();
     assert_contains_all(
         &run.stdout,
-        &["illustrative data (generated, not published figures)", "units.csv 90 rows", "dossiers.csv 3000 rows"],
+        &[
+            "illustrative data (generated, not published figures)",
+            "units.csv 90 rows",
+            "dossiers.csv 3000 rows",
+        ],
     );
     assert_eq!(run.stdout.trim_end().lines().count(), 1, "one line: {}", run.stdout);
     let doc = service_json(&folder, &["--lang", "en"]);

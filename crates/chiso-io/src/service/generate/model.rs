@@ -29,7 +29,9 @@ pub(super) struct BundledUnit {
 
 /// The bundled units, departments first as in the file.
 pub(super) fn bundled_units() -> io::Result<Vec<BundledUnit>> {
-    let bad = |what: String| io::Error::new(io::ErrorKind::InvalidData, format!("data/sonla/2025/units.csv: {what}"));
+    let bad = |what: String| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("data/sonla/2025/units.csv: {what}"))
+    };
     let mut reader = csv::Reader::from_reader(UNITS_CSV.as_bytes());
     let mut units = Vec::new();
     for record in reader.records() {
@@ -133,7 +135,8 @@ pub(super) fn month_start(year: i32, month: u8, months: u32) -> Date {
 }
 
 /// Statutory time limits in working days, and how often each is met.
-const LIMITS: [(u32, u64); 9] = [(1, 8), (2, 6), (3, 12), (5, 18), (7, 10), (10, 16), (15, 14), (20, 10), (30, 6)];
+const LIMITS: [(u32, u64); 9] =
+    [(1, 8), (2, 6), (3, 12), (5, 18), (7, 10), (10, 16), (15, 14), (20, 10), (30, 6)];
 
 impl Province {
     pub(super) fn new(bundled: &[BundledUnit], options: &GenerateOptions) -> Province {
@@ -183,10 +186,9 @@ impl Province {
         let mut weights = Vec::with_capacity(options.procedures);
         for (unit, (model, &count)) in units.iter().zip(&counts).enumerate() {
             for k in 0..count as usize {
-                let t = if model.department {
-                    template(&mut rng, &mut codes, start, end, false)
-                } else {
-                    commune_list[k].clone()
+                let t = match commune_list.get(k) {
+                    Some(shared) if !model.department => shared.clone(),
+                    _ => template(&mut rng, &mut codes, start, end, false),
                 };
                 let flaky_sync = rng.chance(0.04 + 0.2 * (1.0 - model.quality));
                 weights.push(t.popularity * size[unit] / 1000);
@@ -209,7 +211,12 @@ impl Province {
         // Communes and wards receive about two dossiers in three (civil status,
         // certification, land), whatever the procedures drawn.
         let of = |department: bool| -> u128 {
-            procedures.iter().zip(&weights).filter(|(p, _)| units[p.unit].department == department).map(|(_, &w)| u128::from(w)).sum()
+            procedures
+                .iter()
+                .zip(&weights)
+                .filter(|(p, _)| units[p.unit].department == department)
+                .map(|(_, &w)| u128::from(w))
+                .sum()
         };
         let (departments, communes) = (of(true), of(false));
         if departments > 0 && communes > 0 {

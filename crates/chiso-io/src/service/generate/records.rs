@@ -148,10 +148,11 @@ fn dossier(province: &Province, procedure: usize, date: Date, end: i64, rng: &mu
     let data_store = rng.chance(0.45 + 0.5 * q);
     let population_data = rng.chance(if p.citizen { 0.55 + 0.42 * q } else { 0.03 });
     let disliked = rng.chance(if on_time { 0.004 + 0.03 * (1.0 - q) } else { 0.15 });
-    let flags = [synced, fee_due, paid_online, e_result, attached, reused, data_store, population_data, disliked]
-        .iter()
-        .enumerate()
-        .fold(0u16, |flags, (bit, &on)| flags | (u16::from(on) << bit));
+    let flags =
+        [synced, fee_due, paid_online, e_result, attached, reused, data_store, population_data, disliked]
+            .iter()
+            .enumerate()
+            .fold(0u16, |flags, (bit, &on)| flags | (u16::from(on) << bit));
     DossierRow { received, procedure: procedure as u32, due, finished, supplement_days, online, flags }
 }
 

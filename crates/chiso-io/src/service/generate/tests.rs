@@ -37,7 +37,8 @@ fn the_same_options_give_the_same_bytes() {
 
 #[test]
 fn the_folder_has_what_was_asked() {
-    let options = GenerateOptions { units: Some(20), procedures: 120, dossiers: 5_000, petitions: 300, ..small() };
+    let options =
+        GenerateOptions { units: Some(20), procedures: 120, dossiers: 5_000, petitions: 300, ..small() };
     let folder = generated(&options);
     let s = folder.summary;
     assert_eq!((s.units, s.procedures, s.dossiers, s.petitions), (20, 120, 5_000, 300));
@@ -109,7 +110,11 @@ fn generate_writes_a_folder_the_reader_accepts() {
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     names.sort();
-    assert_eq!(names, ["dossiers.csv", "petitions.csv", "procedures.csv", "units.csv"], "no partial file left");
+    assert_eq!(
+        names,
+        ["dossiers.csv", "petitions.csv", "procedures.csv", "units.csv"],
+        "no partial file left"
+    );
     let run = read_folder(&folder, &ServiceOptions::default(), &NoProgress)
         .unwrap_or_else(|e| panic!("{}", e.render(Lang::En)));
     assert_eq!(run.skipped, 0);
@@ -122,7 +127,10 @@ fn generate_writes_a_folder_the_reader_accepts() {
 #[test]
 fn bad_options_are_refused() {
     let problem = |options: GenerateOptions| options.problem();
-    assert_eq!(problem(GenerateOptions { from: (2025, 13), ..small() }), Some(OptionProblem::Month { month: 13 }));
+    assert_eq!(
+        problem(GenerateOptions { from: (2025, 13), ..small() }),
+        Some(OptionProblem::Month { month: 13 })
+    );
     assert_eq!(problem(GenerateOptions { months: 0, ..small() }), Some(OptionProblem::Months { months: 0 }));
     assert_eq!(
         problem(GenerateOptions { units: Some(91), ..small() }),
@@ -143,4 +151,3 @@ fn the_default_folder_is_a_few_megabytes() {
     let bytes = folder.units.len() + folder.procedures.len() + folder.dossiers.len() + folder.petitions.len();
     assert!((2_000_000..8_000_000).contains(&bytes), "{bytes} bytes");
 }
-

@@ -13,7 +13,9 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chiso_core::Lang;
-use chiso_store::{NewServiceSource, ServicePull, ServiceSource, ServiceSourceId, SourceFormat, SourceKind, StoreError};
+use chiso_store::{
+    NewServiceSource, ServicePull, ServiceSource, ServiceSourceId, SourceFormat, SourceKind, StoreError,
+};
 use serde::Deserialize;
 
 /// A source as the list shows it.
@@ -304,7 +306,11 @@ async fn source_page(
     })
 }
 
-pub async fn source(ctx: PageCtx, AdminUser(who): AdminUser, Path(id): Path<i64>) -> Result<SourcePage, AppError> {
+pub async fn source(
+    ctx: PageCtx,
+    AdminUser(who): AdminUser,
+    Path(id): Path<i64>,
+) -> Result<SourcePage, AppError> {
     source_page(&ctx, &who, ServiceSourceId(id), None, Vec::new()).await
 }
 
