@@ -195,7 +195,7 @@ function serviceTrendChart(d, el) {
   const roomy = el.clientWidth / Math.max(d.labels.length, 1) >= 58;
   return {
     grid: { left: 8, right: 24, top: d.series.length > 1 ? 40 : 22, bottom: 8, containLabel: true },
-    legend: d.series.length > 1 ? { top: 0 } : undefined,
+    legend: d.series.length > 1 ? { top: 0, itemGap: 18 } : undefined,
     tooltip: { trigger: "axis", formatter: axisTooltip((v) => (v == null ? "—" : points(v))) },
     xAxis: { type: "category", data: d.labels, boundaryGap: d.labels.length === 1 },
     yAxis: { type: "value", min: 0, max: 100, ...VALUE_AXIS },

@@ -63,6 +63,8 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/rounds/1/changes", PUBLIC),
         get("/map", PUBLIC),
         get("/monitoring", PUBLIC),
+        get("/service", PUBLIC),
+        get("/service/province", PUBLIC),
         get("/login", PUBLIC),
         get("/lang/en?next=/", PUBLIC),
         get("/healthz", PUBLIC),
@@ -75,6 +77,7 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/api/v1/rounds/1/uncertainty", PUBLIC),
         get("/api/v1/kpis", PUBLIC),
         get("/api/v1/observations", PUBLIC),
+        get("/api/v1/service", PUBLIC),
         get("/api/openapi.json", PUBLIC),
         get("/api/docs/", PUBLIC),
         get("/admin", STAFF),
@@ -82,6 +85,8 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         get("/admin/users", ADMIN_ONLY),
         get("/admin/audit", ADMIN_ONLY),
         get("/admin/tokens", ADMIN_ONLY),
+        get("/admin/service", ADMIN_ONLY),
+        get("/admin/service/999", ADMIN_ONLY),
         post("/admin/rounds", Body::Files, ADMIN_ONLY),
         post("/admin/monitoring", Body::Files, ADMIN_ONLY),
         post("/admin/rounds/1/publish", Body::Form(vec![("decision", String::new())]), ADMIN_ONLY),
@@ -102,6 +107,9 @@ fn routes(viewer_id: i64) -> Vec<Route> {
         ),
         post("/admin/tokens", Body::Form(vec![("name", String::new())]), ADMIN_ONLY),
         post("/admin/tokens/999/revoke", Body::Form(Vec::new()), ADMIN_ONLY),
+        post("/admin/service", Body::Form(vec![("name", String::new())]), ADMIN_ONLY),
+        post("/admin/service/999", Body::Form(vec![("name", String::new())]), ADMIN_ONLY),
+        post("/admin/service/999/pull", Body::Form(Vec::new()), ADMIN_ONLY),
     ]
 }
 
