@@ -4,9 +4,13 @@
 // rankings of departments and communes, an earlier month, a commune's page (every
 // indicator, its largest losses, its months), the CSV download, and the English
 // page — on a desktop (1280×800) and a phone (390×844, nothing scrolls sideways).
-// Without a snapshot, it checks the page's empty state instead.
+// Then the administrator's side: the data sources page lists the demo source as
+// good; a source whose server does not answer is registered, pulled at once, and
+// shown failing with its error and next retry, while the public page keeps the
+// last good data. (The empty state is the HTTP tests'.)
 //
-// Environment: CHISO_URL, CHISO_SCREENSHOTS, CHISO_CHROMIUM (as run.mjs).
+// Environment: CHISO_URL, CHISO_ADMIN_PASSWORD, CHISO_SCREENSHOTS, CHISO_CHROMIUM
+// (as run.mjs); the server pulls due sources every CHISO_FEED_TICK_MS.
 // Normally run by `cargo test -p chiso --test e2e`, which starts a fresh server.
 
 import { readFileSync } from "node:fs";
@@ -16,6 +20,7 @@ import { Scenario, check, checkEqual, clickTo, env, path } from "./lib.mjs";
 const BASE = env("CHISO_URL").replace(/\/+$/, "");
 const SHOTS = join(env("CHISO_SCREENSHOTS"), "service");
 const CHROMIUM = env("CHISO_CHROMIUM", "/usr/bin/chromium");
+const ADMIN_PASSWORD = env("CHISO_ADMIN_PASSWORD");
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -61,15 +66,9 @@ await scenario.run(async () => {
       checkEqual(await page.getAttribute("html", "lang"), "vi", "html[lang]");
       checkEqual((await page.getByRole("heading", { level: 1 }).innerText()).trim(), "Chỉ số phục vụ người dân, doanh nghiệp", "the title");
       check(await page.locator("nav a[href='/service']").isVisible(), "the navigation does not link /service");
+      // `chiso serve --demo` stores the demo snapshot before it listens.
       hasData = (await page.locator("[data-testid=service-empty]").count()) === 0;
-      if (!hasData) {
-        const said = await page.locator("[data-testid=service-empty]").innerText();
-        check(/kết nối một nguồn dữ liệu/.test(said), `the empty state does not say how the index appears: ${said}`);
-        if (device === "phone") await noSideways(page, "the empty /service");
-        await scenario.shoot(page, `${device}-01-empty.png`);
-        scenario.noBrowserProblems();
-        return "no snapshot yet: the empty state";
-      }
+      check(hasData, "chiso serve --demo stored no service snapshot: /service shows its empty state");
       check(await page.locator("[data-testid=service-demo]").isVisible(), "generated data is not marked as such");
       check(/Dữ liệu minh họa do chiso sinh tự động/.test(await page.locator("[data-testid=service-demo]").innerText()), "the demo notice's words");
       const total = (await page.locator("[data-testid=service-total]").innerText()).trim();
@@ -186,6 +185,50 @@ await scenario.run(async () => {
         await scenario.shoot(page, `${device}-05-unit-english.png`);
       }
       scenario.noBrowserProblems();
+    });
+  }
+  for (const [device, options] of [["desktop", DESKTOP], ["phone", PHONE]]) {
+    const page = await scenario.newPage(options);
+    await step(`${device}: the administrator signs in and sees the data sources`, async () => {
+      await page.goto(`${BASE}/login`);
+      await page.fill("input[name=username]", "admin");
+      await page.fill("input[name=password]", ADMIN_PASSWORD);
+      await clickTo(page.locator("form[action='/login'] button[type=submit]"), (url) => url.pathname === "/admin", "sign in", 10_000);
+      await clickTo(page.locator("a[href='/admin/service']").first(), (url) => url.pathname === "/admin/service", "open the data sources");
+      const demo = page.locator("[data-testid=sources] tbody tr", { hasText: "chiso-demo" });
+      checkEqual(await demo.count(), 1, "the demo source listed");
+      checkEqual(await demo.getAttribute("data-state"), "ok", "the demo source's state");
+      if (device === "phone") await noSideways(page, "/admin/service");
+      await scenario.shoot(page, `${device}-06-admin-sources.png`);
+      scenario.noBrowserProblems();
+    });
+
+    await step(`${device}: a source that does not answer fails, and the public page keeps its data`, async () => {
+      const form = page.locator("[data-testid=add-source]");
+      // Port 9 (discard) on this machine: nothing listens, the connection is refused.
+      await form.locator("input[name=name]").fill(`Một cửa (${device})`);
+      await form.locator("input[name=location]").fill("http://127.0.0.1:9/xuat/{file}.csv");
+      await form.locator("textarea[name=mapping]").fill("MaHoSo = id");
+      await clickTo(form.locator("button[type=submit]"), (url) => /^\/admin\/service\/\d+$/.test(url.pathname), "add the source");
+      const status = page.locator("[data-testid=source-status]");
+      let state = await status.getAttribute("data-state");
+      for (let tries = 0; state !== "failing" && tries < 60; tries++) {
+        await page.waitForTimeout(500);
+        await page.reload();
+        state = await status.getAttribute("data-state");
+      }
+      checkEqual(state, "failing", "the unreachable source's state");
+      const error = await page.locator("[data-testid=source-error]").innerText();
+      check(/127\.0\.0\.1:9\/xuat\/units\.csv: không kết nối được/.test(error), `the error names the file and the cause: ${error}`);
+      check(!/request|error|refused/i.test(error), `English words in the Vietnamese error: ${error}`);
+      check((await page.locator("[data-testid=pulls] tr[data-outcome=failed]").count()) >= 1, "the failed run is not listed");
+      check((await page.locator("[data-testid=next-pull]").innerText()).trim().length > 0, "no next retry shown");
+      if (device === "phone") await noSideways(page, path(page.url()));
+      await scenario.shoot(page, `${device}-07-source-failing.png`);
+      await page.goto(`${BASE}/service`);
+      check(await page.locator("[data-testid=service-total]").isVisible(), "the public page lost its data after a failed pull");
+      scenario.noBrowserProblems();
+      return error;
     });
   }
 });

@@ -22,7 +22,7 @@ mod pull;
 mod scheduler;
 mod stage;
 
-pub use error::{PullError, stored_message};
+pub use error::{FormatProblem, NetworkCause, PullError, stored_message};
 pub use mapping::{ColumnMapping, MappingError};
 pub use pull::{PullReport, next_attempt, pull, snapshot};
 pub use scheduler::spawn;

@@ -4,7 +4,7 @@
 //! record in memory at a time. Everything else (field rules, `FILE:LINE` errors)
 //! stays with the one reader of service folders, `chiso_io::service`.
 
-use super::error::PullError;
+use super::error::{FormatProblem, PullError};
 use super::mapping::ColumnMapping;
 use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -23,7 +23,7 @@ pub fn csv_file(
     origin: &str,
     mapping: &ColumnMapping,
 ) -> Result<u64, PullError> {
-    let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), detail: e.to_string() };
+    let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), kind: e.kind() };
     let mut rest = File::open(raw).map_err(read_error)?;
     // The header line: up to the first line break outside quotes, within 64 KiB.
     let mut head = vec![0u8; 64 * 1024];
@@ -37,7 +37,7 @@ pub fn csv_file(
     let data_start = header_end(&head[..filled]).ok_or_else(|| PullError::Format {
         origin: origin.to_owned(),
         line: Some(1),
-        detail: "no header line".to_owned(),
+        problem: FormatProblem::NoHeader,
     })?;
     let header = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -45,7 +45,11 @@ pub fn csv_file(
         .records()
         .next()
         .transpose()
-        .map_err(|e| PullError::Format { origin: origin.to_owned(), line: Some(1), detail: e.to_string() })?
+        .map_err(|_| PullError::Format {
+            origin: origin.to_owned(),
+            line: Some(1),
+            problem: FormatProblem::HeaderNotText,
+        })?
         .unwrap_or_default();
     let mut writer = BufWriter::new(File::create(out).map_err(read_error)?);
     {
@@ -53,7 +57,7 @@ pub fn csv_file(
         header_writer
             .write_record(header.iter().map(|name| mapping.rename(file, name.trim_start_matches('\u{feff}'))))
             .and_then(|()| header_writer.flush().map_err(csv::Error::from))
-            .map_err(|e| PullError::Read { origin: origin.to_owned(), detail: e.to_string() })?;
+            .map_err(|e| PullError::Internal(e.to_string()))?;
     }
     rest.seek(SeekFrom::Start(data_start as u64)).map_err(read_error)?;
     let mut lines = 0u64;
@@ -101,16 +105,30 @@ pub fn json_file(
     origin: &str,
     mapping: &ColumnMapping,
 ) -> Result<u64, PullError> {
-    let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), detail: e.to_string() };
+    let read_error = |e: io::Error| PullError::Read { origin: origin.to_owned(), kind: e.kind() };
     let input = BufReader::new(File::open(raw).map_err(read_error)?);
     let output = BufWriter::new(File::create(out).map_err(read_error)?);
-    let mut sink =
-        Records { writer: csv::Writer::from_writer(output), header: None, count: 0, file, mapping };
+    let mut sink = Records {
+        writer: csv::Writer::from_writer(output),
+        header: None,
+        count: 0,
+        file,
+        mapping,
+        problem: None,
+    };
     let mut deserializer = serde_json::Deserializer::from_reader(input);
     let result = (&mut sink).deserialize(&mut deserializer).and_then(|()| deserializer.end());
     if let Err(e) = result {
         let line = (e.line() > 0).then_some(e.line() as u64);
-        return Err(PullError::Format { origin: origin.to_owned(), line, detail: e.to_string() });
+        let problem = match (sink.problem.take(), e.classify()) {
+            (Some(problem), _) => problem,
+            (None, serde_json::error::Category::Io) => {
+                return Err(PullError::Read { origin: origin.to_owned(), kind: io::ErrorKind::Other });
+            }
+            (None, serde_json::error::Category::Data) => FormatProblem::NotAList,
+            (None, _) => FormatProblem::NotJson,
+        };
+        return Err(PullError::Format { origin: origin.to_owned(), line, problem });
     }
     // No record: an empty file, which the reader refuses for its missing header.
     sink.writer.flush().map_err(read_error)?;
@@ -124,22 +142,24 @@ struct Records<'a, W: Write> {
     count: u64,
     file: &'a str,
     mapping: &'a ColumnMapping,
+    /// What was wrong with a record, for the message (serde's own is English).
+    problem: Option<FormatProblem>,
 }
 
 impl<W: Write> Records<'_, W> {
-    fn add(&mut self, record: Map<String, Value>) -> Result<(), String> {
+    fn add(&mut self, record: Map<String, Value>) -> Result<(), FormatProblem> {
         self.count += 1;
         let header = match &self.header {
             Some(header) => header,
             None => {
                 let keys: Vec<String> = record.keys().cloned().collect();
                 let renamed: Vec<&str> = keys.iter().map(|k| self.mapping.rename(self.file, k)).collect();
-                self.writer.write_record(&renamed).map_err(|e| e.to_string())?;
+                self.writer.write_record(&renamed).map_err(|_| FormatProblem::NotJson)?;
                 self.header.insert(keys)
             }
         };
         if let Some(extra) = record.keys().find(|k| !header.contains(k)) {
-            return Err(format!("record {}: key {extra:?} is not in the first record", self.count));
+            return Err(FormatProblem::NewKey { record: self.count, key: extra.clone() });
         }
         let mut fields = Vec::with_capacity(header.len());
         for key in header {
@@ -148,10 +168,10 @@ impl<W: Write> Records<'_, W> {
                 Some(Value::String(text)) => text.clone(),
                 Some(Value::Number(number)) => number.to_string(),
                 Some(Value::Bool(flag)) => flag.to_string(),
-                Some(_) => return Err(format!("record {}: {key:?} holds a list or an object", self.count)),
+                Some(_) => return Err(FormatProblem::Nested { record: self.count, key: key.clone() }),
             });
         }
-        self.writer.write_record(&fields).map_err(|e| e.to_string())
+        self.writer.write_record(&fields).map_err(|_| FormatProblem::NotJson)
     }
 }
 
@@ -172,7 +192,10 @@ impl<'de, W: Write> Visitor<'de> for &mut Records<'_, W> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(record) = seq.next_element::<Map<String, Value>>()? {
-            self.add(record).map_err(de::Error::custom)?;
+            if let Err(problem) = self.add(record) {
+                self.problem = Some(problem);
+                return Err(de::Error::custom("record refused"));
+            }
         }
         Ok(())
     }
@@ -208,7 +231,8 @@ mod tests {
         let error = convert_json("[{\"id\": 1},\n {\"id\": [2]}]", "").unwrap_err();
         assert!(error.message(chiso_core::Lang::En).contains("dossiers.json:2"), "{error:?}");
         let error = convert_json("[{\"id\": 1},\n{\"other\": 2}]", "").unwrap_err();
-        assert!(error.message(chiso_core::Lang::En).contains("\"other\""), "{error:?}");
+        assert!(error.message(chiso_core::Lang::En).contains("record 2 has the key «other»"), "{error:?}");
+        assert!(error.message(chiso_core::Lang::Vi).contains("bản ghi 2 có khoá «other»"), "{error:?}");
         assert!(convert_json("{\"id\": 1}", "").is_err());
         assert!(convert_json("[{\"id\": 1}] trailing", "").is_err());
         assert!(convert_json("[{\"id\": 1}", "").is_err());

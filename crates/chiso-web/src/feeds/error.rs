@@ -3,6 +3,7 @@
 
 use super::mapping::MappingError;
 use chiso_core::Lang;
+use std::io;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PullError {
@@ -11,11 +12,10 @@ pub enum PullError {
         origin: String,
         status: u16,
     },
-    /// No answer: refused, reset, name not found, timed out.
+    /// No answer, or one that broke off.
     Network {
         origin: String,
-        timed_out: bool,
-        detail: String,
+        cause: NetworkCause,
     },
     /// A file the index needs is not there (404, or absent from the folder).
     Missing {
@@ -26,16 +26,16 @@ pub enum PullError {
         origin: String,
         limit: u64,
     },
-    /// Reading or writing a file failed.
+    /// Reading a file at the source failed.
     Read {
         origin: String,
-        detail: String,
+        kind: io::ErrorKind,
     },
     /// The delivered file is not CSV / JSON records.
     Format {
         origin: String,
         line: Option<u64>,
-        detail: String,
+        problem: FormatProblem,
     },
     Mapping(MappingError),
     /// The service folder was refused by its reader (`FILE:LINE: … (field: …)`).
@@ -43,8 +43,123 @@ pub enum PullError {
         vi: String,
         en: String,
     },
-    /// The computation stopped (a bug): nothing stored.
+    /// The machine failed chiso (a full disk, a bug): nothing stored. The detail
+    /// goes to the log, not to the page (it is the system's English).
     Internal(String),
+}
+
+/// Why there was no (whole) answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkCause {
+    TimedOut,
+    Refused,
+    HostNotFound,
+    /// The connection broke off in the middle of a file.
+    BrokenOff,
+    Other,
+}
+
+impl NetworkCause {
+    /// What kind of failure `error` is (its own text is the library's English).
+    pub fn of(error: &reqwest::Error) -> NetworkCause {
+        if error.is_timeout() {
+            return NetworkCause::TimedOut;
+        }
+        let mut source: Option<&dyn std::error::Error> = Some(error);
+        while let Some(e) = source {
+            if let Some(io) = e.downcast_ref::<io::Error>() {
+                match io.kind() {
+                    io::ErrorKind::ConnectionRefused => return NetworkCause::Refused,
+                    io::ErrorKind::TimedOut => return NetworkCause::TimedOut,
+                    _ => {}
+                }
+            }
+            if e.to_string().contains("dns error") {
+                return NetworkCause::HostNotFound;
+            }
+            source = e.source();
+        }
+        if error.is_body() || error.is_decode() { NetworkCause::BrokenOff } else { NetworkCause::Other }
+    }
+
+    fn words(self, lang: Lang) -> &'static str {
+        match self {
+            NetworkCause::TimedOut => lang.pick("quá thời gian chờ trả lời", "timed out"),
+            NetworkCause::Refused => lang
+                .pick("không kết nối được: máy chủ từ chối kết nối", "could not connect: connection refused"),
+            NetworkCause::HostNotFound => lang.pick("không tìm thấy tên máy chủ", "host name not found"),
+            NetworkCause::BrokenOff => {
+                lang.pick("kết nối bị ngắt giữa chừng", "the connection broke off midway")
+            }
+            NetworkCause::Other => lang.pick("không kết nối được", "could not connect"),
+        }
+    }
+}
+
+/// What is wrong with a delivered file's form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatProblem {
+    NoHeader,
+    /// The header is not UTF-8 text.
+    HeaderNotText,
+    /// Not JSON at all, or cut short.
+    NotJson,
+    /// JSON, but not a list of records.
+    NotAList,
+    /// Record `record` (1-based) has a key the first record has not.
+    NewKey {
+        record: u64,
+        key: String,
+    },
+    /// Record `record` holds a list or an object under `key`.
+    Nested {
+        record: u64,
+        key: String,
+    },
+}
+
+impl FormatProblem {
+    fn words(&self, lang: Lang) -> String {
+        match self {
+            FormatProblem::NoHeader => lang.pick("không có dòng tiêu đề", "no header line").to_owned(),
+            FormatProblem::HeaderNotText => lang
+                .pick("dòng tiêu đề không phải văn bản UTF-8", "the header line is not UTF-8 text")
+                .to_owned(),
+            FormatProblem::NotJson => lang
+                .pick("không phải JSON hợp lệ hoặc bị cắt ngang", "not valid JSON, or cut short")
+                .to_owned(),
+            FormatProblem::NotAList => {
+                lang.pick("cần một danh sách bản ghi JSON", "expected a list of JSON records").to_owned()
+            }
+            FormatProblem::NewKey { record, key } => format!(
+                "{} {record} {} «{key}» {}",
+                lang.pick("bản ghi", "record"),
+                lang.pick("có khoá", "has the key"),
+                lang.pick("không có trong bản ghi đầu tiên", "that the first record has not")
+            ),
+            FormatProblem::Nested { record, key } => format!(
+                "{} {record}: «{key}» {}",
+                lang.pick("bản ghi", "record"),
+                lang.pick(
+                    "chứa danh sách hoặc đối tượng, cần một giá trị",
+                    "holds a list or an object, not a value"
+                )
+            ),
+        }
+    }
+}
+
+fn read_words(kind: io::ErrorKind, lang: Lang) -> &'static str {
+    match kind {
+        io::ErrorKind::PermissionDenied => lang.pick("không có quyền đọc tệp", "permission denied"),
+        io::ErrorKind::IsADirectory => {
+            lang.pick("đây là thư mục, không phải tệp", "this is a folder, not a file")
+        }
+        io::ErrorKind::InvalidData => {
+            lang.pick("tệp không đọc được (dữ liệu hỏng)", "the file cannot be read (bad data)")
+        }
+        _ => lang.pick("không đọc được tệp", "the file cannot be read"),
+    }
 }
 
 impl PullError {
@@ -56,12 +171,7 @@ impl PullError {
                     lang.pick("máy chủ trả lời lỗi HTTP", "the server answered HTTP")
                 )
             }
-            PullError::Network { origin, timed_out: true, .. } => {
-                format!("{origin}: {}", lang.pick("quá thời gian chờ trả lời", "timed out"))
-            }
-            PullError::Network { origin, detail, .. } => {
-                format!("{origin}: {} ({detail})", lang.pick("không kết nối được", "could not connect"))
-            }
+            PullError::Network { origin, cause } => format!("{origin}: {}", cause.words(lang)),
             PullError::Missing { origin } => {
                 format!("{origin}: {}", lang.pick("không có tệp này", "no such file"))
             }
@@ -70,21 +180,19 @@ impl PullError {
                 lang.pick("dữ liệu vượt giới hạn", "the data exceeds the limit of"),
                 limit / (1024 * 1024)
             ),
-            PullError::Read { origin, detail } => {
-                format!("{origin}: {} ({detail})", lang.pick("không đọc được", "cannot be read"))
-            }
-            PullError::Format { origin, line, detail } => {
+            PullError::Read { origin, kind } => format!("{origin}: {}", read_words(*kind, lang)),
+            PullError::Format { origin, line, problem } => {
                 let at = line.map_or_else(|| origin.clone(), |line| format!("{origin}:{line}"));
-                format!("{at}: {} ({detail})", lang.pick("sai định dạng", "not in the expected format"))
+                format!("{at}: {}", problem.words(lang))
             }
             PullError::Mapping(error) => error.message(lang),
             PullError::Refused { vi, en } => lang.pick(vi, en).to_owned(),
-            PullError::Internal(detail) => {
-                format!(
-                    "{} ({detail})",
-                    lang.pick("lỗi nội bộ khi tính chỉ số", "internal error while computing")
+            PullError::Internal(_) => lang
+                .pick(
+                    "lỗi của máy chủ chiso khi kéo dữ liệu (xem nhật ký máy chủ)",
+                    "chiso's server failed during the pull (see the server's log)",
                 )
-            }
+                .to_owned(),
         }
     }
 

@@ -53,7 +53,7 @@ pub async fn pull(
             on_schedule,
         ),
         Err(error) => {
-            tracing::warn!(source = %source.name, error = %error.message(Lang::En), "pull failed");
+            tracing::warn!(source = %source.name, error = %error.message(Lang::En), detail = ?error, "pull failed");
             let stored = error.stored();
             (
                 PullReport::Failed(error),

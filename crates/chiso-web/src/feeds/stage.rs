@@ -6,7 +6,7 @@
 
 use super::FeedSettings;
 use super::convert;
-use super::error::PullError;
+use super::error::{NetworkCause, PullError};
 use super::mapping::ColumnMapping;
 use chiso_io::service::generate::{GenerateOptions, generate};
 use chiso_store::{ServiceSource, SourceFormat, SourceKind};
@@ -211,10 +211,10 @@ async fn download(
     to: &Path,
     budget: &mut Budget,
 ) -> Result<Option<Delivered>, PullError> {
-    let network = |e: reqwest::Error| PullError::Network {
-        origin: url.to_owned(),
-        timed_out: e.is_timeout(),
-        detail: e.without_url().to_string(),
+    let network = |e: reqwest::Error| {
+        let cause = NetworkCause::of(&e);
+        tracing::debug!(url, error = %e.without_url(), "download failed");
+        PullError::Network { origin: url.to_owned(), cause }
     };
     let mut request = client.get(url);
     if let Some(token) = source.token.as_deref().filter(|t| !t.is_empty()) {
@@ -246,7 +246,7 @@ async fn download(
 }
 
 fn copy(path: &str, to: &Path, budget: &mut Budget) -> Result<Option<Delivered>, PullError> {
-    let read_error = |e: io::Error| PullError::Read { origin: path.to_owned(), detail: e.to_string() };
+    let read_error = |e: io::Error| PullError::Read { origin: path.to_owned(), kind: e.kind() };
     let mut input = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
