@@ -12,6 +12,11 @@ use tokio::task::JoinHandle;
 /// pull cut short stores nothing, and its lease expires).
 pub fn spawn(store: Store, settings: FeedSettings) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let (temp, lease) = (std::env::temp_dir(), settings.lease);
+        let removed = tokio::task::spawn_blocking(move || super::stage::remove_stale(&temp, lease)).await;
+        if let Ok(removed @ 1..) = removed {
+            tracing::info!(removed, "removed the staging folders of pulls cut short");
+        }
         loop {
             let lease_ms = settings.lease.as_millis() as i64;
             match store.claim_due_service_source(lease_ms).await {

@@ -43,6 +43,26 @@ impl StagingDir {
     }
 }
 
+/// Removes staging folders in `dir` left older than `age` by a server that was
+/// killed mid-pull (a live pull's folder is younger than its lease). Returns how
+/// many were removed.
+pub fn remove_stale(dir: &Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with("chiso-pull-")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| now.duration_since(modified).is_ok_and(|d| d >= age));
+        if stale && std::fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl Drop for StagingDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -272,4 +292,21 @@ fn copy(path: &str, to: &Path, budget: &mut Budget) -> Result<Option<Delivered>,
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_of_killed_pulls_are_removed_once_older_than_a_lease() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(temp.path().join("chiso-pull-1-2-3")).unwrap();
+        std::fs::write(temp.path().join("chiso-pull-1-2-3").join("raw-dossiers"), "id\n").unwrap();
+        std::fs::create_dir(temp.path().join("other")).unwrap();
+        assert_eq!(remove_stale(temp.path(), std::time::Duration::from_secs(3600)), 0);
+        assert_eq!(remove_stale(temp.path(), std::time::Duration::ZERO), 1);
+        assert!(!temp.path().join("chiso-pull-1-2-3").exists());
+        assert!(temp.path().join("other").exists());
+    }
 }

@@ -1,6 +1,7 @@
 //! `chiso serve` pulls a scheduled service feed; killed with SIGKILL in the middle
 //! of a pull, it leaves the previous data intact, and once restarted it pulls
-//! again after the dead pull's lease has run out.
+//! again after the dead pull's lease has run out and removes what the dead pull
+//! left in the temporary folder.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -131,8 +132,18 @@ fn a_server_killed_during_a_pull_keeps_the_previous_data_and_pulls_again_after_r
     files.stall.store(true, Ordering::SeqCst);
     runtime.block_on(store.pull_service_source_now(id, Actor::System)).unwrap();
     wait_for("the pull to start", Duration::from_secs(60), || files.stalled.load(Ordering::SeqCst));
+    let pid = server.child.id();
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+    let killed_at = Instant::now();
+    // What it was filling stays behind, in the system's temporary folder.
+    let staging: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("chiso-pull-{pid}-")))
+        .collect();
+    assert_eq!(staging.len(), 1, "the killed pull's staging folder");
 
     let latest = runtime.block_on(store.latest_service_snapshot()).unwrap().unwrap();
     assert_eq!(latest.id, first.id, "the previous data is what is published");
@@ -144,6 +155,8 @@ fn a_server_killed_during_a_pull_keeps_the_previous_data_and_pulls_again_after_r
 
     // Restarted, the server pulls again once the lease has run out.
     files.stall.store(false, Ordering::SeqCst);
+    // Restarted after the lease (3 s), the server also removes that folder.
+    std::thread::sleep(Duration::from_millis(3_500).saturating_sub(killed_at.elapsed()));
     let port = free_port();
     let _server = serve(dir.path(), port, &env);
     wait_for("the pull after the restart", Duration::from_secs(60), || {
@@ -152,5 +165,6 @@ fn a_server_killed_during_a_pull_keeps_the_previous_data_and_pulls_again_after_r
     let pulls = runtime.block_on(store.service_pulls(id, 10)).unwrap();
     assert_eq!(pulls.len(), 2);
     assert_eq!(pulls[0].outcome, "stored");
+    assert!(!staging[0].exists(), "the killed pull's staging folder is still there");
     runtime.block_on(store.close());
 }
