@@ -3,6 +3,23 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The months' names in English (Vietnamese numbers them: "tháng 3"), for
+/// dates and periods written in words.
+pub const ENGLISH_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// The language of names, messages and number formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {

@@ -23,10 +23,14 @@
 use chiso_io::feed::{FeedKind, FeedOptions, NoProgress, run_feed_to_file};
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+#[path = "race/mod.rs"]
+mod race;
+use race::{Measured, cpu_model, key_values, median, peak_kb, read_through};
 
 const DEFAULT_ROWS: u64 = 10_000_000;
 
@@ -131,14 +135,6 @@ fn main() {
     );
 }
 
-/// One timed run.
-struct Measured {
-    seconds: f64,
-    process_seconds: f64,
-    peak_kb: u64,
-    summary: String,
-}
-
 /// In the child: the feed itself, then `key=value` lines for the parent.
 fn child(input: &Path, out: &Path) {
     let start = Instant::now();
@@ -226,10 +222,6 @@ fn run_duckdb(input: &Path, out: &Path) -> Result<Measured, String> {
     })
 }
 
-fn key_values(text: &str) -> HashMap<String, String> {
-    text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
 /// Checks chiso's observations against DuckDB's table, value by value (a rate
 /// DuckDB leaves NULL must be missing from chiso's output); returns the number of
 /// values compared. Rates may differ in the last bits.
@@ -313,32 +305,4 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         (z ^ (z >> 31)) % n
     }
-}
-
-fn read_through(path: &Path) {
-    let mut file = File::open(path).unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    while file.read(&mut buf).unwrap() > 0 {}
-}
-
-/// Peak resident memory of this process, in KiB (`VmHWM`; 0 where unknown).
-fn peak_kb() -> u64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn cpu_model() -> String {
-    let info = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    info.lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map_or_else(|| "unknown CPU".to_string(), |m| m.trim_start_matches([' ', '\t', ':']).to_string())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

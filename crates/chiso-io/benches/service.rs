@@ -33,10 +33,14 @@ use chiso_io::service::generate::{FILES, GenerateOptions, generate};
 use chiso_io::service::{ServiceOptions, read_folder};
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+#[path = "race/mod.rs"]
+mod race;
+use race::{Measured, cpu_model, key_values, median, peak_kb, read_through};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -165,14 +169,6 @@ fn main() {
     println!("   results agree: {compared} counts compared, over {scopes} scope-months");
     let goal = chiso_time <= duck_time && chiso_peak < 100.0;
     println!("   goal (no slower than DuckDB, under 100 MB): {}", if goal { "met" } else { "NOT met" });
-}
-
-/// One timed run.
-struct Measured {
-    seconds: f64,
-    process_seconds: f64,
-    peak_kb: u64,
-    summary: String,
 }
 
 /// In the child: the index and its JSON document, then `key=value` lines for the
@@ -357,10 +353,6 @@ fn run_duckdb(folder: &Path, out: &Path) -> Result<Measured, String> {
     })
 }
 
-fn key_values(text: &str) -> HashMap<String, String> {
-    text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
 /// (scope, period, indicator code).
 type Key = (String, String, String);
 /// (numerator, denominator).
@@ -406,32 +398,4 @@ fn compare(chiso: &Path, duck: &Path) -> (usize, usize) {
     }
     assert_eq!(rows, scopes, "every scope and period chiso scored is in DuckDB's table");
     (compared, scopes)
-}
-
-fn read_through(path: &Path) {
-    let mut file = File::open(path).unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    while file.read(&mut buf).unwrap() > 0 {}
-}
-
-/// Peak resident memory of this process, in KiB (`VmHWM`; 0 where unknown).
-fn peak_kb() -> u64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn cpu_model() -> String {
-    let info = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    info.lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map_or_else(|| "unknown CPU".to_string(), |m| m.trim_start_matches([' ', '\t', ':']).to_string())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

@@ -8,6 +8,7 @@
 
 use crate::docx_style::{A4, BODY, TITLE, centred, justified, line, pack, run};
 use crate::render::clean;
+use chiso_core::lang::ENGLISH_MONTHS;
 use chiso_core::rank::round_half_away;
 use chiso_core::{Assessment, AssessmentResults, Lang};
 use docx_rs::{BreakType, Docx, PageMargin, Paragraph, Table, TableCell, TableRow, WidthType};
@@ -37,20 +38,6 @@ pub fn decision_number(text: &str) -> Option<&str> {
 /// "Sơn La, ngày 20 tháng 3 năm 2025" / "Son La, 20 March 2025" from `YYYY-MM-DD`;
 /// blanks to fill in (in the year after the assessed one) without a date.
 fn place_and_date(province: &str, decided_on: Option<&str>, year_after: i32, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let parts: Option<(i32, usize, u32)> = decided_on.and_then(|d| {
         let mut it = d.trim().splitn(3, '-');
         Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
@@ -61,7 +48,7 @@ fn place_and_date(province: &str, decided_on: Option<&str>, year_after: i32, lan
             let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
             format!("{province}, ngày {d:02} tháng {month} năm {y}")
         }
-        (Some((y, m, d)), Lang::En) => format!("{province}, {d} {} {y}", MONTHS[m - 1]),
+        (Some((y, m, d)), Lang::En) => format!("{province}, {d} {} {y}", ENGLISH_MONTHS[m - 1]),
         (None, Lang::Vi) => format!("{province}, ngày …… tháng …… năm {year_after}"),
         (None, Lang::En) => format!("{province}, …… {year_after}"),
     }

@@ -6,6 +6,7 @@
 use super::colour::band_colours;
 use crate::render::report::{self as summary, points};
 use chiso_core::analysis::{RankInterval, UncertaintyResult};
+use chiso_core::lang::ENGLISH_MONTHS;
 use chiso_core::rank::round_half_away;
 use chiso_core::{Assessment, AssessmentResults, Framework, GroupResult, Lang};
 
@@ -286,20 +287,6 @@ fn approval(meta: &ReportMeta, lang: Lang) -> Option<String> {
 
 /// "2025-03-20" as "20 tháng 3 năm 2025" / "20 March 2025"; anything else as written.
 fn date_words(date: &str, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let parts: Vec<&str> = date.split('-').collect();
     let parsed = match parts[..] {
         [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
@@ -312,7 +299,7 @@ fn date_words(date: &str, lang: Lang) -> String {
     };
     match (parsed, lang) {
         (Some((y, m, d)), Lang::Vi) => format!("{d} tháng {m} năm {y}"),
-        (Some((y, m, d)), Lang::En) => format!("{d} {} {y}", MONTHS[m - 1]),
+        (Some((y, m, d)), Lang::En) => format!("{d} {} {y}", ENGLISH_MONTHS[m - 1]),
         (None, _) => date.to_owned(),
     }
 }

@@ -3,8 +3,13 @@
 //! unit's indicators and what it lacks, their series over the periods, and the
 //! rankings as CSV. Every visible word in one language; English unit names come
 //! from the rounds' units by code ([`UnitNames`]) where there is one.
+//!
+//! Here: the vocabulary every page shares (provenance, names, period labels,
+//! points, missing inputs, the trend chart); the pages themselves in [`overview`]
+//! (`/service`), [`unit`] (a unit's page) and `table_csv` (the download).
 
 use chiso_core::Lang;
+use chiso_core::lang::ENGLISH_MONTHS;
 use chiso_core::service_index::{GROUPS, IndicatorCode, Input, Level, Rule, Status};
 use chiso_io::service::document::{
     GroupDocument, IndicatorDocument, PROVINCE_CODE, PeriodDocument, ServiceIndexDocument, UnitDocument,
@@ -12,6 +17,14 @@ use chiso_io::service::document::{
 };
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+mod overview;
+mod table_csv;
+mod unit;
+
+pub use overview::*;
+pub use table_csv::level_csv;
+pub use unit::*;
 
 /// Where the shown document comes from: the stored snapshot's provenance.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,20 +92,6 @@ impl UnitNames {
 /// `2025-03` → "Tháng 3/2025" / "March 2025"; `2025-Q1` → "Quý 1/2025" / "Q1 2025";
 /// `2025` → "Năm 2025" / "2025".
 pub fn period_label(period: &str, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     if let Some((year, quarter)) = period.split_once("-Q") {
         return match lang {
             Lang::Vi => format!("Quý {quarter}/{year}"),
@@ -103,7 +102,7 @@ pub fn period_label(period: &str, lang: Lang) -> String {
         if let Ok(m @ 1..=12) = month.parse::<usize>() {
             return match lang {
                 Lang::Vi => format!("Tháng {m}/{year}"),
-                Lang::En => format!("{} {year}", MONTHS[m - 1]),
+                Lang::En => format!("{} {year}", ENGLISH_MONTHS[m - 1]),
             };
         }
         return period.to_owned();
@@ -193,53 +192,6 @@ pub struct PeriodOption {
     pub selected: bool,
 }
 
-/// A group's column of the rankings.
-#[derive(Debug, Clone)]
-pub struct GroupHead {
-    pub code: String,
-    pub name: String,
-    pub max_text: String,
-}
-
-/// A group's card on the province's summary.
-#[derive(Debug, Clone)]
-pub struct GroupCard {
-    pub code: String,
-    pub name: String,
-    pub points_text: String,
-    pub max_text: String,
-    /// 0–100, the bar's width.
-    pub percent: u32,
-}
-
-/// A unit's row in a ranking.
-#[derive(Debug, Clone)]
-pub struct RankRow {
-    pub rank: String,
-    pub code: String,
-    pub name: String,
-    pub url: String,
-    /// Sort keys, then texts.
-    pub total_key: String,
-    pub total_text: String,
-    pub change_key: String,
-    pub change_text: String,
-    pub change_class: &'static str,
-    /// Per group: (sort key, text).
-    pub groups: Vec<(String, String)>,
-}
-
-/// One level's ranking (departments or communes).
-#[derive(Debug, Clone)]
-pub struct LevelTable {
-    /// `department` or `commune`.
-    pub level: &'static str,
-    pub name: &'static str,
-    pub rows: Vec<RankRow>,
-    /// The ranking as CSV, for the period shown.
-    pub csv_url: String,
-}
-
 /// A period's total in the table under a trend chart.
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
@@ -279,29 +231,6 @@ fn rounded(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 
-/// `/service` for one period.
-#[derive(Debug, Clone)]
-pub struct Overview {
-    pub period: String,
-    pub period_label: String,
-    /// Newest first.
-    pub periods: Vec<PeriodOption>,
-    pub latest: bool,
-    /// The period before, as a label ("Tháng 2/2025"), when the document has it.
-    pub previous_label: Option<String>,
-    pub total_text: String,
-    pub change_text: String,
-    pub change_class: &'static str,
-    pub groups: Vec<GroupCard>,
-    pub trend_chart: String,
-    pub trend: Vec<SeriesRow>,
-    pub heads: Vec<GroupHead>,
-    pub levels: Vec<LevelTable>,
-    /// Indicators without their input in this document, described.
-    pub missing_inputs: Vec<String>,
-    pub province_url: String,
-}
-
 /// The period `wanted` of the document (its latest without one); `None` if the
 /// document has no such period.
 pub fn find_period<'a>(doc: &'a ServiceIndexDocument, wanted: Option<&str>) -> Option<&'a PeriodDocument> {
@@ -319,17 +248,6 @@ fn period_options(doc: &ServiceIndexDocument, selected: &str, lang: Lang) -> Vec
             code: p.period.clone(),
             label: period_label(&p.period, lang),
             selected: p.period == selected,
-        })
-        .collect()
-}
-
-fn heads(lang: Lang) -> Vec<GroupHead> {
-    GROUPS
-        .iter()
-        .map(|g| GroupHead {
-            code: g.code.to_string(),
-            name: g.name(lang).to_owned(),
-            max_text: max_text(g.max, lang),
         })
         .collect()
 }
@@ -373,125 +291,6 @@ fn missing_set(unit: &UnitDocument) -> HashSet<&str> {
     unit.missing_inputs.iter().map(String::as_str).collect()
 }
 
-fn rank_row(unit: &UnitDocument, period: &str, lang: Lang, names: &UnitNames) -> RankRow {
-    RankRow {
-        rank: unit.rank.map(|r| r.to_string()).unwrap_or_default(),
-        code: unit.code.clone(),
-        name: names.of(unit, lang),
-        url: unit_url(&unit.code, Some(period)),
-        total_key: format!("{:.4}", unit.total),
-        total_text: points(unit.total, lang),
-        change_key: change_key(unit.change),
-        change_text: signed(unit.change, lang),
-        change_class: change_class(unit.change),
-        groups: GROUPS
-            .iter()
-            .map(|g| {
-                let found = unit.groups.iter().find(|d| d.code == g.code.to_string());
-                match found {
-                    Some(d) => (format!("{:.4}", d.points), points(d.points, lang)),
-                    None => ("-1".to_owned(), "—".to_owned()),
-                }
-            })
-            .collect(),
-    }
-}
-
-/// The province's totals over every period, as a chart and rows.
-fn province_trend(doc: &ServiceIndexDocument, selected: &str, lang: Lang) -> (String, Vec<SeriesRow>) {
-    let chart = TrendChart {
-        kind: "service_trend",
-        labels: doc.periods.iter().map(|p| period_short(&p.period, lang)).collect(),
-        series: vec![TrendSeries {
-            name: province_name(lang).to_owned(),
-            values: doc.periods.iter().map(|p| Some(rounded(p.province.total))).collect(),
-        }],
-        selected: doc.periods.iter().position(|p| p.period == selected),
-    };
-    let rows = doc
-        .periods
-        .iter()
-        .rev()
-        .map(|p| SeriesRow {
-            period: p.period.clone(),
-            label: period_label(&p.period, lang),
-            total_text: points(p.province.total, lang),
-            change_text: signed(p.province.change, lang),
-            rank_text: String::new(),
-            url: format!("/service?period={}", crate::error::percent_encode(&p.period)),
-            selected: p.period == selected,
-        })
-        .collect();
-    (chart.json(), rows)
-}
-
-/// `/service`: the province and the rankings of period `wanted` (the latest
-/// without one); `None` when the document has no such period.
-pub fn overview(
-    doc: &ServiceIndexDocument,
-    wanted: Option<&str>,
-    lang: Lang,
-    names: &UnitNames,
-) -> Option<Overview> {
-    let period = find_period(doc, wanted)?;
-    let index = doc.periods.iter().position(|p| p.period == period.period)?;
-    let province = &period.province;
-    let (trend_chart, trend) = province_trend(doc, &period.period, lang);
-    let missing = missing_set(province);
-    let levels = [(Level::Department, &period.levels.department), (Level::Commune, &period.levels.commune)]
-        .into_iter()
-        .filter(|(_, units)| !units.is_empty())
-        .map(|(level, units)| LevelTable {
-            level: level.code(),
-            name: level.name(lang),
-            rows: units.iter().map(|u| rank_row(u, &period.period, lang, names)).collect(),
-            csv_url: format!(
-                "/service/tables/{}.csv?period={}&lang={}",
-                level_file(level),
-                crate::error::percent_encode(&period.period),
-                lang.code()
-            ),
-        })
-        .collect();
-    Some(Overview {
-        period: period.period.clone(),
-        period_label: period_label(&period.period, lang),
-        periods: period_options(doc, &period.period, lang),
-        latest: index + 1 == doc.periods.len(),
-        previous_label: index.checked_sub(1).map(|i| period_label(&doc.periods[i].period, lang)),
-        total_text: points(province.total, lang),
-        change_text: signed(province.change, lang),
-        change_class: change_class(province.change),
-        groups: GROUPS
-            .iter()
-            .map(|g| {
-                let found = province.groups.iter().find(|d| d.code == g.code.to_string());
-                let (p, max) = found.map_or((0.0, g.max), |d| (d.points, d.max));
-                GroupCard {
-                    code: g.code.to_string(),
-                    name: g.name(lang).to_owned(),
-                    points_text: points(p, lang),
-                    max_text: max_text(max, lang),
-                    percent: if max > 0.0 { (p / max * 100.0).clamp(0.0, 100.0).round() as u32 } else { 0 },
-                }
-            })
-            .collect(),
-        trend_chart,
-        trend,
-        heads: heads(lang),
-        levels,
-        missing_inputs: province
-            .missing_inputs
-            .iter()
-            .filter_map(|code| IndicatorCode::parse(code))
-            .map(|code| {
-                format!("{} {} ({})", code.code(), code.name(lang), missing_text(code, &missing, lang))
-            })
-            .collect(),
-        province_url: unit_url(PROVINCE_CODE, Some(&period.period)),
-    })
-}
-
 /// The file name of a level's table: `departments`, `communes`.
 pub fn level_file(level: Level) -> &'static str {
     match level {
@@ -503,368 +302,4 @@ pub fn level_file(level: Level) -> &'static str {
 /// The level of a table's file name.
 pub fn level_of_file(file: &str) -> Option<Level> {
     Level::ALL.into_iter().find(|&level| level_file(level) == file)
-}
-
-/// One indicator of a unit, as its page lists it.
-#[derive(Debug, Clone)]
-pub struct IndicatorRow {
-    pub code: String,
-    pub name: String,
-    /// "85,3 %", "4,20 ngày", or "—".
-    pub rate_text: String,
-    /// "12 / 15", or "—".
-    pub counts_text: String,
-    /// Points and max; empty for an indicator that earns none.
-    pub points_text: String,
-    pub max_text: String,
-    /// The points it misses (sort key) and their text ("" when none).
-    pub lost: f64,
-    pub lost_text: String,
-    /// `ok`, `no_data`, `not_applicable`, `missing_input`.
-    pub status: &'static str,
-    pub status_name: &'static str,
-    /// What it lacks, in words ("" when nothing).
-    pub lacks: String,
-    /// Earns points (not 2.2, 3.1–3.3, nor a department's 5.3).
-    pub scored: bool,
-    /// Among the unit's largest losses.
-    pub highlight: bool,
-}
-
-/// A group of a unit's indicators.
-#[derive(Debug, Clone)]
-pub struct UnitGroup {
-    pub code: String,
-    pub name: String,
-    pub points_text: String,
-    pub max_text: String,
-    pub lost_text: String,
-    pub indicators: Vec<IndicatorRow>,
-}
-
-/// A unit's scores in one period.
-#[derive(Debug, Clone)]
-pub struct UnitPeriod {
-    pub total_text: String,
-    /// "3 / 15"; empty for the province.
-    pub rank_text: String,
-    pub change_text: String,
-    pub change_class: &'static str,
-    /// The points lost over every indicator.
-    pub lost_text: String,
-    pub groups: Vec<UnitGroup>,
-    /// The indicators that lose points, largest loss first (at most five).
-    pub losses: Vec<IndicatorRow>,
-    /// A department's total is scaled from 98 (5.3 does not apply) to 100.
-    pub scaled: bool,
-}
-
-/// `/service/units/{code}`.
-#[derive(Debug, Clone)]
-pub struct UnitModel {
-    pub code: String,
-    pub name: String,
-    /// "Sở, ban, ngành" / "Departments"; the province's name for the province.
-    pub level_name: String,
-    pub is_province: bool,
-    pub period: String,
-    pub period_label: String,
-    /// The periods of the document, newest first.
-    pub periods: Vec<PeriodOption>,
-    /// `None`: not scored in this period (no dossiers).
-    pub current: Option<UnitPeriod>,
-    pub series_chart: String,
-    pub series: Vec<SeriesRow>,
-    /// Back to the rankings of the period.
-    pub overview_url: String,
-}
-
-/// Where `code` is in a period: its document and level (`None` for the province).
-fn unit_in<'a>(period: &'a PeriodDocument, code: &str) -> Option<(&'a UnitDocument, Option<Level>)> {
-    if code == PROVINCE_CODE {
-        return Some((&period.province, None));
-    }
-    let levels = [(Level::Department, &period.levels.department), (Level::Commune, &period.levels.commune)];
-    levels
-        .into_iter()
-        .find_map(|(level, units)| units.iter().find(|u| u.code == code).map(|u| (u, Some(level))))
-}
-
-fn count_text(value: Option<f64>, lang: Lang) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| crate::i18n::grouped(lang, v, 2))
-}
-
-fn indicator_row(i: &IndicatorDocument, missing: &HashSet<&str>, lang: Lang) -> IndicatorRow {
-    let code = i.indicator();
-    let rule = code.map(IndicatorCode::rule);
-    let scored = code.is_some_and(IndicatorCode::is_scored) && i.status != Status::NotApplicable;
-    let lost = if scored { (i.max - i.points).max(0.0) } else { 0.0 };
-    let rate_text = match (rule, i.value, i.rate) {
-        (Some(Rule::Mean), Some(Some(days)), _) => {
-            format!("{} {}", lang.number(days, 2), lang.pick("ngày", "days"))
-        }
-        (_, _, Some(rate)) => format!("{} %", lang.number(rate * 100.0, 1)),
-        _ => "—".to_owned(),
-    };
-    let counts_text = match (i.numerator, i.denominator) {
-        (None, None) => "—".to_owned(),
-        (n, d) => format!("{} / {}", count_text(n, lang), count_text(d, lang)),
-    };
-    let target = match rule {
-        Some(Rule::Target(t)) => Some(t),
-        Some(Rule::Reported { target }) => target,
-        _ => None,
-    };
-    let lacks = match (i.status, code) {
-        (Status::MissingInput, Some(code)) => missing_text(code, missing, lang),
-        // The points missed are in their own column; an indicator scored against a
-        // target says at what rate it earns them all.
-        (Status::Ok, _) if lost >= 0.005 => match target {
-            Some(t) => match lang {
-                Lang::Vi => format!("đủ điểm khi đạt {} %", lang.number(t * 100.0, 0)),
-                Lang::En => format!("full points at {} %", lang.number(t * 100.0, 0)),
-            },
-            None => String::new(),
-        },
-        (Status::NoData, _) if scored && i.points < i.max => lang
-            .pick("không có hồ sơ nào để hài lòng: 0 điểm", "no dossier to satisfy anyone: 0 points")
-            .to_owned(),
-        (_, _) if !scored && i.status != Status::NotApplicable => match target {
-            Some(t) => match lang {
-                Lang::Vi => {
-                    format!("chỉ theo dõi, không tính điểm (mục tiêu {} %)", lang.number(t * 100.0, 0))
-                }
-                Lang::En => format!("reported, no points (target {} %)", lang.number(t * 100.0, 0)),
-            },
-            None => lang.pick("chỉ theo dõi, không tính điểm", "reported, no points").to_owned(),
-        },
-        _ => String::new(),
-    };
-    IndicatorRow {
-        code: i.code.clone(),
-        name: code.map_or_else(|| i.code.clone(), |c| c.name(lang).to_owned()),
-        rate_text,
-        counts_text,
-        points_text: if scored { points(i.points, lang) } else { String::new() },
-        max_text: if scored { max_text(i.max, lang) } else { String::new() },
-        lost,
-        lost_text: if lost >= 0.005 { lang.number(lost, 2) } else { String::new() },
-        status: i.status.code(),
-        status_name: i.status.name(lang),
-        lacks,
-        scored,
-        highlight: false,
-    }
-}
-
-fn unit_period(unit: &UnitDocument, level_size: Option<usize>, lang: Lang) -> UnitPeriod {
-    let missing = missing_set(unit);
-    let mut groups: Vec<UnitGroup> = unit
-        .groups
-        .iter()
-        .map(|g: &GroupDocument| {
-            let indicators: Vec<IndicatorRow> =
-                g.indicators.iter().map(|i| indicator_row(i, &missing, lang)).collect();
-            let lost: f64 = indicators.iter().map(|i| i.lost).sum();
-            UnitGroup {
-                code: g.code.clone(),
-                name: group_name(&g.code, lang),
-                points_text: points(g.points, lang),
-                max_text: max_text(g.max, lang),
-                lost_text: if lost >= 0.005 { lang.number(lost, 2) } else { String::new() },
-                indicators,
-            }
-        })
-        .collect();
-    // The largest losses stand out: the three largest are highlighted in their
-    // group, and the five largest listed first.
-    let mut order: Vec<(usize, usize, f64)> = groups
-        .iter()
-        .enumerate()
-        .flat_map(|(g, group)| group.indicators.iter().enumerate().map(move |(i, row)| (g, i, row.lost)))
-        .filter(|(_, _, lost)| *lost >= 0.005)
-        .collect();
-    order.sort_by(|a, b| b.2.total_cmp(&a.2));
-    for &(g, i, _) in order.iter().take(3) {
-        groups[g].indicators[i].highlight = true;
-    }
-    let losses = order.iter().take(5).map(|&(g, i, _)| groups[g].indicators[i].clone()).collect();
-    let lost: f64 = order.iter().map(|(_, _, l)| l).sum();
-    UnitPeriod {
-        total_text: points(unit.total, lang),
-        rank_text: match (unit.rank, level_size) {
-            (Some(rank), Some(size)) => format!("{rank} / {size}"),
-            _ => String::new(),
-        },
-        change_text: signed(unit.change, lang),
-        change_class: change_class(unit.change),
-        lost_text: lang.number(lost, 2),
-        groups,
-        losses,
-        scaled: unit.groups.iter().flat_map(|g| &g.indicators).any(|i| i.status == Status::NotApplicable),
-    }
-}
-
-/// `/service/units/{code}` for period `wanted` (the latest in which the unit was
-/// scored, without one). `None` when the document never scored `code`, or has no
-/// period `wanted`.
-pub fn unit(
-    doc: &ServiceIndexDocument,
-    code: &str,
-    wanted: Option<&str>,
-    lang: Lang,
-    names: &UnitNames,
-) -> Option<UnitModel> {
-    let scored: Vec<(usize, &UnitDocument, Option<Level>)> = doc
-        .periods
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| unit_in(p, code).map(|(u, level)| (i, u, level)))
-        .collect();
-    let &(last, latest, level) = scored.last()?;
-    let period = match wanted {
-        Some(w) => doc.periods.iter().find(|p| p.period == w)?,
-        None => &doc.periods[last],
-    };
-    let name = names.of(latest, lang);
-    let level_size = |p: &PeriodDocument| match level {
-        Some(Level::Department) => Some(p.levels.department.len()),
-        Some(Level::Commune) => Some(p.levels.commune.len()),
-        None => None,
-    };
-    let current = unit_in(period, code).map(|(u, _)| unit_period(u, level_size(period), lang));
-    let mut series = vec![TrendSeries {
-        name: name.clone(),
-        values: doc.periods.iter().map(|p| unit_in(p, code).map(|(u, _)| rounded(u.total))).collect(),
-    }];
-    if level.is_some() {
-        series.push(TrendSeries {
-            name: province_name(lang).to_owned(),
-            values: doc.periods.iter().map(|p| Some(rounded(p.province.total))).collect(),
-        });
-    }
-    let chart = TrendChart {
-        kind: "service_trend",
-        labels: doc.periods.iter().map(|p| period_short(&p.period, lang)).collect(),
-        series,
-        selected: doc.periods.iter().position(|p| p.period == period.period),
-    };
-    let rows = scored
-        .iter()
-        .rev()
-        .map(|&(i, u, _)| {
-            let p = &doc.periods[i];
-            SeriesRow {
-                period: p.period.clone(),
-                label: period_label(&p.period, lang),
-                total_text: points(u.total, lang),
-                change_text: signed(u.change, lang),
-                rank_text: match (u.rank, level_size(p)) {
-                    (Some(rank), Some(size)) => format!("{rank} / {size}"),
-                    _ => String::new(),
-                },
-                url: unit_url(code, Some(&p.period)),
-                selected: p.period == period.period,
-            }
-        })
-        .collect();
-    Some(UnitModel {
-        code: code.to_owned(),
-        name,
-        level_name: match level {
-            Some(level) => level.name(lang).to_owned(),
-            None => province_name(lang).to_owned(),
-        },
-        is_province: level.is_none(),
-        period: period.period.clone(),
-        period_label: period_label(&period.period, lang),
-        periods: period_options(doc, &period.period, lang),
-        current,
-        series_chart: chart.json(),
-        series: rows,
-        overview_url: format!("/service?period={}", crate::error::percent_encode(&period.period)),
-    })
-}
-
-/// A level's ranking in period `wanted` (the latest without one) as CSV: named
-/// columns in `lang`, numbers rounded as the page shows them and written with a
-/// point; `None` when the document has no such period.
-pub fn level_csv(
-    doc: &ServiceIndexDocument,
-    level: Level,
-    wanted: Option<&str>,
-    lang: Lang,
-    names: &UnitNames,
-) -> Option<Result<(String, Vec<u8>), csv::Error>> {
-    let period = find_period(doc, wanted)?;
-    let units = match level {
-        Level::Department => &period.levels.department,
-        Level::Commune => &period.levels.commune,
-    };
-    Some((|| {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = [
-            lang.pick("Kỳ", "Period"),
-            lang.pick("Hạng", "Rank"),
-            lang.pick("Mã", "Code"),
-            lang.pick("Đơn vị", "Unit"),
-            lang.pick("Tổng điểm", "Total"),
-            lang.pick("Thay đổi", "Change"),
-        ]
-        .map(String::from)
-        .into();
-        header.extend(GROUPS.iter().map(|g| format!("{} {} ({})", g.code, g.name(lang), g.max)));
-        for code in IndicatorCode::ALL {
-            match code.rule() {
-                Rule::Mean => header.push(format!("{code} {}", lang.pick("số ngày", "days"))),
-                Rule::Reported { .. } => {
-                    header.push(format!("{code} {}", lang.pick("tỷ lệ (%)", "rate (%)")))
-                }
-                Rule::Linear | Rule::Target(_) => {
-                    header.push(format!("{code} {}", lang.pick("tỷ lệ (%)", "rate (%)")));
-                    header.push(format!("{code} {}", lang.pick("điểm", "points")));
-                }
-            }
-        }
-        header.push(lang.pick("Thiếu dữ liệu đầu vào", "Missing inputs").to_owned());
-        writer.write_record(&header)?;
-        let shown = |v: f64| format!("{:.2}", chiso_core::rank::round_half_away(v, 2));
-        for unit in units {
-            let mut row = vec![
-                period.period.clone(),
-                unit.rank.map(|r| r.to_string()).unwrap_or_default(),
-                unit.code.clone(),
-                names.of(unit, lang),
-                shown(unit.total),
-                unit.change.map(shown).unwrap_or_default(),
-            ];
-            row.extend(GROUPS.iter().map(|g| {
-                unit.groups
-                    .iter()
-                    .find(|d| d.code == g.code.to_string())
-                    .map(|d| shown(d.points))
-                    .unwrap_or_default()
-            }));
-            let indicator = |code: IndicatorCode| {
-                unit.groups.iter().flat_map(|g| &g.indicators).find(|i| i.code == code.code())
-            };
-            for code in IndicatorCode::ALL {
-                let i = indicator(code);
-                let rate = i.and_then(|i| i.rate).map(|r| shown(r * 100.0)).unwrap_or_default();
-                match code.rule() {
-                    Rule::Mean => row.push(i.and_then(|i| i.value.flatten()).map(shown).unwrap_or_default()),
-                    Rule::Reported { .. } => row.push(rate),
-                    Rule::Linear | Rule::Target(_) => {
-                        row.push(rate);
-                        let applies = i.filter(|i| i.status != Status::NotApplicable);
-                        row.push(applies.map(|i| shown(i.points)).unwrap_or_default());
-                    }
-                }
-            }
-            row.push(unit.missing_inputs.join(" "));
-            writer.write_record(&row)?;
-        }
-        let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        Ok((period.period.clone(), bytes))
-    })())
 }
