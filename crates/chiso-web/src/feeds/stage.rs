@@ -8,6 +8,7 @@ use super::FeedSettings;
 use super::convert;
 use super::error::{NetworkCause, PullError};
 use super::mapping::ColumnMapping;
+use crate::auth::hex;
 use chiso_io::service::generate::{GenerateOptions, generate};
 use chiso_store::{ServiceSource, SourceFormat, SourceKind};
 use sha2::{Digest, Sha256};
@@ -207,6 +208,35 @@ struct Delivered {
     digest: [u8; 32],
 }
 
+/// Where a delivered file is written as it arrives: hashed, counted against the
+/// pull's budget, and written to the staging folder in one pass.
+struct Receiving<'a> {
+    file: io::BufWriter<File>,
+    hasher: Sha256,
+    size: u64,
+    budget: &'a mut Budget,
+    origin: &'a str,
+}
+
+impl<'a> Receiving<'a> {
+    fn create(to: &Path, budget: &'a mut Budget, origin: &'a str) -> Result<Receiving<'a>, PullError> {
+        let file = io::BufWriter::new(File::create(to).map_err(|e| PullError::Internal(e.to_string()))?);
+        Ok(Receiving { file, hasher: Sha256::new(), size: 0, budget, origin })
+    }
+
+    fn add(&mut self, bytes: &[u8]) -> Result<(), PullError> {
+        self.size += bytes.len() as u64;
+        self.budget.take(bytes.len() as u64, self.origin)?;
+        self.hasher.update(bytes);
+        self.file.write_all(bytes).map_err(|e| PullError::Internal(e.to_string()))
+    }
+
+    fn finish(mut self) -> Result<Delivered, PullError> {
+        self.file.flush().map_err(|e| PullError::Internal(e.to_string()))?;
+        Ok(Delivered { size: self.size, digest: self.hasher.finalize().into() })
+    }
+}
+
 /// What all files of a pull may add up to, and what they took so far.
 #[derive(Debug, Clone, Copy)]
 struct Budget {
@@ -251,18 +281,11 @@ async fn download(
     if response.content_length().is_some_and(|length| budget.spent + length > budget.limit) {
         return Err(PullError::TooLarge { origin: url.to_owned(), limit: budget.limit });
     }
-    let write_error = |e: io::Error| PullError::Internal(e.to_string());
-    let mut file = io::BufWriter::new(File::create(to).map_err(write_error)?);
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
+    let mut receiving = Receiving::create(to, budget, url)?;
     while let Some(chunk) = response.chunk().await.map_err(network)? {
-        size += chunk.len() as u64;
-        budget.take(chunk.len() as u64, url)?;
-        hasher.update(&chunk);
-        file.write_all(&chunk).map_err(write_error)?;
+        receiving.add(&chunk)?;
     }
-    file.flush().map_err(write_error)?;
-    Ok(Some(Delivered { size, digest: hasher.finalize().into() }))
+    receiving.finish().map(Some)
 }
 
 fn copy(path: &str, to: &Path, budget: &mut Budget) -> Result<Option<Delivered>, PullError> {
@@ -272,26 +295,15 @@ fn copy(path: &str, to: &Path, budget: &mut Budget) -> Result<Option<Delivered>,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(read_error(e)),
     };
-    let mut output = io::BufWriter::new(File::create(to).map_err(|e| PullError::Internal(e.to_string()))?);
-    let mut hasher = Sha256::new();
+    let mut receiving = Receiving::create(to, budget, path)?;
     let mut buffer = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
     loop {
-        let n = input.read(&mut buffer).map_err(read_error)?;
-        if n == 0 {
-            break;
+        match input.read(&mut buffer).map_err(read_error)? {
+            0 => break,
+            n => receiving.add(&buffer[..n])?,
         }
-        size += n as u64;
-        budget.take(n as u64, path)?;
-        hasher.update(&buffer[..n]);
-        output.write_all(&buffer[..n]).map_err(|e| PullError::Internal(e.to_string()))?;
     }
-    output.flush().map_err(|e| PullError::Internal(e.to_string()))?;
-    Ok(Some(Delivered { size, digest: hasher.finalize().into() }))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    receiving.finish().map(Some)
 }
 
 #[cfg(test)]
